@@ -1,0 +1,19 @@
+// iam-audit: the offline command-line tool.
+#include <CLI/CLI.hpp>
+
+#include "commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"iam-audit: audit AWS IAM activity from CloudTrail, and prove the rules offline"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "iam-audit 0.1.0");
+  iam_audit::cli::RegisterDecodeCommand(app);
+  iam_audit::cli::RegisterRenderCommand(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+  return iam_audit::cli::RunSelected(app);
+}

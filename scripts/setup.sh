@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs the Debian packages iam-audit needs to build, test and demo.
+# Idempotent: quiet when everything is there; installs only what is missing.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config
+  catch2                      # unit tests (Catch2 v2)
+  nlohmann-json3-dev          # JSON DOM for payloads, records, Slack messages
+  libsimdjson-dev             # on-demand JSON scanning for the filter matcher
+  zlib1g-dev                  # gzip inflate/deflate
+  libssl-dev                  # HTTPS (with cpp-httplib)
+  libcpp-httplib-dev          # HTTP(S) client and server
+  libcli11-dev                # command-line parsing
+  libhowardhinnant-date-dev   # IANA time zones (GCC 12 has no std::chrono::tzdb)
+  tzdata                      # the zone database itself
+  libbenchmark-dev            # Google Benchmark
+  jq python3                  # baselines for the side-by-side benchmarks, test helpers
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$p")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+echo "setup: installing ${missing[*]}" >&2
+sudo=()
+if [[ $(id -u) -ne 0 ]]; then
+  if command -v sudo >/dev/null; then sudo=(sudo); else
+    echo "setup: need root (or sudo) to install: ${missing[*]}" >&2; exit 1
+  fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+if ! "${sudo[@]}" apt-get update -qq >/dev/null || \
+   ! "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/tmp/iam-audit-setup.log 2>&1; then
+  echo "setup: apt-get could not install: ${missing[*]} (log: /tmp/iam-audit-setup.log)" >&2
+  tail -n 20 /tmp/iam-audit-setup.log >&2 || true
+  exit 1
+fi

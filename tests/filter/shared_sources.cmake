@@ -1,0 +1,2 @@
+# Filter tests that read ../shared (the conformance corpus), relative to tests/.
+set(IAM_AUDIT_SHARED_TEST_SOURCES)

@@ -1,0 +1,1 @@
+# ctest registrations for the filter tests in iam_audit_shared_data_tests.

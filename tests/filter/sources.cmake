@@ -1,0 +1,2 @@
+# Unit-test sources of the filter pattern language, relative to tests/.
+set(IAM_AUDIT_FILTER_TEST_SOURCES)
