@@ -1,1 +1,203 @@
-// placeholder: being written
+// The subscription payload's JSON layers: the Lambda event envelope and the
+// decoded LogBatch document.
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+#include "iam_audit/payload.h"
+
+namespace iam_audit {
+namespace {
+
+using nlohmann::json;
+
+// nlohmann's messages start with "[json.exception.parse_error.101] "; keep the
+// part a person needs ("parse error at line 1, column 5: ...").
+std::string CleanJsonError(const std::exception& e) {
+  std::string what = e.what();
+  if (!what.empty() && what[0] == '[') {
+    auto close = what.find("] ");
+    if (close != std::string::npos) what.erase(0, close + 2);
+  }
+  return what;
+}
+
+std::string_view Trim(std::string_view s) {
+  const auto ws = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+  while (!s.empty() && ws(s.front())) s.remove_prefix(1);
+  while (!s.empty() && ws(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+Status ExpectType(const json& value, json::value_t type, const std::string& path, const char* what) {
+  const bool ok = type == json::value_t::number_integer
+                      ? (value.is_number_integer())
+                      : value.type() == type;
+  if (ok) return Status::Ok();
+  return InvalidArgumentError(path + ": expected " + what + ", got " + value.type_name());
+}
+
+StatusOr<LogBatch> BatchFromJson(const json& doc) {
+  if (!doc.is_object()) {
+    return InvalidArgumentError(std::string("batch: expected a JSON object, got ") + doc.type_name());
+  }
+  LogBatch batch;
+  auto text_field = [&](const char* key, std::string& out, bool required) -> Status {
+    auto it = doc.find(key);
+    if (it == doc.end() || it->is_null()) {
+      if (required) return InvalidArgumentError(std::string("batch: missing \"") + key + "\"");
+      return Status::Ok();
+    }
+    if (!it->is_string()) {
+      return InvalidArgumentError(std::string("batch: ") + key + ": expected a string, got " +
+                                  it->type_name());
+    }
+    out = it->get<std::string>();
+    return Status::Ok();
+  };
+  if (Status s = text_field("messageType", batch.message_type, true); !s.ok()) return s;
+  if (batch.message_type != "DATA_MESSAGE" && batch.message_type != "CONTROL_MESSAGE") {
+    return InvalidArgumentError("batch: messageType: unknown value \"" + batch.message_type +
+                                "\" (expected DATA_MESSAGE or CONTROL_MESSAGE)");
+  }
+  for (auto [key, out] : {std::pair{"owner", &batch.owner}, std::pair{"logGroup", &batch.log_group},
+                          std::pair{"logStream", &batch.log_stream},
+                          std::pair{"policyLevel", &batch.policy_level}}) {
+    if (Status s = text_field(key, *out, false); !s.ok()) return s;
+  }
+  if (auto it = doc.find("subscriptionFilters"); it != doc.end() && !it->is_null()) {
+    if (!it->is_array()) {
+      return InvalidArgumentError(std::string("batch: subscriptionFilters: expected an array, got ") +
+                                  it->type_name());
+    }
+    for (size_t i = 0; i < it->size(); ++i) {
+      const json& name = (*it)[i];
+      if (!name.is_string()) {
+        return InvalidArgumentError("batch: subscriptionFilters[" + std::to_string(i) +
+                                    "]: expected a string, got " + name.type_name());
+      }
+      batch.subscription_filters.push_back(name.get<std::string>());
+    }
+  }
+  auto events = doc.find("logEvents");
+  if (events == doc.end() || events->is_null()) {
+    if (batch.IsControl()) return batch;
+    return InvalidArgumentError("batch: missing \"logEvents\"");
+  }
+  if (!events->is_array()) {
+    return InvalidArgumentError(std::string("batch: logEvents: expected an array, got ") +
+                                events->type_name());
+  }
+  batch.log_events.reserve(events->size());
+  for (size_t i = 0; i < events->size(); ++i) {
+    const json& ev = (*events)[i];
+    const std::string path = "batch: logEvents[" + std::to_string(i) + "]";
+    if (!ev.is_object()) {
+      return InvalidArgumentError(path + ": expected an object, got " + ev.type_name());
+    }
+    LogEvent event;
+    if (auto id = ev.find("id"); id != ev.end()) {
+      // AWS sends a string; a number is accepted as written (never as a double).
+      if (id->is_string()) {
+        event.id = id->get<std::string>();
+      } else if (id->is_number_integer()) {
+        event.id = id->dump();
+      } else if (!id->is_null()) {
+        return InvalidArgumentError(path + ".id: expected a string, got " + id->type_name());
+      }
+    }
+    auto ts = ev.find("timestamp");
+    if (ts == ev.end()) return InvalidArgumentError(path + ": missing \"timestamp\"");
+    if (Status s = ExpectType(*ts, json::value_t::number_integer, path + ".timestamp", "an integer (ms)");
+        !s.ok()) {
+      return s;
+    }
+    event.timestamp = ts->get<int64_t>();
+    auto msg = ev.find("message");
+    if (msg == ev.end()) return InvalidArgumentError(path + ": missing \"message\"");
+    if (Status s = ExpectType(*msg, json::value_t::string, path + ".message", "a string"); !s.ok()) {
+      return s;
+    }
+    event.message = msg->get<std::string>();
+    batch.log_events.push_back(std::move(event));
+  }
+  return batch;
+}
+
+StatusOr<json> ParseJson(std::string_view text, const char* what) {
+  try {
+    return json::parse(text.begin(), text.end());
+  } catch (const json::exception& e) {
+    return InvalidArgumentError(std::string(what) + ": " + CleanJsonError(e));
+  }
+}
+
+StatusOr<LogBatch> DecodeData(std::string_view base64, const DecodeOptions& options) {
+  auto gz = Base64Decode(base64);
+  if (!gz.ok()) return gz.status().WithPrefix("payload");
+  auto plain = GzipInflate(*gz, options.max_inflated_bytes);
+  if (!plain.ok()) return plain.status().WithPrefix("payload");
+  return ParseLogBatch(*plain);
+}
+
+}  // namespace
+
+StatusOr<LogBatch> ParseLogBatch(std::string_view text) {
+  auto doc = ParseJson(text, "payload: batch JSON");
+  if (!doc.ok()) return doc.status();
+  auto batch = BatchFromJson(*doc);
+  if (!batch.ok()) return batch.status().WithPrefix("payload");
+  return batch;
+}
+
+StatusOr<LogBatch> DecodeSubscriptionEvent(std::string_view input, const DecodeOptions& options) {
+  input = Trim(input);
+  if (input.empty()) return InvalidArgumentError("payload: empty input");
+  if (input.front() == '"') {  // the base64 string as a JSON string
+    auto str = ParseJson(input, "payload: event JSON");
+    if (!str.ok()) return str.status();
+    return DecodeData(str->get<std::string>(), options);
+  }
+  if (input.front() != '{') return DecodeData(input, options);  // bare base64
+
+  auto doc = ParseJson(input, "payload: event JSON");
+  if (!doc.ok()) return doc.status();
+  if (auto awslogs = doc->find("awslogs"); awslogs != doc->end()) {
+    if (!awslogs->is_object()) {
+      return InvalidArgumentError(std::string("payload: awslogs: expected an object, got ") +
+                                  awslogs->type_name());
+    }
+    auto data = awslogs->find("data");
+    if (data == awslogs->end()) return InvalidArgumentError("payload: awslogs: missing \"data\"");
+    if (!data->is_string()) {
+      return InvalidArgumentError(std::string("payload: awslogs.data: expected a string, got ") +
+                                  data->type_name());
+    }
+    return DecodeData(data->get_ref<const std::string&>(), options);
+  }
+  if (doc->contains("messageType") || doc->contains("logEvents")) {
+    auto batch = BatchFromJson(*doc);
+    if (!batch.ok()) return batch.status().WithPrefix("payload");
+    return batch;
+  }
+  return InvalidArgumentError(
+      "payload: not a subscription event: expected {\"awslogs\":{\"data\":…}}, a base64 string "
+      "or a decoded batch with \"messageType\"");
+}
+
+std::string LogBatchToJson(const LogBatch& batch, int indent) {
+  nlohmann::ordered_json doc;
+  doc["messageType"] = batch.message_type;
+  doc["owner"] = batch.owner;
+  doc["logGroup"] = batch.log_group;
+  doc["logStream"] = batch.log_stream;
+  doc["subscriptionFilters"] = batch.subscription_filters;
+  if (!batch.policy_level.empty()) doc["policyLevel"] = batch.policy_level;
+  auto& events = doc["logEvents"] = nlohmann::ordered_json::array();
+  for (const LogEvent& e : batch.log_events) {
+    events.push_back({{"id", e.id}, {"timestamp", e.timestamp}, {"message", e.message}});
+  }
+  return doc.dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+}  // namespace iam_audit
