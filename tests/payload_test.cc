@@ -165,6 +165,17 @@ TEST_CASE("Batch parsing keeps ids as strings and ignores unknown keys", "[paylo
   CHECK(batch->log_events[1].message == "not json at all");
 }
 
+TEST_CASE("A message given as a JSON object is taken as its compact JSON", "[payload][batch]") {
+  auto batch = ParseLogBatch(
+      R"({"messageType":"DATA_MESSAGE","logEvents":[{"id":"1","timestamp":1,"message":{"a": [1, 2]}}]})");
+  REQUIRE(batch.ok());
+  CHECK(batch->log_events[0].message == R"({"a":[1,2]})");
+  auto bad = ParseLogBatch(
+      R"({"messageType":"DATA_MESSAGE","logEvents":[{"id":"1","timestamp":1,"message":12}]})");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().message() == "payload: batch: logEvents[0].message: expected a string, got number");
+}
+
 TEST_CASE("CONTROL_MESSAGE is recognised", "[payload][batch]") {
   auto batch = ParseLogBatch(
       R"({"messageType":"CONTROL_MESSAGE","owner":"CloudwatchLogs","logGroup":"","logStream":"",)"

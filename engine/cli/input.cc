@@ -1,1 +1,274 @@
-// placeholder: being written
+#include "input.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+namespace iam_audit::cli {
+namespace {
+
+using nlohmann::json;
+
+std::string ErrnoText() { return std::strerror(errno); }
+
+std::string CleanJsonError(const std::exception& e) {
+  std::string what = e.what();
+  if (!what.empty() && what[0] == '[') {
+    auto close = what.find("] ");
+    if (close != std::string::npos) what.erase(0, close + 2);
+  }
+  return what;
+}
+
+}  // namespace
+
+struct LineReader::Impl {
+  gzFile file = nullptr;
+  std::string buffer;
+  size_t pos = 0;
+  bool eof = false;
+};
+
+StatusOr<std::unique_ptr<LineReader>> LineReader::Open(const std::string& path) {
+  std::unique_ptr<LineReader> reader(new LineReader());
+  reader->impl_ = std::make_unique<Impl>();
+  reader->path_ = path == "-" ? "<stdin>" : path;
+  int fd = path == "-" ? dup(STDIN_FILENO) : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return NotFoundError(reader->path_ + ": cannot open: " + ErrnoText());
+  struct stat st {};
+  if (fstat(fd, &st) == 0) {
+    if (S_ISDIR(st.st_mode)) {
+      close(fd);
+      return InvalidArgumentError(reader->path_ + ": is a directory");
+    }
+    if (S_ISREG(st.st_mode)) reader->file_size_ = static_cast<uint64_t>(st.st_size);
+  }
+  // gzdopen reads plain files transparently and inflates gzip ones.
+  reader->impl_->file = gzdopen(fd, "rb");
+  if (reader->impl_->file == nullptr) {
+    close(fd);
+    return InternalError(reader->path_ + ": cannot open for reading");
+  }
+  gzbuffer(reader->impl_->file, 256 * 1024);
+  return reader;
+}
+
+LineReader::~LineReader() {
+  if (impl_ && impl_->file) gzclose(impl_->file);
+}
+
+uint64_t LineReader::bytes_read() const {
+  return impl_->file ? static_cast<uint64_t>(gzoffset(impl_->file)) : 0;
+}
+
+bool LineReader::Next(std::string& line) {
+  line.clear();
+  Impl& in = *impl_;
+  for (;;) {
+    if (in.pos < in.buffer.size()) {
+      const char* start = in.buffer.data() + in.pos;
+      const size_t avail = in.buffer.size() - in.pos;
+      const void* nl = std::memchr(start, '\n', avail);
+      if (nl != nullptr) {
+        const size_t n = static_cast<const char*>(nl) - start;
+        line.append(start, n);
+        in.pos += n + 1;
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        ++line_number_;
+        return true;
+      }
+      line.append(start, avail);
+      in.pos = in.buffer.size();
+    }
+    if (in.eof) {
+      if (line.empty()) return false;
+      if (line.back() == '\r') line.pop_back();
+      ++line_number_;
+      return true;
+    }
+    in.buffer.resize(256 * 1024);
+    in.pos = 0;
+    const int n = gzread(in.file, in.buffer.data(), static_cast<unsigned>(in.buffer.size()));
+    if (n < 0) {
+      int errnum = 0;
+      const char* msg = gzerror(in.file, &errnum);
+      status_ = DataLossError(path_ + ":" + std::to_string(line_number_ + 1) + ": read error: " +
+                              (msg ? msg : "unknown"));
+      in.buffer.clear();
+      in.eof = true;
+      return false;
+    }
+    in.buffer.resize(static_cast<size_t>(n));
+    if (n == 0) {
+      in.eof = true;
+      // A gzip stream that ends early is reported, not taken as end of input.
+      int errnum = 0;
+      const char* msg = gzerror(in.file, &errnum);
+      if (errnum != Z_OK && errnum != Z_STREAM_END) {
+        status_ = DataLossError(path_ + ": corrupt or truncated gzip input: " + (msg ? msg : ""));
+        return false;
+      }
+    }
+  }
+}
+
+StatusOr<std::string> ReadInput(const std::string& path, size_t max_bytes) {
+  auto reader = LineReader::Open(path);
+  if (!reader.ok()) return reader.status();
+  LineReader& r = **reader;
+  // Read raw through the same transparent-gzip path, keeping line endings.
+  std::string content;
+  std::string line;
+  while (r.Next(line)) {
+    if (content.size() + line.size() + 1 > max_bytes) {
+      return ResourceExhaustedError(r.path() + ": larger than the limit of " +
+                                    std::to_string(max_bytes) + " bytes");
+    }
+    content += line;
+    content += '\n';
+  }
+  if (!r.status().ok()) return r.status();
+  return content;
+}
+
+TextPosition PositionOf(std::string_view text, size_t offset) {
+  TextPosition pos;
+  offset = std::min(offset, text.size());
+  for (size_t i = 0; i < offset; ++i) {
+    if (text[i] == '\n') {
+      ++pos.line;
+      pos.column = 1;
+    } else {
+      ++pos.column;
+    }
+  }
+  return pos;
+}
+
+namespace {
+
+// Start of the token whose last character is at `end` (a string literal or a
+// bare word/number); `end` itself for punctuation.
+size_t TokenStart(std::string_view text, size_t end) {
+  if (end >= text.size()) return end;
+  if (text[end] == '"' && end > 0) {
+    for (size_t i = end; i-- > 0;) {
+      if (text[i] != '"') continue;
+      size_t backslashes = 0;
+      for (size_t j = i; j-- > 0 && text[j] == '\\';) ++backslashes;
+      if (backslashes % 2 == 0) return i;
+    }
+    return end;
+  }
+  const auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '+' || c == '-'; };
+  size_t start = end;
+  while (start > 0 && word(text[start]) && word(text[start - 1])) --start;
+  return start;
+}
+
+// Parses one JSON text; on error reports the position relative to `base`.
+bool ParseAt(std::string_view text, TextPosition base, json& out,
+             const std::function<void(const TextPosition&, const std::string&)>& on_error) {
+  try {
+    out = json::parse(text.begin(), text.end());
+    return true;
+  } catch (const json::parse_error& e) {
+    // e.byte is 1-based and points at the last character of the offending
+    // token; report where that token starts, as people (and Python) expect.
+    const size_t at = TokenStart(text, e.byte > 0 ? e.byte - 1 : 0);
+    TextPosition rel = PositionOf(text, at);
+    TextPosition abs = rel.line == 1 ? TextPosition{base.line, base.column + rel.column - 1}
+                                     : TextPosition{base.line + rel.line - 1, rel.column};
+    std::string msg = CleanJsonError(e);
+    // Drop nlohmann's own position ("parse error at line 1, column 5: ") — ours is absolute.
+    if (auto colon = msg.find(": "); msg.rfind("parse error", 0) == 0 && colon != std::string::npos) {
+      msg = "invalid JSON: " + msg.substr(colon + 2);
+    }
+    on_error(abs, msg);
+    return false;
+  } catch (const json::exception& e) {
+    on_error(base, CleanJsonError(e));
+    return false;
+  }
+}
+
+}  // namespace
+
+void SplitRecords(std::string_view content, const std::function<void(const RecordText&)>& on_record,
+                  const std::function<void(const TextPosition&, const std::string&)>& on_error) {
+  // Find the first non-blank line: if it is a complete JSON value on its own,
+  // the input is JSON Lines; otherwise it is one JSON document.
+  size_t first = content.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) {
+    on_error(TextPosition{}, "no records in input");
+    return;
+  }
+  size_t line_start = content.rfind('\n', first);
+  line_start = line_start == std::string_view::npos ? 0 : line_start + 1;
+  size_t line_end = content.find('\n', first);
+  std::string_view first_line =
+      content.substr(line_start, (line_end == std::string_view::npos ? content.size() : line_end) - line_start);
+  size_t index = 0;
+
+  const bool rest_blank = line_end == std::string_view::npos ||
+                          content.find_first_not_of(" \t\r\n", line_end) == std::string_view::npos;
+  if (!rest_blank && json::accept(first_line.begin(), first_line.end())) {
+    uint64_t line_no = 1;
+    size_t pos = 0;
+    while (pos < content.size()) {
+      size_t end = content.find('\n', pos);
+      if (end == std::string_view::npos) end = content.size();
+      std::string_view line = content.substr(pos, end - pos);
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (line.find_first_not_of(" \t") != std::string_view::npos) {
+        json doc;
+        if (ParseAt(line, TextPosition{line_no, 1}, doc, on_error)) {
+          if (!doc.is_object()) {
+            on_error(TextPosition{line_no, 1},
+                     std::string("expected a CloudTrail record (JSON object), got ") + doc.type_name());
+          } else {
+            on_record(RecordText{std::string(line), TextPosition{line_no, 1}, index});
+          }
+        }
+        ++index;
+      }
+      pos = end + 1;
+      ++line_no;
+    }
+    return;
+  }
+
+  json doc;
+  if (!ParseAt(content, TextPosition{}, doc, on_error)) return;
+  const TextPosition start = PositionOf(content, first);
+  if (doc.is_object() && doc.contains("Records")) {
+    const json& records = doc["Records"];
+    if (!records.is_array()) {
+      on_error(start, std::string("\"Records\" must be an array, got ") + records.type_name());
+      return;
+    }
+    for (const json& record : records) {
+      if (!record.is_object()) {
+        on_error(start, "Records[" + std::to_string(index) + "]: expected a JSON object, got " +
+                            record.type_name());
+      } else {
+        on_record(RecordText{record.dump(-1, ' ', false, json::error_handler_t::replace), start, index});
+      }
+      ++index;
+    }
+    return;
+  }
+  if (!doc.is_object()) {
+    on_error(start, std::string("expected a CloudTrail record (JSON object), got ") + doc.type_name());
+    return;
+  }
+  on_record(RecordText{std::string(content.substr(first)), start, 0});
+}
+
+}  // namespace iam_audit::cli

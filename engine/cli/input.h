@@ -59,8 +59,9 @@ TextPosition PositionOf(std::string_view text, size_t offset);
 
 // One CloudTrail record found in an input file: its JSON text and where it starts.
 struct RecordText {
-  std::string_view json;
-  TextPosition position;
+  std::string json;       // the record as JSON text (compact when cut from a Records array)
+  TextPosition position;  // where it starts in the input
+  size_t index = 0;       // 0-based record number in the input
 };
 
 // Splits the content of a record file into records. Accepts one JSON object,

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Runs the iam-audit CLI as a user runs it: exit codes, one-line errors with
+# file:line:column, and output checked by an independent decoder (python3).
+set -uo pipefail
+bin="${IAM_AUDIT_BIN:?}"
+fixtures="${IAM_AUDIT_FIXTURES:?}"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+
+check() {  # check NAME COMMAND...: the command must succeed
+  local name=$1; shift
+  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $name" >&2; fi
+}
+expect_exit() {  # expect_exit CODE NAME COMMAND...
+  local want=$1 name=$2; shift 2
+  "$@" >"$tmp/out" 2>"$tmp/err"; local got=$?
+  if [[ $got -eq $want ]]; then passed=$((passed + 1)); else
+    failed=$((failed + 1)); echo "FAIL: $name: exit $got, want $want" >&2; cat "$tmp/err" >&2; fi
+}
+stderr_has() {  # stderr_has NAME TEXT: last command's stderr contains TEXT
+  if grep -qF -- "$2" "$tmp/err"; then passed=$((passed + 1)); else
+    failed=$((failed + 1)); echo "FAIL: $1: stderr lacks '$2':" >&2; cat "$tmp/err" >&2; fi
+}
+
+# --help on every subcommand.
+for sub in "" decode render; do
+  expect_exit 0 "help $sub" "$bin" $sub --help
+done
+expect_exit 2 "no subcommand" "$bin"
+
+# A payload encoded independently (Python's gzip + base64), decoded by us.
+python3 - "$tmp" <<'PY'
+import base64, gzip, json, sys
+tmp = sys.argv[1]
+batch = {"messageType": "DATA_MESSAGE", "owner": "123456789012",
+         "logGroup": "aws-cloudtrail-logs-123456789012-0a1b2c3d",
+         "logStream": "123456789012_CloudTrail_us-east-1", "subscriptionFilters": ["iam-audit"],
+         "logEvents": [{"id": "3" * 56, "timestamp": 1655816723000,
+                        "message": json.dumps({"eventName": "CreateUser", "eventTime": "2022-06-21T13:05:23Z",
+                                               "userIdentity": {"type": "IAMUser", "userName": "alice"},
+                                               "awsRegion": "us-east-1", "eventID": "e1"})}]}
+json.dump(batch, open(f"{tmp}/batch.json", "w"))
+data = base64.b64encode(gzip.compress(json.dumps(batch).encode())).decode()
+json.dump({"awslogs": {"data": data}}, open(f"{tmp}/event.json", "w"))
+open(f"{tmp}/bad-b64.json", "w").write('{"awslogs":{"data":"H4sI%AAA"}}')
+PY
+expect_exit 0 "decode event" "$bin" decode "$tmp/event.json"
+check "decoded batch equals the original" python3 -c "
+import json,sys
+got=json.load(open('$tmp/out')); want=json.load(open('$tmp/batch.json'))
+sys.exit(0 if got==want else 1)"
+expect_exit 0 "decode from stdin" bash -c "'$bin' decode - < '$tmp/event.json'"
+expect_exit 2 "decode bad base64" "$bin" decode "$tmp/bad-b64.json"
+stderr_has "decode bad base64" "bad-b64.json: payload: base64: invalid character '%' at offset 4"
+expect_exit 2 "decode missing file" "$bin" decode "$tmp/nope.json"
+stderr_has "decode missing file" "nope.json: cannot open"
+
+# render: JSON Lines with a broken line in the middle keeps going and says where.
+cat > "$tmp/records.jsonl" <<'JSONL'
+{"eventVersion":"1.08","userIdentity":{"type":"IAMUser","userName":"alice"},"eventTime":"2022-06-21T13:56:13Z","eventSource":"iam.amazonaws.com","eventName":"CreateUser","awsRegion":"us-east-1","sourceIPAddress":"203.0.113.5","eventID":"11111111-2222-3333-4444-555555555555","eventType":"AwsApiCall"}
+{"eventVersion":"1.08","userIdentity":{"type":"IAMUser", "userName" "bob"}}
+[1, 2]
+{"eventVersion":"1.08","userIdentity":{"type":"Root"},"eventTime":"2022-06-21T13:56:14Z","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","awsRegion":"us-east-1","eventID":"66666666-2222-3333-4444-555555555555"}
+JSONL
+expect_exit 2 "render jsonl with bad lines" "$bin" render "$tmp/records.jsonl"
+stderr_has "render bad line position" "records.jsonl:2:69: invalid JSON"
+stderr_has "render non-object line" "records.jsonl:3:1: expected a CloudTrail record (JSON object), got array"
+stderr_has "render summary" "2 rendered, 2 failed"
+check "render printed the two good records" test "$(wc -l < "$tmp/out")" -eq 2
+check "render output is Slack JSON" python3 -c "
+import json
+for line in open('$tmp/out'):
+    m = json.loads(line); assert m['blocks'] and m['text']"
+
+# Good input, three container formats, plain and gzip: same messages.
+head -n 1 "$tmp/records.jsonl" > "$tmp/one.json"
+sed -n 4p "$tmp/records.jsonl" >> "$tmp/one.jsonl"; head -n 1 "$tmp/records.jsonl" >> "$tmp/one.jsonl"
+python3 -c "
+import json
+recs=[json.loads(l) for l in open('$tmp/one.jsonl')]
+json.dump({'Records': recs}, open('$tmp/trail.json','w'), indent=2)"
+gzip -k "$tmp/trail.json"
+expect_exit 0 "render jsonl" "$bin" render --time-zone Asia/Seoul "$tmp/one.jsonl"; cp "$tmp/out" "$tmp/a"
+expect_exit 0 "render Records file" "$bin" render --time-zone Asia/Seoul "$tmp/trail.json"; cp "$tmp/out" "$tmp/b"
+expect_exit 0 "render Records .gz" "$bin" render --time-zone Asia/Seoul "$tmp/trail.json.gz"; cp "$tmp/out" "$tmp/c"
+check "jsonl == Records" cmp -s "$tmp/a" "$tmp/b"
+check "Records == Records.gz" cmp -s "$tmp/b" "$tmp/c"
+check "time zone applied (13:56:14Z is 22:56:14 in Seoul)" grep -q "2022.06.21 22:56:14" "$tmp/a"
+expect_exit 0 "render single pretty record" "$bin" render "$tmp/one.json"
+check "one message" test "$(wc -l < "$tmp/out")" -eq 1
+expect_exit 0 "render text format" "$bin" render --format text "$tmp/one.json"
+check "text format shows the identity" grep -q "alice (203.0.113.5)" "$tmp/out"
+
+# Broken single documents: the error names line and column.
+printf '{\n  "eventName": "X",\n  "userIdentity": {,}\n}\n' > "$tmp/broken.json"
+expect_exit 2 "render broken document" "$bin" render "$tmp/broken.json"
+stderr_has "broken document position" "broken.json:3:20: invalid JSON"
+printf '{"Records": {"a": 1}}' > "$tmp/badrecords.json"
+expect_exit 2 "render Records not array" "$bin" render "$tmp/badrecords.json"
+stderr_has "Records not array" "\"Records\" must be an array, got object"
+expect_exit 2 "render bad time zone" "$bin" render --time-zone Mars/Olympus "$tmp/one.json"
+stderr_has "bad time zone" "--time-zone:"
+expect_exit 2 "render bad console url" "$bin" render --console-url "ftp://x/{eventID}" "$tmp/one.json"
+stderr_has "bad console url" "--console-url:"
+
+# Every shipped fixture renders.
+shopt -s nullglob
+for f in "$fixtures"/records/*.json; do
+  [[ "$f" == *.expected.json ]] && continue
+  expect_exit 0 "render fixture $(basename "$f")" "$bin" render "$f"
+done
+
+echo "cli: $passed passed, $failed failed"
+[[ $failed -eq 0 ]]
