@@ -1,0 +1,1 @@
+# simulate / generate / check (issue [3/8]): targets go here.
