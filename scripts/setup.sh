@@ -16,6 +16,7 @@ packages=(
   tzdata                      # the zone database itself
   libbenchmark-dev            # Google Benchmark
   jq python3                  # baselines for the side-by-side benchmarks, test helpers
+  clang libclang-rt-dev       # libFuzzer + sanitizer runtimes (scripts/fuzz.sh)
 )
 
 missing=()
