@@ -1,0 +1,150 @@
+// The mock Slack service, independent of HTTP: webhooks, what Slack answers
+// to each post, the messages received, statistics, faults and the control
+// API. The HTTP front end (mock_slack/server/) only turns requests into calls
+// here and Replies back into responses, so everything below can be tested
+// and fuzzed in-process.
+//
+// A post to /services/<team>/<bot>/<secret> is answered in this order:
+//   1. unknown team/bot or malformed path → no_service (404);
+//      known team/bot with the wrong secret → invalid_token (403);
+//   2. a webhook configured with a standing error (e.g. channel_is_archived)
+//      answers with it;
+//   3. an armed fault for the webhook fires (error, 429, delay, drop, hang);
+//   4. the rate limiter takes a token, or answers 429 with Retry-After;
+//   5. the payload is validated (payload.h) and, if accepted, stored → 200 ok.
+// Secrets are never logged, stored, or echoed; webhooks are named "T…/B…".
+//
+// Service is thread-safe: every public method may be called concurrently.
+#ifndef MOCK_SLACK_SERVICE_H_
+#define MOCK_SLACK_SERVICE_H_
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "mock_slack/clock.h"
+#include "mock_slack/expected.h"
+#include "mock_slack/faults.h"
+#include "mock_slack/payload.h"
+#include "mock_slack/rate_limiter.h"
+#include "mock_slack/slack_errors.h"
+
+namespace mock_slack {
+
+struct WebhookConfig {
+  std::string team;     // "T…"
+  std::string bot;      // "B…"
+  std::string secret;   // never logged
+  std::string channel;  // shown on the page; default "alerts-<bot>"
+  std::string error;    // standing answer, e.g. "channel_is_archived"; empty = none
+  std::string Id() const { return team + "/" + bot; }
+};
+
+// Parses --webhook "T…/B…/secret[,channel=name][,archived][,error=code]".
+// Errors never quote the secret.
+Expected<WebhookConfig> ParseWebhookFlag(std::string_view flag);
+
+// "/services/T1/B1/s3cr3t" → "/services/T1/B1/***"; other paths unchanged.
+std::string RedactPath(std::string_view path);
+
+struct ServiceOptions {
+  PayloadLimits limits;
+  RateLimit rate;
+  std::size_t max_messages = 10000;  // oldest dropped beyond this
+  bool legacy_rate_limit_body = false;  // {"ok":false,"count_…":…} instead of {"retry_after":…}
+};
+
+// What to send back. kDrop resets the connection without an answer; kHang
+// holds it silent for hang_ms, then resets it; kRespond sends status/body
+// after delay_ms.
+struct Reply {
+  enum class Action { kRespond, kDrop, kHang };
+  Action action = Action::kRespond;
+  int status = 200;
+  std::string body;
+  std::string content_type = "text/plain; charset=utf-8";
+  std::vector<std::pair<std::string, std::string>> headers;
+  int delay_ms = 0;
+  int hang_ms = 0;
+  std::string log_note;  // why (e.g. "invalid_blocks: blocks[0].text: empty"), never secrets
+};
+
+struct StoredMessage {
+  uint64_t seq = 0;
+  std::string webhook;
+  std::string channel;
+  int64_t received_ms = 0;
+  std::string content_type;
+  std::string text;
+  bool text_truncated = false;
+  std::string payload_json;
+};
+
+class Service {
+ public:
+  Service(std::vector<WebhookConfig> webhooks, ServiceOptions options, ErrorStatusTable statuses,
+          const Clock* clock);
+
+  // A POST to `path` (starting "/services/") with the given body.
+  Reply HandleWebhook(std::string_view path, std::string_view content_type,
+                      std::string_view body);
+
+  // Any other method on a /services/ path: Slack accepts only POST.
+  Reply HandleWrongMethod(std::string_view path);
+
+  // The control API: GET /api/messages[?webhook=T/B&since=N], DELETE
+  // /api/messages, GET /api/stats, GET|POST|DELETE /api/faults, GET /healthz,
+  // GET /api/page?since=N. `query` holds decoded query parameters.
+  Reply HandleApi(std::string_view method, std::string_view path,
+                  const std::multimap<std::string, std::string>& query, std::string_view body);
+
+  // GET /: the channel page.
+  Reply ChannelPage();
+
+  // Counts a request the front end refused before it reached us (413, 408…).
+  void CountTransportReject(std::string_view reason);
+
+  FaultTable& faults() { return faults_; }
+  std::vector<StoredMessage> Messages(std::string_view webhook, uint64_t since) const;
+
+ private:
+  struct Counters {
+    uint64_t requests = 0;
+    uint64_t accepted = 0;
+    uint64_t rate_limited = 0;
+    std::map<std::string, uint64_t> rejected;       // by Slack error code
+    std::map<std::string, uint64_t> faults_served;  // by fault kind
+  };
+  Reply Error(std::string_view code, std::string note);
+  Reply RateLimited(int retry_after, std::string note);
+  void CountLocked(const std::string& webhook, const Reply& reply, bool accepted,
+                   std::string_view fault_kind);
+  std::string StatsJson() const;
+  std::string MessagesJson(std::string_view webhook, uint64_t since) const;
+  std::string PageUpdateJson(uint64_t since) const;
+
+  const std::vector<WebhookConfig> webhooks_;
+  const ServiceOptions options_;
+  const ErrorStatusTable statuses_;
+  const Clock* clock_;
+  RateLimiter limiter_;
+  FaultTable faults_;
+
+  mutable std::mutex mu_;
+  std::deque<StoredMessage> messages_;
+  uint64_t next_seq_ = 1;
+  uint64_t generation_ = 0;  // bumped by DELETE /api/messages
+  Counters total_;
+  std::map<std::string, Counters> per_webhook_;
+  std::map<std::string, uint64_t> transport_rejects_;
+};
+
+}  // namespace mock_slack
+
+#endif  // MOCK_SLACK_SERVICE_H_
