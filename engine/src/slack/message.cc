@@ -1,1 +1,431 @@
-// placeholder: being written
+// How record values are made safe for Slack mrkdwn (see slack_message.h for
+// the contract):
+//
+//  1. Invalid UTF-8 becomes U+FFFD, so what we measure is what Slack gets and
+//     the JSON dump never meets a bad byte.
+//  2. Control characters (C0, DEL, U+2028/9) become spaces in inline values: a
+//     newline inside a user name must not start a forged "Error:" line or a
+//     "&gt;" quote.
+//  3. '&', '<', '>' become entities: no value can open a link or a mention.
+//  4. Slack has no escape for its formatting characters. Each '*', '~', '`' and
+//     '_' gets a ZERO WIDTH SPACE (U+200B) on both sides. Whether Slack reads
+//     U+200B as a word boundary or as a word character, a delimiter with it on
+//     both sides can neither open nor close bold/strike/code/italic. The
+//     character itself stays, so a copied value still contains it. An '_'
+//     between two ASCII letters or digits ("ci_deploy") is already intraword,
+//     hence inert, and is left alone so the common IAM names copy cleanly.
+//  5. Every text object sets "verbatim": true, so Slack does not auto-link
+//     bare URLs, #channel names or @here in values.
+// Values are then truncated (at a code point and never inside an entity) to a
+// per-field budget that keeps each section under kSlackMaxSectionText.
+#include "iam_audit/slack_message.h"
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace iam_audit {
+
+namespace {
+
+using Json = nlohmann::ordered_json;  // keeps "text" before "blocks", as Slack's docs show
+
+constexpr std::string_view kZwsp = "\xE2\x80\x8B";         // U+200B
+constexpr std::string_view kEllipsis = "\xE2\x80\xA6";     // U+2026
+constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+constexpr std::string_view kMissing = "-";
+
+// Per-value budgets in bytes of the escaped text (bytes bound characters in
+// any unit Slack may count). With the labels they add up to < 2800 bytes, so
+// the first section always fits in 3000.
+constexpr size_t kIdentityBudget = 300;
+constexpr size_t kIpBudget = 100;
+constexpr size_t kTimeBudget = 80;
+constexpr size_t kTypeBudget = 100;
+constexpr size_t kSourceBudget = 200;
+constexpr size_t kNameBudget = 200;
+constexpr size_t kRegionBudget = 100;
+constexpr size_t kErrorCodeBudget = 300;
+constexpr size_t kErrorMessageBudget = 1200;
+constexpr size_t kLoginBudget = 100;
+constexpr size_t kMfaBudget = 50;
+constexpr size_t kEventIdBudget = 200;
+constexpr size_t kMaxUrlTemplate = 1024;
+constexpr size_t kNotificationBudget = 1000;
+
+// Decodes UTF-8; each invalid or overlong sequence, surrogate or value past
+// U+10FFFF becomes U+FFFD (one per bad byte).
+std::vector<char32_t> DecodeUtf8(std::string_view s) {
+  std::vector<char32_t> out;
+  out.reserve(s.size());
+  size_t i = 0;
+  while (i < s.size()) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    int len = 0;
+    char32_t cp = 0;
+    if (c < 0x80) {
+      out.push_back(c);
+      ++i;
+      continue;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+      len = 2;
+      cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      len = 4;
+      cp = c & 0x07;
+    } else {
+      out.push_back(0xFFFD);
+      ++i;
+      continue;
+    }
+    bool ok = i + len <= s.size();
+    for (int k = 1; ok && k < len; ++k) {
+      const unsigned char cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) ok = false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    if (ok && ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+               (cp >= 0xD800 && cp <= 0xDFFF))) {
+      ok = false;
+    }
+    if (!ok) {
+      out.push_back(0xFFFD);
+      ++i;
+      continue;
+    }
+    out.push_back(cp);
+    i += len;
+  }
+  return out;
+}
+
+void AppendUtf8(char32_t cp, std::string* out) {
+  if (cp < 0x80) {
+    out->push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+bool IsAsciiAlnum(char32_t c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+// The output for code point `cps[i]` of an inline value.
+std::string InlinePiece(const std::vector<char32_t>& cps, size_t i) {
+  const char32_t c = cps[i];
+  switch (c) {
+    case '&': return "&amp;";
+    case '<': return "&lt;";
+    case '>': return "&gt;";
+    case '*':
+    case '~':
+    case '`':
+      return std::string(kZwsp) + static_cast<char>(c) + std::string(kZwsp);
+    case '_': {
+      const bool intraword =
+          i > 0 && i + 1 < cps.size() && IsAsciiAlnum(cps[i - 1]) && IsAsciiAlnum(cps[i + 1]);
+      if (intraword) return "_";
+      return std::string(kZwsp) + "_" + std::string(kZwsp);
+    }
+    default: break;
+  }
+  if (c < 0x20 || c == 0x7F || c == 0x2028 || c == 0x2029) return " ";
+  std::string out;
+  AppendUtf8(c, &out);
+  return out;
+}
+
+// The output for code point `c` of a raw message shown in a code block:
+// entities only (a code block shows formatting characters literally), line
+// breaks and tabs kept, other control characters shown as U+FFFD, and every
+// backtick fenced by U+200B so no run of three can close the block early.
+std::string CodeBlockPiece(char32_t c) {
+  switch (c) {
+    case '&': return "&amp;";
+    case '<': return "&lt;";
+    case '>': return "&gt;";
+    case '`': return std::string(kZwsp) + "`" + std::string(kZwsp);
+    case '\n':
+    case '\t': return std::string(1, static_cast<char>(c));
+    case '\r': return "";
+    default: break;
+  }
+  if (c < 0x20 || c == 0x7F) return std::string(kReplacement);
+  std::string out;
+  AppendUtf8(c, &out);
+  return out;
+}
+
+// Concatenates pieces while the total stays within `budget` bytes; when not
+// all fit, stops early enough to end with "…" inside the budget. Pieces are
+// whole (an entity or a fenced character is never cut).
+template <typename PieceFn>
+std::string Bounded(size_t count, size_t budget, PieceFn piece, bool* truncated = nullptr) {
+  if (truncated != nullptr) *truncated = false;
+  std::string out;
+  size_t cut = 0;  // the longest prefix so far that still leaves room for "…"
+  for (size_t i = 0; i < count; ++i) {
+    const std::string p = piece(i);
+    if (out.size() + p.size() > budget) {
+      out.resize(cut);
+      if (budget >= kEllipsis.size()) out += kEllipsis;
+      if (truncated != nullptr) *truncated = true;
+      return out;
+    }
+    out += p;
+    if (out.size() + kEllipsis.size() <= budget) cut = out.size();
+  }
+  return out;
+}
+
+// A record value ready for a mrkdwn line: neutralised, escaped, bounded.
+// Empty values read as "-".
+std::string Inline(std::string_view value, size_t budget) {
+  if (value.empty()) return std::string(kMissing);
+  const std::vector<char32_t> cps = DecodeUtf8(value);
+  return Bounded(cps.size(), budget, [&](size_t i) { return InlinePiece(cps, i); });
+}
+
+std::string UrlEncode(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (const char ch : s) {
+    const unsigned char c = static_cast<unsigned char>(ch);
+    const bool unreserved = IsAsciiAlnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
+    if (unreserved) {
+      out.push_back(ch);
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 0xF]);
+    }
+  }
+  return out;
+}
+
+std::string ReplaceAll(std::string text, std::string_view from, std::string_view to) {
+  size_t pos = 0;
+  while ((pos = text.find(from, pos)) != std::string::npos) {
+    text.replace(pos, from.size(), to);
+    pos += to.size();
+  }
+  return text;
+}
+
+Json Section(std::string text) {
+  Json text_object = Json::object();
+  text_object["type"] = "mrkdwn";
+  text_object["text"] = std::move(text);
+  text_object["verbatim"] = true;
+  Json block = Json::object();
+  block["type"] = "section";
+  block["text"] = std::move(text_object);
+  return block;
+}
+
+std::string Dump(const Json& message) {
+  // Everything was made valid UTF-8 above; "replace" is the last line of
+  // defence so that dump() can never throw.
+  return message.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+std::string NormaliseYesNo(const std::string& value) {
+  std::string lower;
+  for (char c : value) lower += static_cast<char>((c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c);
+  if (lower == "yes") return "Yes";
+  if (lower == "no") return "No";
+  return value;
+}
+
+std::string TimeLine(const CloudTrailRecord& record, const TimeZone& tz) {
+  if (record.event_time.empty()) return std::string(kMissing);
+  const StatusOr<int64_t> seconds = ParseIso8601(record.event_time);
+  if (!seconds.ok()) return Inline(record.event_time, kTimeBudget);  // shown as written
+  return tz.Format(*seconds);
+}
+
+// Section 2: the event ID, in italics, linked to the console when a usable
+// URL can be built.
+std::string EventLinkText(const CloudTrailRecord& record, const RenderOptions& options) {
+  if (record.event_id.empty()) return "_no eventID in the record_";
+  const std::string label = Inline(record.event_id, kEventIdBudget);
+  const std::string& tmpl = options.console_url_template;
+  const bool needs_region = tmpl.find("{region}") != std::string::npos;
+  if (!ValidateConsoleUrlTemplate(tmpl).ok() || (needs_region && record.aws_region.empty())) {
+    return "_" + label + "_";
+  }
+  std::string url = ReplaceAll(tmpl, "{region}", UrlEncode(record.aws_region));
+  url = ReplaceAll(std::move(url), "{eventID}", UrlEncode(record.event_id));
+  std::string text = "_<" + url + "|" + label + ">_";
+  if (text.size() > kSlackMaxSectionText) return "_" + label + "_";
+  return text;
+}
+
+std::string NotificationText(const CloudTrailRecord& record) {
+  std::string text = record.display_identity.empty() ? "unknown identity" : record.display_identity;
+  if (!record.source_ip_address.empty()) text += " (" + record.source_ip_address + ")";
+  text += ": ";
+  text += !record.event_name.empty()   ? record.event_name
+          : !record.event_type.empty() ? record.event_type
+                                       : std::string("CloudTrail event");
+  if (!record.error_code.empty()) {
+    text += " (" + record.error_code + ")";
+  } else if (record.console_login == "Failure") {
+    text += " (Failure)";
+  }
+  return Inline(text, kNotificationBudget);
+}
+
+bool LooksLikeRecord(const CloudTrailRecord& r) {
+  return !r.event_version.empty() || !r.event_time.empty() || !r.event_name.empty() ||
+         !r.event_source.empty() || !r.event_id.empty() || !r.event_type.empty() ||
+         !r.identity_type.empty() || !r.user_name.empty() || !r.arn.empty() ||
+         !r.principal_id.empty() || !r.invoked_by.empty() || !r.account_id.empty();
+}
+
+}  // namespace
+
+Status ValidateConsoleUrlTemplate(std::string_view url_template) {
+  if (url_template.size() > kMaxUrlTemplate) {
+    return InvalidArgumentError("console URL template: longer than " +
+                                std::to_string(kMaxUrlTemplate) + " bytes");
+  }
+  if (url_template.rfind("https://", 0) != 0 && url_template.rfind("http://", 0) != 0) {
+    return InvalidArgumentError("console URL template: must start with https:// or http://");
+  }
+  for (size_t i = 0; i < url_template.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(url_template[i]);
+    // '<', '>' and '|' would end or split the Slack link; spaces and control
+    // characters are not valid in a URL.
+    if (c <= 0x20 || c == 0x7F || c == '<' || c == '>' || c == '|' || c == '"' || c >= 0x80) {
+      return InvalidArgumentError("console URL template: character not allowed in a URL at offset " +
+                                  std::to_string(i));
+    }
+    if (c == '}') {
+      return InvalidArgumentError("console URL template: unmatched '}' at offset " +
+                                  std::to_string(i));
+    }
+    if (c == '{') {
+      const size_t close = url_template.find('}', i);
+      if (close == std::string_view::npos) {
+        return InvalidArgumentError("console URL template: unmatched '{' at offset " +
+                                    std::to_string(i));
+      }
+      const std::string_view name = url_template.substr(i + 1, close - i - 1);
+      if (name != "region" && name != "eventID") {
+        std::string shown(name.substr(0, 40));
+        for (char& ch : shown) {
+          if (static_cast<unsigned char>(ch) < 0x20 || static_cast<unsigned char>(ch) >= 0x7F) ch = '?';
+        }
+        return InvalidArgumentError("console URL template: unknown placeholder '{" + shown +
+                                    "}' at offset " + std::to_string(i) +
+                                    " (known: {region}, {eventID})");
+      }
+      i = close;
+    }
+  }
+  return Status::Ok();
+}
+
+std::string EscapeMrkdwn(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string RenderRecordMessage(const CloudTrailRecord& record, const RenderOptions& options) {
+  const std::string identity = record.display_identity.empty() ? "unknown identity"
+                                                               : record.display_identity;
+  std::string text = "*" + Inline(identity, kIdentityBudget);
+  if (!record.source_ip_address.empty()) {
+    text += " (" + Inline(record.source_ip_address, kIpBudget) + ")";
+  }
+  text += "*";
+  text += "\nTime: " + TimeLine(record, options.time_zone);
+  text += "\nType: " + Inline(record.event_type, kTypeBudget);
+  text += "\nSource: " + Inline(record.event_source, kSourceBudget);
+  text += "\nName: " + Inline(record.event_name, kNameBudget);
+  text += "\nRegion: " + Inline(record.aws_region, kRegionBudget);
+  // Error: "<code>: <message>"; ConsoleLogin failures carry only an
+  // errorMessage ("Failed authentication"), so a message alone gets the line too.
+  if (!record.error_code.empty() || !record.error_message.empty()) {
+    text += "\nError: ";
+    if (!record.error_code.empty()) text += Inline(record.error_code, kErrorCodeBudget);
+    if (!record.error_code.empty() && !record.error_message.empty()) text += ": ";
+    if (!record.error_message.empty()) text += Inline(record.error_message, kErrorMessageBudget);
+  }
+  if (!record.console_login.empty()) text += "\nLogin: " + Inline(record.console_login, kLoginBudget);
+  if (!record.mfa_used.empty()) text += "\nMFA: " + Inline(NormaliseYesNo(record.mfa_used), kMfaBudget);
+  // The budgets make this unreachable; it keeps the limit a guarantee.
+  if (text.size() > kSlackMaxSectionText) {
+    const std::vector<char32_t> cps = DecodeUtf8(text);
+    text = Bounded(cps.size(), kSlackMaxSectionText, [&](size_t i) {
+      std::string piece;
+      AppendUtf8(cps[i], &piece);
+      return piece;
+    });
+  }
+
+  Json message = Json::object();
+  message["text"] = NotificationText(record);
+  Json blocks = Json::array();
+  blocks.push_back(Section(std::move(text)));
+  blocks.push_back(Section(EventLinkText(record, options)));
+  message["blocks"] = std::move(blocks);
+  return Dump(message);
+}
+
+std::string RenderRawMessage(std::string_view raw_message, const RenderOptions& /*options*/) {
+  std::string text;
+  if (raw_message.empty()) {
+    text = "_empty log event message_";
+  } else {
+    constexpr std::string_view kFence = "```";
+    const std::string note = "\n_truncated: the message has " + std::to_string(raw_message.size()) +
+                             " bytes_";
+    const size_t budget = kSlackMaxSectionText - 2 * kFence.size() - note.size();
+    const std::vector<char32_t> cps = DecodeUtf8(raw_message);
+    bool truncated = false;
+    const std::string body =
+        Bounded(cps.size(), budget, [&](size_t i) { return CodeBlockPiece(cps[i]); }, &truncated);
+    text = std::string(kFence) + body + std::string(kFence);
+    if (truncated) text += note;
+  }
+  Json message = Json::object();
+  message["text"] = "CloudTrail log event that is not a valid record";
+  Json blocks = Json::array();
+  blocks.push_back(Section(std::move(text)));
+  message["blocks"] = std::move(blocks);
+  return Dump(message);
+}
+
+std::string RenderMessage(std::string_view message, const RenderOptions& options) {
+  StatusOr<CloudTrailRecord> record = ParseCloudTrailRecord(message);
+  if (!record.ok() || !LooksLikeRecord(*record)) return RenderRawMessage(message, options);
+  return RenderRecordMessage(*record, options);
+}
+
+}  // namespace iam_audit
