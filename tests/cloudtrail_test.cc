@@ -28,12 +28,12 @@ TEST_CASE("display identity for every userIdentity.type", "[cloudtrail][identity
       {R"({"type":"IAMUser","principalId":"AIDAEXAMPLE"})", "AIDAEXAMPLE"},
       {R"({"type":"IAMUser"})", "IAM user"},
       {R"({"type":"IAMUser","accountId":"123456789012","accessKeyId":"","userName":"HIDDEN_DUE_TO_SECURITY_REASONS"})",
-       "unknown user name (hidden by CloudTrail)"},
+       "user name hidden by CloudTrail"},
       // Root: the account alias (in userName) when set.
       {R"({"type":"Root","principalId":"123456789012","arn":"arn:aws:iam::123456789012:root","accountId":"123456789012"})",
        "root"},
       {R"({"type":"Root","arn":"arn:aws:iam::123456789012:root","userName":"example-corp"})",
-       "root (example-corp)"},
+       "root of example-corp"},
       // AssumedRole: role/session from the ARN, else the issuer and the session from principalId.
       {R"({"type":"AssumedRole","principalId":"AROAEXAMPLE:alice","arn":"arn:aws:sts::123456789012:assumed-role/Admin/alice","sessionContext":{"sessionIssuer":{"type":"Role","userName":"Admin"}}})",
        "Admin/alice"},

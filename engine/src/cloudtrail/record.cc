@@ -14,7 +14,7 @@ using nlohmann::json;
 // The literal CloudTrail writes instead of a user name typed at a failed
 // console sign-in (it might have been a password).
 constexpr std::string_view kHiddenUserName = "HIDDEN_DUE_TO_SECURITY_REASONS";
-constexpr std::string_view kHiddenDisplay = "unknown user name (hidden by CloudTrail)";
+constexpr std::string_view kHiddenDisplay = "user name hidden by CloudTrail";
 constexpr std::string_view kUnknownIdentity = "unknown identity";
 
 // obj[key] as a string; "" when obj is not an object, the key is missing or
@@ -103,7 +103,7 @@ std::string DisplayIdentity(const json& ui) {
                          principal_id, std::string("IAM user")});
   } else if (type == "Root") {
     // userName holds the account alias when one is set.
-    out = user_name.empty() ? "root" : "root (" + Hidden(user_name) + ")";
+    out = user_name.empty() ? "root" : "root of " + Hidden(user_name);
   } else if (type == "AssumedRole") {
     // arn:aws:sts::<acct>:assumed-role/<role>/<session> → "<role>/<session>".
     out = ArnResourceAfter(arn, ":assumed-role/");
