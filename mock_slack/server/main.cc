@@ -11,6 +11,7 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -228,8 +229,16 @@ int Run(const Options& opt) {
     svr.Post(path, api);
     svr.Delete(path, api);
   }
-  svr.Get("/", [&service](const httplib::Request&, httplib::Response& res) {
-    Send(service.ChannelPage(), res);
+  svr.Get("/", [&service](const httplib::Request& req, httplib::Response& res) {
+    uint64_t upto = UINT64_MAX;
+    if (req.has_param("upto")) {
+      try {
+        upto = std::stoull(req.get_param_value("upto"));
+      } catch (const std::exception&) {
+        upto = UINT64_MAX;
+      }
+    }
+    Send(service.ChannelPage(upto), res);
     // Defence in depth: even if escaping failed, no inline script would run.
     res.set_header("Content-Security-Policy",
                    "default-src 'none'; script-src 'self'; connect-src 'self'; "
@@ -260,6 +269,7 @@ int Run(const Options& opt) {
       });
   if (!opt.quiet) {
     svr.set_logger([](const httplib::Request& req, const httplib::Response& res) {
+      if (req.method.empty()) return;  // leftovers of a refused body, not a request
       std::string line = "mock-slack: " + req.method + " " + RedactPath(req.path) + " " +
                          std::to_string(res.status);
       if (!g_note.empty()) line += " (" + g_note + ")";

@@ -5,6 +5,7 @@
 // renderer only ever emits markup it wrote itself.
 #include "mock_slack/render.h"
 
+#include <algorithm>
 #include <cctype>
 #include <ctime>
 #include <nlohmann/json.hpp>
@@ -16,6 +17,9 @@ using nlohmann::json;
 
 constexpr int kMaxInlineDepth = 4;
 constexpr int kMaxRichTextDepth = 8;
+// How far a closing *, _ or ~ is looked for; keeps rendering linear on a
+// 40,000-character line of unmatched delimiters.
+constexpr std::size_t kMaxSpan = 4000;
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 bool IsWordChar(char c) {
@@ -143,7 +147,8 @@ bool IsDelimiter(char c) { return c == '*' || c == '_' || c == '~'; }
 // code spans, which are atoms.
 std::size_t FindClose(std::string_view s, std::size_t i) {
   char d = s[i];
-  for (std::size_t k = i + 1; k < s.size(); ++k) {
+  const std::size_t limit = std::min(s.size(), i + kMaxSpan);
+  for (std::size_t k = i + 1; k < limit; ++k) {
     if (s[k] == '<') {
       if (std::size_t e = ControlEnd(s, k)) k = e - 1;
       continue;

@@ -1,6 +1,8 @@
 #include "mock_slack/service.h"
 
+#include <algorithm>
 #include <charconv>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 
 #include "mock_slack/render.h"
@@ -435,16 +437,17 @@ Reply Service::HandleApi(std::string_view method, std::string_view path,
   return ApiError(404, "no such endpoint: " + std::string(path.substr(0, 100)));
 }
 
-Reply Service::ChannelPage() {
+Reply Service::ChannelPage(uint64_t upto) {
   std::vector<PageChannel> channels;
   for (const WebhookConfig& w : webhooks_) channels.push_back({w.Id(), w.channel});
   std::vector<PageMessage> page;
   uint64_t last_seq, generation;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    last_seq = next_seq_ - 1;
+    last_seq = std::min(next_seq_ - 1, upto);
     generation = generation_;
     for (const StoredMessage& m : messages_) {
+      if (m.seq > upto) break;
       page.push_back({m.seq, m.webhook, m.channel, m.received_ms, m.payload_json});
     }
   }

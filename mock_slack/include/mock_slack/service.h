@@ -104,8 +104,9 @@ class Service {
   Reply HandleApi(std::string_view method, std::string_view path,
                   const std::multimap<std::string, std::string>& query, std::string_view body);
 
-  // GET /: the channel page.
-  Reply ChannelPage();
+  // GET /[?upto=N]: the channel page, with the messages up to sequence
+  // number `upto` (all by default); its script then fetches the rest.
+  Reply ChannelPage(uint64_t upto = UINT64_MAX);
 
   // Counts a request the front end refused before it reached us (413, 408…).
   void CountTransportReject(std::string_view reason);
