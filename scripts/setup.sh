@@ -17,6 +17,7 @@ packages=(
   libbenchmark-dev            # Google Benchmark
   jq python3                  # baselines for the side-by-side benchmarks, test helpers
   clang libclang-rt-dev       # libFuzzer + sanitizer runtimes (scripts/fuzz.sh)
+  chromium curl openssl       # mock_slack tests: channel page in a real browser, curl client, TLS certs
 )
 
 missing=()
