@@ -1,0 +1,170 @@
+// The HTTPS client behind delivery: cpp-httplib with OpenSSL.
+#include "iam_audit/http_client.h"
+
+#include <httplib.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <mutex>
+
+namespace iam_audit {
+
+std::string HttpUrl::Origin() const {
+  std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  return scheme + "://" + h + ":" + std::to_string(port);
+}
+
+StatusOr<HttpUrl> ParseHttpUrl(std::string_view url) {
+  HttpUrl out;
+  size_t sep = url.find("://");
+  if (sep == std::string_view::npos) return InvalidArgumentError("url: missing scheme");
+  std::string scheme(url.substr(0, sep));
+  std::transform(scheme.begin(), scheme.end(), scheme.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (scheme != "https" && scheme != "http") {
+    // The scheme alone is never a secret, but keep it short and printable.
+    std::string shown;
+    for (char c : scheme.substr(0, 10)) shown += std::isalnum(static_cast<unsigned char>(c)) ? c : '?';
+    return InvalidArgumentError("url: unsupported scheme '" + shown + "'");
+  }
+  out.scheme = scheme;
+  std::string_view rest = url.substr(sep + 3);
+  size_t path_start = rest.find_first_of("/?#");
+  std::string_view authority = rest.substr(0, path_start);
+  out.target = path_start == std::string_view::npos ? "/" : std::string(rest.substr(path_start));
+  if (!out.target.empty() && out.target[0] != '/') out.target = "/" + out.target;
+  if (size_t hash = out.target.find('#'); hash != std::string::npos) out.target.resize(hash);
+  if (authority.find('@') != std::string_view::npos) {
+    return InvalidArgumentError("url: credentials in the authority are not supported");
+  }
+  std::string_view host = authority;
+  std::string_view port;
+  if (!authority.empty() && authority[0] == '[') {
+    size_t close = authority.find(']');
+    if (close == std::string_view::npos) return InvalidArgumentError("url: unbalanced '[' in host");
+    host = authority.substr(1, close - 1);
+    std::string_view after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after[0] != ':') return InvalidArgumentError("url: bad port");
+      port = after.substr(1);
+    }
+  } else if (size_t colon = authority.rfind(':'); colon != std::string_view::npos) {
+    host = authority.substr(0, colon);
+    port = authority.substr(colon + 1);
+  }
+  if (host.empty()) return InvalidArgumentError("url: missing host");
+  for (char c : host) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' || c == '_')) {
+      return InvalidArgumentError("url: invalid character in host");
+    }
+  }
+  out.host = std::string(host);
+  out.port = out.scheme == "https" ? 443 : 80;
+  if (!port.empty()) {
+    int p = 0;
+    auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
+    if (ec != std::errc() || ptr != port.data() + port.size() || p <= 0 || p > 65535) {
+      return InvalidArgumentError("url: bad port");
+    }
+    out.port = p;
+  }
+  return out;
+}
+
+StatusOr<std::string> FindCaBundle(const std::string& override_path) {
+  struct stat st{};
+  if (!override_path.empty()) {
+    if (::stat(override_path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+      return NotFoundError("ca bundle: " + override_path + " does not exist");
+    }
+    return override_path;
+  }
+  static constexpr const char* kCandidates[] = {
+      "/etc/pki/tls/certs/ca-bundle.crt",    // Amazon Linux 2 / 2023 (Lambda provided.*)
+      "/etc/ssl/certs/ca-certificates.crt",  // Debian, Ubuntu
+  };
+  for (const char* path : kCandidates) {
+    if (::stat(path, &st) == 0 && S_ISREG(st.st_mode)) return std::string(path);
+  }
+  return NotFoundError(
+      "ca bundle: none found (looked in /etc/pki/tls/certs/ca-bundle.crt and "
+      "/etc/ssl/certs/ca-certificates.crt); set IAM_AUDIT_CA_BUNDLE");
+}
+
+namespace {
+
+void SetTimeout(httplib::Client& client, int64_t ms, int64_t connect_ms) {
+  ms = std::max<int64_t>(ms, 1);
+  connect_ms = std::max<int64_t>(std::min(connect_ms, ms), 1);
+  client.set_connection_timeout(static_cast<time_t>(connect_ms / 1000),
+                                static_cast<time_t>((connect_ms % 1000) * 1000));
+  client.set_read_timeout(static_cast<time_t>(ms / 1000), static_cast<time_t>((ms % 1000) * 1000));
+  client.set_write_timeout(static_cast<time_t>(ms / 1000), static_cast<time_t>((ms % 1000) * 1000));
+}
+
+class HttplibClient : public HttpClient {
+ public:
+  explicit HttplibClient(HttpClientOptions options) : options_(std::move(options)) {}
+
+  StatusOr<HttpResponse> Post(const HttpUrl& url, std::string_view body, std::string_view content_type,
+                              int64_t timeout_ms) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    const std::string origin = url.Origin();
+    if (url.scheme == "https" && options_.ca_bundle_path.empty()) {
+      return InvalidArgumentError("https: no CA bundle configured for " + origin);
+    }
+    auto it = clients_.find(origin);
+    if (it == clients_.end()) {
+      auto client = std::make_unique<httplib::Client>(origin);
+      if (url.scheme == "https") {
+        client->set_ca_cert_path(options_.ca_bundle_path.c_str());
+        client->enable_server_certificate_verification(true);
+      }
+      client->set_keep_alive(true);  // one connection reused across invocations
+      client->set_default_headers({{"User-Agent", options_.user_agent}});
+      it = clients_.emplace(origin, std::move(client)).first;
+    }
+    httplib::Client& client = *it->second;
+    SetTimeout(client, timeout_ms, options_.connect_timeout_ms);
+    // httplib copies the body; the content type must be a std::string.
+    auto result = client.Post(url.target, body.data(), body.size(), std::string(content_type));
+    if (!result) {
+      httplib::Error err = result.error();
+      // Drop the connection so the next call starts clean.
+      client.stop();
+      std::string what = httplib::to_string(err);
+      switch (err) {
+        case httplib::Error::SSLServerVerification:
+          return InvalidArgumentError("https: certificate verification failed for " + origin);
+        case httplib::Error::SSLLoadingCerts:
+          return InvalidArgumentError("https: cannot load the CA bundle " + options_.ca_bundle_path);
+        case httplib::Error::ConnectionTimeout:
+          return DeadlineExceededError("http: connect to " + origin + " timed out");
+        case httplib::Error::Read:
+          return UnavailableError("http: no complete response from " + origin + " (" + what + ")");
+        default:
+          return UnavailableError("http: " + origin + ": " + what);
+      }
+    }
+    HttpResponse response;
+    response.status = result->status;
+    response.body = std::move(result->body);
+    response.retry_after = result->get_header_value("Retry-After");
+    return response;
+  }
+
+ private:
+  HttpClientOptions options_;
+  std::mutex mu_;
+  std::map<std::string, std::unique_ptr<httplib::Client>> clients_;
+};
+
+}  // namespace
+
+std::unique_ptr<HttpClient> MakeHttpClient(const HttpClientOptions& options) {
+  return std::make_unique<HttplibClient>(options);
+}
+
+}  // namespace iam_audit

@@ -1,0 +1,136 @@
+// The handler's configuration, read from environment variables once at start.
+#include <charconv>
+#include <cstdlib>
+
+#include "iam_audit/handler.h"
+
+extern char** environ;
+
+namespace iam_audit {
+
+EnvMap ProcessEnvironment() {
+  EnvMap env;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    std::string_view entry(*e);
+    size_t eq = entry.find('=');
+    if (eq == std::string_view::npos) continue;
+    env.emplace(std::string(entry.substr(0, eq)), std::string(entry.substr(eq + 1)));
+  }
+  return env;
+}
+
+namespace {
+
+constexpr std::string_view kIgnorePrefix = "IAM_AUDIT_IGNORE_";
+
+const std::string* Find(const EnvMap& env, const std::string& key) {
+  auto it = env.find(key);
+  if (it == env.end() || it->second.empty()) return nullptr;
+  return &it->second;
+}
+
+// Reads an integer variable within [lo, hi]; absent keeps `value`.
+Status ReadInt(const EnvMap& env, const std::string& key, int64_t lo, int64_t hi, int64_t& value) {
+  const std::string* text = Find(env, key);
+  if (text == nullptr) return Status::Ok();
+  int64_t v = 0;
+  auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
+  if (ec != std::errc() || ptr != text->data() + text->size()) {
+    return InvalidArgumentError(key + ": not an integer: '" + text->substr(0, 40) + "'");
+  }
+  if (v < lo || v > hi) {
+    return InvalidArgumentError(key + ": " + std::to_string(v) + " is outside " + std::to_string(lo) +
+                                ".." + std::to_string(hi));
+  }
+  value = v;
+  return Status::Ok();
+}
+
+std::string RuleName(std::string_view suffix) {
+  std::string name;
+  for (char c : suffix) {
+    if (c == '_') {
+      name += '-';
+    } else {
+      name += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+  }
+  return name;
+}
+
+}  // namespace
+
+StatusOr<HandlerConfig> LoadHandlerConfig(const EnvMap& env) {
+  HandlerConfig config;
+
+  const std::string* webhook = Find(env, "SLACK_WEBHOOK_URL");
+  if (webhook == nullptr) return InvalidArgumentError("SLACK_WEBHOOK_URL: required, not set");
+  auto url = ParseHttpUrl(*webhook);
+  if (!url.ok()) return url.status().WithPrefix("SLACK_WEBHOOK_URL");
+  if (url->scheme != "https") {
+    return InvalidArgumentError("SLACK_WEBHOOK_URL: must be an https:// URL (host " + url->host + ")");
+  }
+  config.webhook_url = *webhook;
+  config.webhook_host = url->host;
+
+  if (const std::string* tz = Find(env, "IAM_AUDIT_TIME_ZONE")) {
+    auto zone = TimeZone::Parse(*tz);
+    if (!zone.ok()) return zone.status().WithPrefix("IAM_AUDIT_TIME_ZONE");
+    config.render.time_zone = *zone;
+  }
+  if (const std::string* console = Find(env, "IAM_AUDIT_CONSOLE_URL")) {
+    Status s = ValidateConsoleUrlTemplate(*console);
+    if (!s.ok()) return s.WithPrefix("IAM_AUDIT_CONSOLE_URL");
+    config.render.console_url_template = *console;
+  }
+
+  // One rule per IAM_AUDIT_IGNORE_<NAME>, in variable-name order (EnvMap is sorted).
+  for (const auto& [key, value] : env) {
+    if (key.size() <= kIgnorePrefix.size() || key.compare(0, kIgnorePrefix.size(), kIgnorePrefix) != 0) {
+      continue;
+    }
+    if (value.empty()) continue;  // an empty variable switches a rule off
+    config.ignore_rules.push_back({RuleName(std::string_view(key).substr(kIgnorePrefix.size())), value, key});
+  }
+  // Compile now so that a bad pattern is an init error naming variable and column.
+  auto rules = IgnoreRules::Compile(config.ignore_rules);
+  if (!rules.ok()) return rules.status();
+
+  int64_t v = static_cast<int64_t>(config.decode.max_inflated_bytes);
+  if (Status s = ReadInt(env, "IAM_AUDIT_MAX_PAYLOAD_BYTES", 1024, int64_t{1} << 30, v); !s.ok()) return s;
+  config.decode.max_inflated_bytes = static_cast<size_t>(v);
+  v = config.retry.max_attempts;
+  if (Status s = ReadInt(env, "IAM_AUDIT_MAX_ATTEMPTS", 1, 20, v); !s.ok()) return s;
+  config.retry.max_attempts = static_cast<int>(v);
+  if (Status s = ReadInt(env, "IAM_AUDIT_HTTP_TIMEOUT_MS", 100, 900'000, config.retry.request_timeout_ms);
+      !s.ok()) {
+    return s;
+  }
+  if (Status s = ReadInt(env, "IAM_AUDIT_MAX_BACKOFF_MS", 0, 900'000, config.retry.max_backoff_ms); !s.ok()) {
+    return s;
+  }
+  v = static_cast<int64_t>(config.remembered_ids);
+  if (Status s = ReadInt(env, "IAM_AUDIT_REMEMBERED_IDS", 0, 10'000'000, v); !s.ok()) return s;
+  config.remembered_ids = static_cast<size_t>(v);
+  if (const std::string* ca = Find(env, "IAM_AUDIT_CA_BUNDLE")) {
+    config.ca_bundle = *ca;
+  } else if (const std::string* ssl = Find(env, "SSL_CERT_FILE")) {
+    config.ca_bundle = *ssl;
+  }
+  return config;
+}
+
+std::string DescribeConfig(const HandlerConfig& config) {
+  std::string rules;
+  for (const IgnoreRuleSpec& rule : config.ignore_rules) {
+    if (!rules.empty()) rules += ",";
+    rules += rule.name;
+  }
+  return "webhook_host=" + config.webhook_host + " time_zone=" + config.render.time_zone.name() +
+         " ignore=[" + rules + "] max_attempts=" + std::to_string(config.retry.max_attempts) +
+         " http_timeout_ms=" + std::to_string(config.retry.request_timeout_ms) +
+         " remembered_ids=" + std::to_string(config.remembered_ids) +
+         " max_payload_bytes=" + std::to_string(config.decode.max_inflated_bytes);
+}
+
+}  // namespace iam_audit
