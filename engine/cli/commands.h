@@ -18,6 +18,7 @@ inline int RunSelected(const CLI::App&) { return ExitCode(); }
 
 void RegisterDecodeCommand(CLI::App& app);
 void RegisterRenderCommand(CLI::App& app);
+void RegisterTestFilterCommand(CLI::App& app);
 
 }  // namespace iam_audit::cli
 

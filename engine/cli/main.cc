@@ -9,6 +9,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "iam-audit 0.1.0");
   iam_audit::cli::RegisterDecodeCommand(app);
   iam_audit::cli::RegisterRenderCommand(app);
+  iam_audit::cli::RegisterTestFilterCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,4 +1,14 @@
 # Sources of the filter pattern language (issue [2/8]), relative to engine/.
-set(IAM_AUDIT_FILTER_SOURCES)
+set(IAM_AUDIT_FILTER_SOURCES
+  src/filter/ast.cc
+  src/filter/compiler.cc
+  src/filter/filter.cc
+  src/filter/lexer.cc
+  src/filter/match.cc
+  src/filter/parser.cc
+  src/filter/regex.cc
+)
 # Sources of the `iam-audit test-filter` subcommand, relative to engine/.
-set(IAM_AUDIT_FILTER_CLI_SOURCES)
+set(IAM_AUDIT_FILTER_CLI_SOURCES
+  cli/test_filter_command.cc
+)
