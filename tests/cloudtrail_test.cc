@@ -34,6 +34,7 @@ TEST_CASE("display identity for every userIdentity.type", "[cloudtrail][identity
        "root"},
       {R"({"type":"Root","arn":"arn:aws:iam::123456789012:root","userName":"example-corp"})",
        "root of example-corp"},
+      {R"({"type":"Root","arn":"arn:aws:iam::123456789012:root","userName":"root"})", "root"},
       // AssumedRole: role/session from the ARN, else the issuer and the session from principalId.
       {R"({"type":"AssumedRole","principalId":"AROAEXAMPLE:alice","arn":"arn:aws:sts::123456789012:assumed-role/Admin/alice","sessionContext":{"sessionIssuer":{"type":"Role","userName":"Admin"}}})",
        "Admin/alice"},

@@ -40,8 +40,24 @@ struct CloudTrailRecord {
   std::string account_id;
   std::string principal_id;
   std::string invoked_by;
-  // Who did it, as a person reads it: "alice", "root", "Admin/alice"
-  // (role/session), "AWS service lambda.amazonaws.com", ... Never empty.
+  // Who did it, as a person reads it. Never empty. Plain text (not escaped).
+  //   IAMUser             userName, else the ARN's last segment, else principalId: "alice"
+  //   Root                "root", or "root of <alias>" when userName holds an account alias
+  //   AssumedRole         "<role>/<session>" from the ARN, else sessionIssuer.userName
+  //                       (+ "/<session>" from principalId): "Admin/alice"
+  //   Role                the role name from the ARN
+  //   FederatedUser       "federated user <name>" (ARN, else principalId after ':')
+  //   AWSService          "AWS service <invokedBy>"
+  //   AWSAccount          "AWS account <accountId or principalId>"
+  //   IdentityCenterUser  "Identity Center user <onBehalfOf.userId>" (no arn/userName)
+  //   SAMLUser            "SAML user <userName>";  WebIdentityUser "web identity user <userName>"
+  //   Unknown             userName, else principalId, else "unknown identity"
+  //   other types         "<type> <name>" (Directory and future types)
+  //   no type             invokedBy ("AWS Internal" as is, else "AWS service <x>"), else
+  //                       userName/ARN/principalId, else "AWS account <accountId>"
+  //   no/null userIdentity  "unknown identity"
+  // A userName of HIDDEN_DUE_TO_SECURITY_REASONS (failed sign-in with a wrong
+  // user name) reads "user name hidden by CloudTrail".
   std::string display_identity;
 };
 

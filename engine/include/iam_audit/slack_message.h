@@ -1,18 +1,32 @@
 // Slack Block Kit messages for CloudTrail events, in the layout of the
-// original Python Lambda:
+// original Python Lambda, plus lines the original lacked:
 //
-//   *alice (203.0.113.5)*
-//   Time: 2022.06.21 22:25:23
-//   Type: AwsApiCall
-//   Source: lambda.amazonaws.com
-//   Name: UpdateFunctionCode20150331v2
-//   Region: ap-northeast-2
-//   [Error: AccessDenied — message]
-//   _<console link|eventID>_
+//   {"text": "alice (203.0.113.5): ConsoleLogin (Failure)",   <- notification fallback
+//    "blocks": [section 1, section 2]}
 //
-// Every value taken from the record is mrkdwn-escaped (&, <, > only), so no
-// record can create a mention, link or formatting; every block stays within
-// Slack's limits. Pure functions, thread-safe.
+//   section 1:  *alice (203.0.113.5)*            (" (ip)" left out when there is none)
+//               Time: 2022.06.21 22:25:23       (RenderOptions::time_zone; an unreadable
+//               Type: AwsConsoleSignIn           eventTime is shown as written)
+//               Source: signin.amazonaws.com
+//               Name: ConsoleLogin
+//               Region: ap-northeast-2
+//               [Error: <errorCode>: <errorMessage>]   (code or message alone when only one
+//                                                       is present: ConsoleLogin failures
+//                                                       carry only an errorMessage)
+//               [Login: Success|Failure]        (responseElements.ConsoleLogin)
+//               [MFA: Yes|No]                   (additionalEventData.MFAUsed, "YES" → "Yes")
+//   section 2:  _<console URL|eventID>_         (plain _eventID_ when no URL can be built)
+//
+// Missing values read "-". Every value taken from the record is made inert:
+// invalid UTF-8 → U+FFFD; control characters → space (no forged lines);
+// '&', '<', '>' → entities (no link or mention); each mrkdwn formatting
+// character '*', '_', '~', '`' gets U+200B (zero-width space) on both sides,
+// except '_' between two ASCII letters/digits, which Slack already ignores
+// (no bold, italics, strike or code); and every text object carries
+// "verbatim": true (no auto-linked URLs, #channels or @here). Values are
+// truncated with "…" so each section stays ≤ kSlackMaxSectionText bytes
+// (bytes bound characters in any unit); a message has at most 2 blocks.
+// Pure functions, thread-safe.
 #ifndef IAM_AUDIT_SLACK_MESSAGE_H_
 #define IAM_AUDIT_SLACK_MESSAGE_H_
 
@@ -38,21 +52,30 @@ struct RenderOptions {
   std::string console_url_template = std::string(kDefaultConsoleUrlTemplate);
 };
 
-// Checks a console URL template: must be http(s) and use only known placeholders.
+// Checks a console URL template: must be http(s), at most 1024 bytes, printable
+// ASCII without spaces, '<', '>', '|' or '"', and use only {region} and {eventID}.
+// Errors: "console URL template: unknown placeholder '{x}' at offset 20 ...".
+// RenderRecordMessage never links with a template that fails this check.
 Status ValidateConsoleUrlTemplate(std::string_view url_template);
 
 // Escapes Slack's three control characters: & → &amp;, < → &lt;, > → &gt;.
+// Only those: the message renderer adds the formatting neutralisation above.
 std::string EscapeMrkdwn(std::string_view text);
 
 // The alert for one parsed record, as compact JSON {"text":…,"blocks":[…]}.
 std::string RenderRecordMessage(const CloudTrailRecord& record, const RenderOptions& options);
 
 // The fallback alert for a message that is not a valid record: the raw text
-// in a code block, truncated (with a note) to fit a section.
+// in a code block (entities escaped, backticks fenced with U+200B so the block
+// cannot be closed early, control characters other than newline and tab shown
+// as U+FFFD), truncated with a note "_truncated: the message has N bytes_" to
+// fit one section. Top-level text: "CloudTrail log event that is not a valid record".
 std::string RenderRawMessage(std::string_view raw_message, const RenderOptions& options);
 
 // Parses `message` as a CloudTrail record and renders it, falling back to
-// RenderRawMessage when it is not one.
+// RenderRawMessage when it is not one: not JSON, not an object, or an object
+// with none of eventVersion, eventTime, eventType, eventSource, eventName,
+// eventID and the userIdentity fields (an alert of dashes would hide it).
 std::string RenderMessage(std::string_view message, const RenderOptions& options);
 
 }  // namespace iam_audit

@@ -17,10 +17,16 @@ class TimeZone {
  public:
   // UTC.
   TimeZone();
-  // Errors: "time zone: unknown zone 'Mars/Base'", "time zone: bad offset '+25:00'".
+  // Accepts "UTC", "Z" (also lower case), a fixed offset "±HH:MM", "±HHMM" or
+  // "±HH" up to ±18:00, or an IANA name looked up in the OS tz database
+  // (/usr/share/zoneinfo). Errors: kNotFound "time zone: unknown zone
+  // 'Mars/Base'" (also when the database cannot be loaded), kInvalidArgument
+  // "time zone: bad offset '+25:00' ..." or a malformed name.
   static StatusOr<TimeZone> Parse(std::string_view spec);
 
-  // Formats `unix_seconds` as "YYYY.MM.DD HH:MM:SS" local time in this zone.
+  // Formats `unix_seconds` as "YYYY.MM.DD HH:MM:SS" local time in this zone
+  // (daylight saving included). Instants outside years 0000-9999 give
+  // "(time out of range)".
   std::string Format(int64_t unix_seconds) const;
   // The spec this zone was made from ("UTC" by default).
   const std::string& name() const { return name_; }
@@ -32,7 +38,10 @@ class TimeZone {
 };
 
 // Parses a CloudTrail eventTime ("2022-06-21T13:56:13Z", optional fractional
-// seconds, 'Z' or ±hh:mm offset) into Unix seconds.
+// seconds, 'Z' or ±hh:mm / ±hhmm / ±hh offset) into Unix seconds; fractions are
+// dropped. Also accepted, for hand-edited records: a space instead of 'T' and
+// no designator at all (read as UTC, which CloudTrail documents eventTime to
+// be). Errors: "time: bad timestamp '<text>': expected 'T' at offset 10".
 StatusOr<int64_t> ParseIso8601(std::string_view text);
 
 }  // namespace iam_audit

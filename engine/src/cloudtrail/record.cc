@@ -103,7 +103,8 @@ std::string DisplayIdentity(const json& ui) {
                          principal_id, std::string("IAM user")});
   } else if (type == "Root") {
     // userName holds the account alias when one is set.
-    out = user_name.empty() ? "root" : "root of " + Hidden(user_name);
+    // Some hand-made records put "root" there; that is no alias.
+    out = (user_name.empty() || user_name == "root") ? "root" : "root of " + Hidden(user_name);
   } else if (type == "AssumedRole") {
     // arn:aws:sts::<acct>:assumed-role/<role>/<session> → "<role>/<session>".
     out = ArnResourceAfter(arn, ":assumed-role/");
