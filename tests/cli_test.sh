@@ -25,7 +25,7 @@ stderr_has() {  # stderr_has NAME TEXT: last command's stderr contains TEXT
 }
 
 # --help on every subcommand.
-for sub in "" decode render; do
+for sub in "" decode render rule-stats; do
   expect_exit 0 "help $sub" "$bin" $sub --help
 done
 expect_exit 2 "no subcommand" "$bin"
@@ -104,6 +104,25 @@ expect_exit 2 "render bad time zone" "$bin" render --time-zone Mars/Olympus "$tm
 stderr_has "bad time zone" "--time-zone:"
 expect_exit 2 "render bad console url" "$bin" render --console-url "ftp://x/{eventID}" "$tmp/one.json"
 stderr_has "bad console url" "--console-url:"
+
+# rule-stats: every record accounted for; bad configurations named by path.
+expect_exit 0 "rule-stats default pack" "$bin" rule-stats --default-rules --json "$fixtures/rules"
+check "rule-stats accounts for every record" python3 -c "
+import json, glob
+out = json.load(open('$tmp/out'))
+n = len(glob.glob('$fixtures/rules/*/*.json'))
+assert out['records'] == n, (out['records'], n)
+assert out['alerts'] + out['unmatched'] == n
+rules = {r['rule']: r for r in out['rules']}
+for rule in rules:
+    positives = len(glob.glob(f'$fixtures/rules/{rule}/positive-*.json'))
+    assert rules[rule]['alerts'] >= positives, rule"
+expect_exit 0 "rule-stats table" "$bin" rule-stats --default-rules "$fixtures/rules"
+check "rule-stats table lists the pack" grep -q "cloudtrail-tampering" "$tmp/out"
+printf '{"rules": [{"name": "x", "pattern": "{ $.a = "}]}' > "$tmp/bad-config.json"
+expect_exit 2 "rule-stats bad config" "$bin" rule-stats --config "$tmp/bad-config.json" "$fixtures/rules"
+stderr_has "rule-stats bad config path" "bad-config.json: rules[0] (x).pattern: pattern:"
+expect_exit 2 "rule-stats needs rules" "$bin" rule-stats "$fixtures/rules"
 
 # Every shipped fixture renders.
 shopt -s nullglob

@@ -18,7 +18,13 @@ inline int RunSelected(const CLI::App&) { return ExitCode(); }
 
 void RegisterDecodeCommand(CLI::App& app);
 void RegisterRenderCommand(CLI::App& app);
+void RegisterRuleStatsCommand(CLI::App& app);
 void RegisterTestFilterCommand(CLI::App& app);
+// simulate, generate, check: simulator/cli/ (issue 4).
+void RegisterSimulateCommand(CLI::App& app);
+void RegisterGenerateCommand(CLI::App& app);
+void RegisterCheckCommand(CLI::App& app);
+void RegisterEmulateCommand(CLI::App& app);  // simulator/emulator
 
 }  // namespace iam_audit::cli
 

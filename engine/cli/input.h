@@ -10,10 +10,16 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "iam_audit/status.h"
 
 namespace iam_audit::cli {
+
+// Expands files and folders (recursively) into a sorted list of files, so a
+// run over a folder is stable from machine to machine. "-" stays as is.
+// Hidden entries (".name") are skipped. Errors name the path that is missing.
+StatusOr<std::vector<std::string>> ExpandInputPaths(const std::vector<std::string>& paths);
 
 // Reads a whole file ("-" for standard input), gunzipping when the content
 // starts with the gzip magic. Errors name the file.

@@ -9,7 +9,12 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "iam-audit 0.1.0");
   iam_audit::cli::RegisterDecodeCommand(app);
   iam_audit::cli::RegisterRenderCommand(app);
+  iam_audit::cli::RegisterRuleStatsCommand(app);
   iam_audit::cli::RegisterTestFilterCommand(app);
+  iam_audit::cli::RegisterSimulateCommand(app);
+  iam_audit::cli::RegisterGenerateCommand(app);
+  iam_audit::cli::RegisterCheckCommand(app);
+  iam_audit::cli::RegisterEmulateCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
