@@ -18,6 +18,8 @@ packages=(
   jq python3                  # baselines for the side-by-side benchmarks, test helpers
   clang libclang-rt-dev       # libFuzzer + sanitizer runtimes (scripts/fuzz.sh)
   chromium curl openssl       # mock_slack tests: channel page in a real browser, curl client, TLS certs
+  zip unzip                   # function.zip (scripts/package.sh) and the emulator unpacking it
+  python3-requests python3-dateutil  # bench/lambda: the original Python handler as baseline
 )
 
 missing=()
