@@ -140,3 +140,28 @@ TEST_CASE("Configuration errors name the path", "[rules][config]") {
 
 }  // namespace
 }  // namespace iam_audit
+
+namespace iam_audit {
+namespace {
+
+TEST_CASE("The shipped example configuration loads and routes", "[rules][config]") {
+  auto config = LoadRuleConfigFile(std::string(IAM_AUDIT_FIXTURES_DIR) + "/config/example.json");
+  INFO(config.status().message());
+  REQUIRE(config.ok());
+  auto set = RuleSet::Compile(*config);
+  REQUIRE(set.ok());
+  // A root StopLogging: critical, so it also goes to the on-call Telegram chat.
+  auto v = set->Evaluate(
+      R"({"eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging","userIdentity":{"type":"Root"},"readOnly":false,"recipientAccountId":"123456789012","sourceIPAddress":"198.51.100.7"})");
+  REQUIRE(v.alert());
+  CHECK(v.rules.front() == "root-activity");
+  CHECK(v.destinations == std::vector<std::string>{"oncall", "security"});
+  // The original's exceptions are ignore rules.
+  CHECK(set->Evaluate(R"({"eventName":"GetBucketLocation","userIdentity":{"type":"IAMUser"}})").ignored_by ==
+        "get-bucket-location");
+  CHECK(set->Evaluate(R"({"sourceIPAddress":"AWS Internal/3","eventName":"CreateUser"})").ignored_by ==
+        "aws-internal");
+}
+
+}  // namespace
+}  // namespace iam_audit
