@@ -1,0 +1,239 @@
+// CloudTrail → CloudWatch Logs: records to log events, names, ids, and the
+// subscription payload encoding.
+#include "iam_audit/simulator/cloudwatch.h"
+
+#include <simdjson.h>
+
+#include <cstdio>
+
+#include "hash.h"
+#include "iam_audit/time_zone.h"
+#include "json_error.h"
+
+namespace iam_audit::simulator {
+namespace {
+
+std::string_view StringField(simdjson::dom::element object, std::string_view key) {
+  std::string_view value;
+  if (object.is_object() && object[key].get(value) == simdjson::SUCCESS) return value;
+  return {};
+}
+
+}  // namespace
+
+StatusOr<TrailEvent> ToTrailEvent(std::string_view record, std::string_view default_account,
+                                  std::string_view default_region) {
+  // One parser per thread: simdjson parsers reuse their buffers, which is
+  // most of the speed.
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (auto error = parser.parse(record.data(), record.size()).get(doc); error) {
+    internal::JsonError where;
+    if (internal::FindJsonError(record, where)) {
+      uint64_t line = 0, column = 0;
+      internal::LineColumn(record, where.offset, line, column);
+      return InvalidArgumentError("invalid JSON: " + where.reason + " at line " +
+                                  std::to_string(line) + ", column " + std::to_string(column));
+    }
+    return InvalidArgumentError(std::string("invalid JSON: ") + simdjson::error_message(error));
+  }
+  if (!doc.is_object()) {
+    const char* type = doc.is_array() ? "array" : doc.is_string() ? "string" : "a scalar";
+    return InvalidArgumentError(std::string("expected a CloudTrail record (JSON object), got ") +
+                                type);
+  }
+  TrailEvent event;
+  std::string_view event_time;
+  if (doc["eventTime"].get(event_time) != simdjson::SUCCESS) {
+    return InvalidArgumentError("record has no eventTime string (CloudWatch Logs needs a timestamp)");
+  }
+  auto seconds = ParseIso8601(event_time);
+  if (!seconds.ok()) {
+    return InvalidArgumentError("bad eventTime '" + std::string(event_time) + "': " +
+                                seconds.status().message());
+  }
+  event.timestamp = *seconds * 1000;
+
+  std::string_view account = StringField(doc, "recipientAccountId");
+  if (account.empty()) {
+    simdjson::dom::element identity;
+    if (doc["userIdentity"].get(identity) == simdjson::SUCCESS) {
+      account = StringField(identity, "accountId");
+    }
+  }
+  event.account = std::string(account.empty() ? default_account : account);
+  std::string_view region = StringField(doc, "awsRegion");
+  event.region = std::string(region.empty() ? default_region : region);
+
+  // The message is the record's compact JSON: whitespace outside strings
+  // removed, everything else (key order, escapes, numbers) byte for byte.
+  event.message.resize(record.size() + 64);  // minify may write whole SIMD blocks
+  size_t length = 0;
+  if (simdjson::minify(record.data(), record.size(), event.message.data(), length) !=
+      simdjson::SUCCESS) {
+    return InternalError("record: minify failed on valid JSON");
+  }
+  event.message.resize(length);
+  return event;
+}
+
+StatusOr<std::string> CompactJson(std::string_view json) {
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (parser.parse(json.data(), json.size()).get(doc) != simdjson::SUCCESS) {
+    internal::JsonError where;
+    if (!internal::FindJsonError(json, where)) where.reason = "not valid JSON";
+    uint64_t line = 0, column = 0;
+    internal::LineColumn(json, where.offset, line, column);
+    return InvalidArgumentError("invalid JSON: " + where.reason + " at line " + std::to_string(line) +
+                                ", column " + std::to_string(column));
+  }
+  std::string out(json.size() + 64, '\0');
+  size_t length = 0;
+  if (simdjson::minify(json.data(), json.size(), out.data(), length) != simdjson::SUCCESS) {
+    return InternalError("minify failed on valid JSON");
+  }
+  out.resize(length);
+  return out;
+}
+
+std::string LogStreamName(std::string_view account, std::string_view region) {
+  std::string name;
+  name.reserve(account.size() + region.size() + 12);
+  name.append(account).append("_CloudTrail_").append(region);
+  return name;
+}
+
+std::string DefaultLogGroupName(std::string_view account, uint64_t seed) {
+  const uint64_t h = internal::SplitMix64(internal::Fnv1a64(account) ^ seed);
+  char suffix[9];
+  std::snprintf(suffix, sizeof suffix, "%08x", static_cast<unsigned>(h >> 32));
+  return "aws-cloudtrail-logs-" + std::string(account) + "-" + suffix;
+}
+
+EventIdSequence::EventIdSequence(uint64_t seed, std::string_view stream) {
+  const uint64_t h = internal::SplitMix64(internal::Fnv1a64(stream) ^ internal::SplitMix64(seed));
+  middle_ = internal::SplitMix64(h);
+  low_ = internal::SplitMix64(h + 1) >> 8;  // headroom: increments never wrap in practice
+}
+
+std::string EventIdSequence::Next(int64_t timestamp_ms) {
+  if (timestamp_ms < 0) timestamp_ms = 0;
+  if (timestamp_ms < last_timestamp_) timestamp_ms = last_timestamp_;
+  last_timestamp_ = timestamp_ms;
+  if (++low_ == 0) ++middle_;
+  // id = timestamp << 144 | middle << 64 | low; bits 128..143 stay zero.
+  return Uint192ToDecimal(static_cast<uint64_t>(timestamp_ms) << 16, middle_, low_);
+}
+
+std::string Uint192ToDecimal(uint64_t hi, uint64_t mid, uint64_t lo) {
+  constexpr uint64_t kChunk = 10000000000000000000ULL;  // 10^19
+  uint64_t words[3] = {hi, mid, lo};
+  uint64_t chunks[4];
+  int n = 0;
+  while (words[0] != 0 || words[1] != 0 || words[2] != 0) {
+    unsigned __int128 rem = 0;
+    for (uint64_t& w : words) {
+      const unsigned __int128 cur = (rem << 64) | w;
+      w = static_cast<uint64_t>(cur / kChunk);
+      rem = cur % kChunk;
+    }
+    chunks[n++] = static_cast<uint64_t>(rem);
+  }
+  if (n == 0) return "0";
+  char buffer[24];
+  std::string out;
+  std::snprintf(buffer, sizeof buffer, "%llu", static_cast<unsigned long long>(chunks[n - 1]));
+  out += buffer;
+  for (int i = n - 2; i >= 0; --i) {
+    std::snprintf(buffer, sizeof buffer, "%019llu", static_cast<unsigned long long>(chunks[i]));
+    out += buffer;
+  }
+  return out;
+}
+
+void AppendJsonString(std::string& out, std::string_view text) {
+  static const char kHex[] = "0123456789abcdef";
+  out += '"';
+  size_t run = 0;  // start of the pending run of characters copied as is
+  for (size_t i = 0; i < text.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(text.data() + run, i - run);
+    run = i + 1;
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        out += "\\u00";
+        out += kHex[c >> 4];
+        out += kHex[c & 15];
+    }
+  }
+  out.append(text.data() + run, text.size() - run);
+  out += '"';
+}
+
+std::string LogBatchJson(const LogBatch& batch) {
+  size_t reserve = 256 + batch.log_group.size() + batch.log_stream.size();
+  for (const LogEvent& e : batch.log_events) reserve += e.message.size() + e.message.size() / 8 + 96;
+  std::string out;
+  out.reserve(reserve);
+  out += "{\"messageType\":";
+  AppendJsonString(out, batch.message_type);
+  out += ",\"owner\":";
+  AppendJsonString(out, batch.owner);
+  out += ",\"logGroup\":";
+  AppendJsonString(out, batch.log_group);
+  out += ",\"logStream\":";
+  AppendJsonString(out, batch.log_stream);
+  out += ",\"subscriptionFilters\":[";
+  for (size_t i = 0; i < batch.subscription_filters.size(); ++i) {
+    if (i > 0) out += ',';
+    AppendJsonString(out, batch.subscription_filters[i]);
+  }
+  out += "],\"logEvents\":[";
+  for (size_t i = 0; i < batch.log_events.size(); ++i) {
+    const LogEvent& e = batch.log_events[i];
+    if (i > 0) out += ',';
+    out += "{\"id\":";
+    AppendJsonString(out, e.id);
+    out += ",\"timestamp\":";
+    out += std::to_string(e.timestamp);
+    out += ",\"message\":";
+    AppendJsonString(out, e.message);
+    out += '}';
+  }
+  out += ']';
+  if (!batch.policy_level.empty()) {
+    out += ",\"policyLevel\":";
+    AppendJsonString(out, batch.policy_level);
+  }
+  out += '}';
+  return out;
+}
+
+LogBatch ControlMessageBatch(int64_t timestamp_ms) {
+  LogBatch batch;
+  batch.message_type = "CONTROL_MESSAGE";
+  batch.owner = "CloudwatchLogs";
+  batch.log_events.push_back(LogEvent{"", timestamp_ms, std::string(kControlMessageText)});
+  return batch;
+}
+
+std::string LambdaEventJson(std::string_view batch_json, int gzip_level) {
+  const std::string data = Base64Encode(GzipDeflate(batch_json, gzip_level));
+  std::string out;
+  out.reserve(data.size() + 32);
+  out += "{\"awslogs\":{\"data\":\"";
+  out += data;
+  out += "\"}}";
+  return out;
+}
+
+}  // namespace iam_audit::simulator

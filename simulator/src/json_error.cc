@@ -1,0 +1,47 @@
+#include "json_error.h"
+
+#include <nlohmann/json.hpp>
+
+namespace iam_audit::simulator::internal {
+
+bool FindJsonError(std::string_view text, JsonError& error) {
+  try {
+    const nlohmann::json ignored = nlohmann::json::parse(text.begin(), text.end());
+    (void)ignored;
+    return false;
+  } catch (const nlohmann::json::parse_error& e) {
+    // e.byte is 1-based and points at the last character read; report the
+    // character itself, as editors count.
+    error.offset = e.byte > 0 ? e.byte - 1 : 0;
+    if (error.offset > text.size()) error.offset = text.size();
+    std::string what = e.what();
+    // "[json.exception.parse_error.101] parse error at line 1, column 5: syntax error while
+    // parsing value - invalid literal; last read: 'x'" → keep what follows the position.
+    auto colon = what.find(": ", what.find("parse error"));
+    error.reason = colon == std::string::npos ? what : what.substr(colon + 2);
+    if (error.reason.rfind("syntax error while parsing ", 0) == 0) {
+      error.reason.erase(0, std::string_view("syntax error while parsing ").size());
+    }
+    return true;
+  } catch (const std::exception& e) {
+    error.offset = 0;
+    error.reason = e.what();
+    return true;
+  }
+}
+
+void LineColumn(std::string_view text, size_t offset, uint64_t& line, uint64_t& column) {
+  line = 1;
+  column = 1;
+  if (offset > text.size()) offset = text.size();
+  for (size_t i = 0; i < offset; ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+}
+
+}  // namespace iam_audit::simulator::internal
