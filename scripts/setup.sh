@@ -20,6 +20,7 @@ packages=(
   chromium curl openssl       # mock_slack tests: channel page in a real browser, curl client, TLS certs
   zip unzip                   # function.zip (scripts/package.sh) and the emulator unpacking it
   python3-requests python3-dateutil  # bench/lambda: the original Python handler as baseline
+  nginx wrk                   # bench/mock_slack_bench.sh: nginx as the baseline, wrk as the load
 )
 
 missing=()
