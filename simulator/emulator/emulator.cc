@@ -85,11 +85,11 @@ int RunCommand(const std::vector<std::string>& argv) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-int64_t VmHwmMb(pid_t pid) {
+int64_t VmHwmKb(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
   std::string line;
   while (std::getline(in, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::stoll(line.substr(6)) / 1024;
+    if (line.rfind("VmHWM:", 0) == 0) return std::stoll(line.substr(6));
   }
   return 0;
 }
@@ -377,7 +377,8 @@ void Emulator::Impl::RunAttempt(std::unique_lock<std::mutex>& lock, const std::s
     current_request_id.clear();
   }
   const double ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
-  const int64_t hwm = pid > 0 ? VmHwmMb(pid) : 0;
+  const int64_t hwm_kb = pid > 0 ? VmHwmKb(pid) : 0;
+  const int64_t hwm = (hwm_kb + 1023) / 1024;
   std::fprintf(stderr, "END RequestId: %s\n", request_id.c_str());
   std::string init = cold && initialised ? "Init Duration: " + std::to_string(init_ms) + " ms\t" : "";
   std::fprintf(stderr, "REPORT RequestId: %s\t%sDuration: %.2f ms\tBilled Duration: %lld ms\tMemory Size: %d MB\tMax Memory Used: %lld MB\t\n",
@@ -389,7 +390,7 @@ void Emulator::Impl::RunAttempt(std::unique_lock<std::mutex>& lock, const std::s
   if (!ok) a["error_type"] = type;
   a["duration_ms"] = ms;
   if (cold && initialised) a["init_ms"] = init_ms;
-  a["max_memory_used_mb"] = hwm;
+  a["max_memory_used_kb"] = hwm_kb;
   job->attempts.push_back(a);
   job->ok = ok;
   job->result = body;

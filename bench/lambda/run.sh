@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Issue [5/8] benchmarks, side by side in one run:
+#  1. handler CPU per 100-event payload (real CloudTrail) vs the original's
+#     Python handler doing the same work (target: >= 50x less CPU);
+#  2. bootstrap exec → first /next, median of N cold starts, from function.zip
+#     (launcher + bundled loader) and from the bare binary (target: <= 5 ms);
+#  3. peak RSS of the bootstrap handling a 1 MB event delivered to mock-slack
+#     over HTTPS (target: <= 32 MB).
+# Usage: bench/lambda/run.sh [BUILD_DIR]   (default build/; needs ../shared)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=${1:-${IAM_AUDIT_BUILD_DIR:-$root/build}}
+shared=${IAM_AUDIT_SHARED_DIR:-$root/../shared}
+[[ -d "$shared/real-cloudtrail" ]] || { echo "bench: $shared/real-cloudtrail is missing" >&2; exit 77; }
+[[ -f "$build/build.ninja" ]] || cmake -S "$root" -B "$build" -G Ninja >/dev/null
+cmake --build "$build" --target iam_audit_lambda_bench iam_audit_cli lambda-package mock_slack_server >/dev/null
+tmp=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
+trap cleanup EXIT
+
+echo "== 1. handler CPU per 100-event payload"
+python3 "$root/bench/lambda/make_payloads.py" "$shared" "$tmp/payloads.jsonl" --payloads 20 >/dev/null
+"$build/bench/lambda/iam_audit_lambda_bench" "$tmp/payloads.jsonl" --benchmark_format=json \
+  --benchmark_min_time=1 >"$tmp/cxx.json" 2>/dev/null
+cxx_us=$(python3 -c 'import json,sys; b=json.load(open(sys.argv[1]))["benchmarks"][0]; print(b["cpu_time"])' "$tmp/cxx.json")
+py_s=$(python3 "$root/bench/lambda/original_handler.py" "$tmp/payloads.jsonl" 5)
+python3 - "$cxx_us" "$py_s" <<'PY'
+import sys
+cxx_us, py_s = float(sys.argv[1]), float(sys.argv[2])
+print(f"engine handler : {cxx_us:10.1f} us CPU per payload")
+print(f"python original: {py_s*1e6:10.1f} us CPU per payload")
+print(f"ratio          : {py_s*1e6/cxx_us:10.1f}x less CPU (target >= 50x)")
+PY
+
+echo "== 2. bootstrap exec -> first /next (median of 15 cold starts)"
+ca=/etc/ssl/certs/ca-certificates.crt; [[ -f $ca ]] || ca=/etc/pki/tls/certs/ca-bundle.crt
+control='{"awslogs":{"data":"'$(printf '%s' '{"messageType":"CONTROL_MESSAGE","owner":"CloudwatchLogs","logGroup":"","logStream":"","subscriptionFilters":[],"logEvents":[]}' | gzip -c | base64 -w0)'"}}'
+startup() {  # $1: --function value
+  local times=()
+  for i in $(seq 15); do
+    "$build/bin/iam-audit" emulate --function "$1" --env SLACK_WEBHOOK_URL=https://127.0.0.1:9/services/T/B/x \
+      --env IAM_AUDIT_CA_BUNDLE=$ca >"$tmp/emu.out" 2>"$tmp/emu.err" &
+    local pid=$!
+    for _ in $(seq 100); do [[ -s "$tmp/emu.out" ]] && break; sleep 0.05; done
+    curl -s -m 20 -o /dev/null -X POST "$(head -1 "$tmp/emu.out")/2015-03-31/functions/function/invocations" -d "$control"
+    kill $pid; wait $pid 2>/dev/null || true
+    times+=("$(sed -n 's/.*first \/next \([0-9.]*\) ms after exec.*/\1/p' "$tmp/emu.err")")
+  done
+  printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "median %.2f ms (min %.2f, max %.2f)", a[int((NR+1)/2)], a[1], a[NR]}'
+}
+echo "function.zip (launcher + bundled loader): $(startup "$build/function.zip")"
+echo "bare build/bin/bootstrap                : $(startup "$build/bin/bootstrap")"
+
+echo "== 3. peak RSS with a 1 MB event"
+python3 "$root/bench/lambda/make_payloads.py" "$shared" "$tmp/big.json" --target-bytes 1000000
+"$build/bin/mock-slack" --port 0 --tls-self-signed --cert-out "$tmp/slack.pem" --webhook T1/B1/benchsecret \
+  --no-rate-limit --quiet >"$tmp/slack.out" 2>"$tmp/slack.err" &
+pids+=($!)
+for _ in $(seq 100); do [[ -s "$tmp/slack.out" ]] && break; sleep 0.05; done
+slack=$(head -1 "$tmp/slack.out")
+"$build/bin/iam-audit" emulate --function "$build/function.zip" --timeout 300 \
+  --env SLACK_WEBHOOK_URL="$slack/services/T1/B1/benchsecret" --env IAM_AUDIT_CA_BUNDLE="$tmp/slack.pem" \
+  >"$tmp/emu.out" 2>"$tmp/emu.err" &
+pids+=($!)
+for _ in $(seq 100); do [[ -s "$tmp/emu.out" ]] && break; sleep 0.05; done
+emu=$(head -1 "$tmp/emu.out")
+curl -s -m 300 -X POST "$emu/2015-03-31/functions/function/invocations" --data-binary @"$tmp/big.json" >"$tmp/big.out"
+echo "summary: $(cat "$tmp/big.out")"
+curl -s "$emu/api/invocations" | python3 -c '
+import json,sys
+a=json.load(sys.stdin)[0]["attempts"][0]
+print(f"peak RSS (VmHWM) of the bootstrap: {a[\"max_memory_used_kb\"]/1024:.1f} MB (target <= 32 MB); duration {a[\"duration_ms\"]:.0f} ms")'

@@ -1,0 +1,242 @@
+// The whole path, as users run it: fixtures → `iam-audit simulate` with the
+// original's subscription pattern → `iam-audit emulate` running function.zip
+// → mock-slack over HTTPS with a CA made by the test. And function.zip alone
+// in an otherwise empty root directory.
+#include <httplib.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "harness.h"
+#include "iam_audit/filter.h"
+#include "iam_audit/handler.h"
+#include "payloads.h"
+
+using iam_audit::testing::Process;
+using iam_audit::testing::ReadFile;
+using iam_audit::testing::RunCommand;
+using iam_audit::testing::TempDir;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kSecret = "pIpElInE0sEcReT";
+// The subscription filter pattern of the original project's README.
+constexpr const char* kOriginalPattern =
+    R"({ ($.userIdentity.type = "IAMUser") && ($.eventName != "Get*") && ($.eventName != "Describe*") })";
+
+json GetJson(const std::string& base, const std::string& path) {
+  httplib::Client client(base);
+  client.enable_server_certificate_verification(false);  // mock-slack's control API; the CA is checked by the Lambda
+  client.set_read_timeout(60, 0);
+  auto res = client.Get(path.c_str());
+  REQUIRE(res);
+  REQUIRE(res->status == 200);
+  return json::parse(res->body);
+}
+
+struct Fixture {
+  std::string name;
+  std::string compact;  // the record as CloudTrail writes it to CloudWatch Logs
+  json golden;
+};
+
+std::vector<Fixture> Fixtures() {
+  std::vector<Fixture> out;
+  for (const auto& entry : fs::directory_iterator(std::string(IAM_AUDIT_FIXTURES_DIR) + "/records")) {
+    std::string path = entry.path().string();
+    if (!path.ends_with(".json") || path.ends_with(".expected.json")) continue;
+    std::string golden = path.substr(0, path.size() - 5) + ".expected.json";
+    if (!fs::exists(golden)) continue;
+    out.push_back({entry.path().stem().string(), json::parse(ReadFile(path)).dump(), json::parse(ReadFile(golden))});
+  }
+  std::sort(out.begin(), out.end(), [](const Fixture& a, const Fixture& b) { return a.name < b.name; });
+  return out;
+}
+
+std::vector<std::string> OriginalIgnoreEnv() {
+  std::vector<std::string> env;
+  for (const auto& rule : iam_audit::OriginalIgnoreRules({"ci-bot"})) env.push_back(rule.source + "=" + rule.pattern);
+  return env;
+}
+
+struct MockSlack {
+  TempDir dir;
+  std::unique_ptr<Process> process;
+  std::string url;
+  explicit MockSlack(const TempDir& certs) {
+    process = std::make_unique<Process>(
+        std::vector<std::string>{IAM_AUDIT_MOCK_SLACK, "--port", "0", "--tls", "--cert", certs / "server.pem",
+                                 "--key", certs / "server.key", "--webhook", std::string("T0001/B0001/") + kSecret,
+                                 "--no-rate-limit", "--quiet"},
+        dir / "mock-slack.err");
+    url = process->FirstLine();
+    REQUIRE_THAT(url, Catch::StartsWith("https://127.0.0.1:"));
+  }
+  std::string Webhook() const { return url + "/services/T0001/B0001/" + kSecret; }
+  std::vector<json> Messages() {
+    std::vector<json> out;
+    for (const json& m : GetJson(url, "/api/messages")["messages"]) out.push_back(m["payload"]);
+    return out;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("pipeline: fixtures → simulate → emulate(function.zip) → mock-slack over HTTPS", "[pipeline]") {
+  TempDir certs;
+  REQUIRE(iam_audit::testing::MakeTestCa(certs.path()));
+  MockSlack slack(certs);
+
+  TempDir work;
+  std::vector<std::string> argv = {IAM_AUDIT_CLI, "emulate", "--function", IAM_AUDIT_FUNCTION_ZIP, "--port", "0",
+                                   "--retry-delay-ms", "100",
+                                   "--env", "SLACK_WEBHOOK_URL=" + slack.Webhook(),
+                                   "--env", "IAM_AUDIT_CA_BUNDLE=" + (certs / "ca.pem"),
+                                   "--env", "IAM_AUDIT_TIME_ZONE=Asia/Seoul"};
+  for (const std::string& e : OriginalIgnoreEnv()) {
+    argv.push_back("--env");
+    argv.push_back(e);
+  }
+  Process emulate(argv, work / "emulate.err");
+  const std::string emu_url = emulate.FirstLine();
+  REQUIRE_THAT(emu_url, Catch::StartsWith("http://127.0.0.1:"));
+
+  std::vector<Fixture> fixtures = Fixtures();
+  REQUIRE(fixtures.size() >= 5);
+  std::vector<std::string> simulate = {IAM_AUDIT_CLI, "simulate", "--filter-pattern", kOriginalPattern,
+                                       "--control-message", "--invoke", emu_url};
+  for (const Fixture& f : fixtures) simulate.push_back(std::string(IAM_AUDIT_FIXTURES_DIR) + "/records/" + f.name + ".json");
+  int rc = RunCommand(simulate, work / "simulate.log", 120);
+  INFO("simulate output:\n" << ReadFile(work / "simulate.log"));
+  CHECK(rc == 0);
+  REQUIRE(GetJson(emu_url, "/api/idle?timeout_ms=60000")["idle"] == true);
+
+  // What should have arrived: records the pattern passes and no ignore rule stops.
+  auto pattern = iam_audit::Filter::Compile(kOriginalPattern);
+  REQUIRE(pattern.ok());
+  auto rules = iam_audit::IgnoreRules::Compile(iam_audit::OriginalIgnoreRules({"ci-bot"}));
+  REQUIRE(rules.ok());
+  size_t passed_pattern = 0;
+  std::vector<const Fixture*> expected;
+  for (const Fixture& f : fixtures) {
+    if (!pattern->Matches(f.compact)) continue;
+    ++passed_pattern;
+    if (!rules->IgnoredBy(f.compact)) expected.push_back(&f);
+  }
+  REQUIRE(expected.size() >= 3);
+
+  std::vector<json> messages = slack.Messages();
+  CHECK(messages.size() == expected.size());
+  for (const Fixture* f : expected) {
+    CAPTURE(f->name);
+    CHECK(std::count(messages.begin(), messages.end(), f->golden) == 1);
+  }
+
+  // The summaries add up.
+  size_t received = 0, matched = 0, ignored = 0, delivered = 0, failed = 0, control = 0, duplicates = 0;
+  for (const json& inv : GetJson(emu_url, "/api/invocations")) {
+    CAPTURE(inv.dump());
+    REQUIRE(inv["state"] == "succeeded");
+    const json& s = inv["result"];
+    received += s["received"].get<size_t>();
+    matched += s["matched"].get<size_t>();
+    for (const auto& [rule, n] : s["ignored"].items()) ignored += n.get<size_t>();
+    delivered += s["delivered"].get<size_t>();
+    failed += s["failed"].get<size_t>();
+    control += s["control"].get<size_t>();
+    duplicates += s["duplicates"].get<size_t>();
+  }
+  CHECK(received == passed_pattern);
+  CHECK(matched + ignored == received);
+  CHECK(delivered == expected.size());
+  CHECK(matched == delivered + duplicates + failed);
+  CHECK(failed == 0);
+  CHECK(control == 1);
+
+  std::string logs = ReadFile(work / "emulate.err") + ReadFile(work / "simulate.log");
+  CHECK_THAT(logs, !Catch::Contains(kSecret));
+}
+
+TEST_CASE("pipeline: function.zip runs in an otherwise empty root and delivers over HTTPS", "[pipeline][zip]") {
+  TempDir certs;
+  REQUIRE(iam_audit::testing::MakeTestCa(certs.path()));
+  MockSlack slack(certs);
+
+  TempDir work;
+  const std::string root = work / "root";
+  // The only file besides the function: the test CA, where Amazon Linux keeps
+  // its bundle (found without IAM_AUDIT_CA_BUNDLE).
+  fs::create_directories(root + "/etc/pki/tls/certs");
+  fs::copy_file(certs / "ca.pem", root + "/etc/pki/tls/certs/ca-bundle.crt");
+  Process emulate({IAM_AUDIT_CLI, "emulate", "--function", IAM_AUDIT_FUNCTION_ZIP, "--root", root, "--port", "0",
+                   "--env", "SLACK_WEBHOOK_URL=" + slack.Webhook(), "--env", "IAM_AUDIT_TIME_ZONE=+09:00"},
+                  work / "emulate.err");
+  const std::string emu_url = emulate.FirstLine();
+  REQUIRE_THAT(emu_url, Catch::StartsWith("http://127.0.0.1:"));
+
+  // Nothing of this machine is in the root: no /usr, no /lib, no shell.
+  std::vector<std::string> top;
+  for (const auto& e : fs::directory_iterator(root)) top.push_back(e.path().filename().string());
+  std::sort(top.begin(), top.end());
+  CHECK(top == std::vector<std::string>{"etc", "tmp", "var"});
+  CHECK(fs::exists(root + "/var/task/bootstrap"));
+  CHECK(fs::exists(root + "/var/task/bin/bootstrap"));
+  CHECK_FALSE(fs::exists(root + "/bin/sh"));
+
+  std::vector<Fixture> fixtures = Fixtures();
+  std::vector<std::string> messages;
+  std::vector<json> goldens;
+  for (const Fixture& f : fixtures) {
+    if (f.name != "iam_user_api_call" && f.name != "console_login_success_mfa" && f.name != "injection_attempt") {
+      continue;
+    }
+    messages.push_back(f.compact);
+    goldens.push_back(f.golden);
+  }
+  REQUIRE(messages.size() >= 2);
+  httplib::Client client(emu_url);
+  client.set_read_timeout(60, 0);
+  auto res = client.Post("/2015-03-31/functions/function/invocations",
+                         iam_audit::testing::SubscriptionEvent(messages), "application/json");
+  REQUIRE(res);
+  INFO(res->body << "\n" << ReadFile(work / "emulate.err"));
+  CHECK(res->get_header_value("X-Amz-Function-Error").empty());
+  json summary = json::parse(res->body);
+  CHECK(summary["delivered"] == messages.size());
+  // Asia/Seoul is +09:00 all year: the goldens hold with the fixed offset.
+  std::vector<json> received = slack.Messages();
+  CHECK(received == goldens);
+  emulate.Stop();
+  CHECK_THAT(ReadFile(work / "emulate.err"), Catch::Contains("chroot " + root) && !Catch::Contains(kSecret));
+}
+
+TEST_CASE("deploy: the CloudFormation template carries the tested pattern and valid ignore rules", "[deploy]") {
+  const std::string tmpl = ReadFile(IAM_AUDIT_DEPLOY_TEMPLATE);
+  REQUIRE_FALSE(tmpl.empty());
+  // Single-quoted YAML scalars on one line: FilterPattern and IAM_AUDIT_IGNORE_*.
+  auto value_of = [&](const std::string& key) {
+    size_t at = tmpl.find("\n      " + key + ": '");
+    if (at == std::string::npos) at = tmpl.find(" " + key + ": '");
+    REQUIRE(at != std::string::npos);
+    size_t start = tmpl.find('\'', at) + 1;
+    size_t end = tmpl.find("'\n", start);
+    return tmpl.substr(start, end - start);
+  };
+  const std::string pattern = value_of("FilterPattern");
+  CHECK(pattern == kOriginalPattern);
+  CHECK(iam_audit::Filter::Compile(pattern).ok());
+  iam_audit::EnvMap env{{"SLACK_WEBHOOK_URL", "https://hooks.example.test/services/T/B/x"}};
+  for (const char* key : {"IAM_AUDIT_IGNORE_AWS_HEALTH", "IAM_AUDIT_IGNORE_AWS_INTERNAL",
+                          "IAM_AUDIT_IGNORE_GET_BUCKET_LOCATION"}) {
+    env[key] = value_of(key);
+  }
+  auto config = iam_audit::LoadHandlerConfig(env);
+  REQUIRE(config.ok());
+  // The same rules as the ones the pipeline test ran with.
+  for (const auto& spec : iam_audit::OriginalIgnoreRules({})) CHECK(env.at(spec.source) == spec.pattern);
+  CHECK_THAT(tmpl, Catch::Contains("NoEcho: true") && Catch::Contains("Runtime: provided.al2023") &&
+                       Catch::Contains("AWS::Logs::SubscriptionFilter") && Catch::Contains("Principal: logs.amazonaws.com"));
+}
