@@ -4,8 +4,11 @@
 # See bench/README.md for what each bench answers and the RESULT convention.
 #
 #   scripts/bench.sh [--smoke] [--only a,b] [--skip-build] [--no-setup]
-#                    [--build-dir DIR] [--out DIR] [--jobs N] [--timeout S]
+#                    [--build-dir DIR] [--out DIR] [--jobs N] [--timeout S] [--budget S]
 #
+# --timeout bounds each bench (default 300 s, or $BENCH_TIMEOUT); --budget the
+# whole run from its start, build included (default 900 s): a bench gets what
+# is left, minus a minute for the page, and is stopped past it.
 # Benches are found by path; one not present yet is skipped with a line
 # saying so. Exit: 0 when every bench present ran, 1 when one failed or
 # timed out (RESULTS.md is written all the same).
@@ -14,8 +17,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 
 all_benches=(micro filter_scan simulate lambda mock_slack)
 build="$root/build-release" out="$root/bench" jobs=$(nproc)
-smoke=0 skip_build=0 setup=1 only="" timeout_s="${BENCH_TIMEOUT:-300}"
-usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+smoke=0 skip_build=0 setup=1 only="" timeout_s="${BENCH_TIMEOUT:-300}" budget=900
+usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --smoke) smoke=1; shift ;;
@@ -26,6 +29,7 @@ while [[ $# -gt 0 ]]; do
     --out) out=$2; shift 2 ;;
     --jobs) jobs=$2; shift 2 ;;
     --timeout) timeout_s=$2; shift 2 ;;
+    --budget) budget=$2; shift 2 ;;
     -h|--help) usage ;;
     *) echo "bench: unknown argument '$1'" >&2; usage ;;
   esac
@@ -43,11 +47,14 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 start_all=$SECONDS
 
 if [[ $setup == 1 ]]; then "$root/scripts/setup.sh"; fi
+build_secs=0
 if [[ $skip_build == 0 ]]; then
   echo "bench: Release build in $build (-j$jobs)"
+  t0=$SECONDS
   cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DIAM_AUDIT_BUILD_TESTS=OFF \
     -DIAM_AUDIT_BUILD_BENCH=ON >/dev/null
   cmake --build "$build" --parallel "$jobs"
+  build_secs=$(( SECONDS - t0 ))
 fi
 read -r load1 _ </proc/loadavg
 if awk -v l="$load1" -v n="$(nproc)" 'BEGIN { exit !(l > n / 2) }'; then
@@ -59,6 +66,7 @@ trap 'rm -rf "$work"' EXIT
 manifest="$work/manifest.jsonl"
 : >"$manifest"
 export IAM_AUDIT_BUILD_DIR="$build" BENCH_OUT_DIR="$out" BENCH_SMOKE="$smoke"
+export BUILD_DIR="$build" JOBS="$jobs"   # the names bench/filter_scan.sh reads
 
 # Sets cmd to the command that runs a bench, by what is present (empty when
 # none is).
@@ -108,17 +116,25 @@ for b in "${benches[@]}"; do
     args=(--benchmark_out="$work/micro.json" --benchmark_out_format=json
           --benchmark_min_time="$min_time" --benchmark_filter="$filter")
   fi
-  echo "== $b: ${cmd[*]} ${args[*]}"
+  left=$(( budget - (SECONDS - start_all) - 60 ))
+  if (( left < 10 )); then
+    echo "== $b: no time left in the ${budget} s budget, not run"
+    record "$b" timeout 124 0 "" "${cmd[*]#"$root"/}" "not run: the ${budget} s budget was spent"
+    failed=1
+    continue
+  fi
+  limit=$(( left < timeout_s ? left : timeout_s ))
+  echo "== $b: ${cmd[*]} ${args[*]} (at most ${limit} s)"
   t0=$SECONDS rc=0
   # Bounded: a bench gets $timeout_s seconds, then TERM, then KILL.
-  (cd "$root" && timeout -k 10 "$timeout_s" "${cmd[@]}" "${args[@]}") >"$log" 2>&1 </dev/null || rc=$?
+  (cd "$root" && timeout -k 10 "$limit" "${cmd[@]}" "${args[@]}") >"$log" 2>&1 </dev/null || rc=$?
   sed 's/^/   /' "$log" | grep -v '^   RESULT ' | tail -n 25 || true
   grep '^RESULT ' "$log" | sed 's/^/   /' || true
   secs=$(( SECONDS - t0 ))
   case $rc in
     0) status=ok note="" ;;
     77) status=skipped note=$(grep -m1 '^SKIP' "$log" | sed 's/^SKIP *//' || true) ;;
-    124|137) status=timeout note="stopped after ${timeout_s} s"; failed=1 ;;
+    124|137) status=timeout note="stopped after ${limit} s"; failed=1 ;;
     *) status=failed note=""; failed=1 ;;
   esac
   echo "== $b: $status (exit $rc, ${secs} s)"
@@ -132,7 +148,8 @@ done
     cat "$work/$b.log"
   done
 } >"$out/results.log"
-make_args=(--manifest "$manifest" --out "$out/RESULTS.md" --svg "$out/results.svg" --load-before "$load_before")
+make_args=(--manifest "$manifest" --out "$out/RESULTS.md" --svg "$out/results.svg" --load-before "$load_before"
+           --build-seconds "$build_secs" --total-seconds "$(( SECONDS - start_all ))")
 if [[ -f "$work/micro.json" ]]; then
   cp "$work/micro.json" "$out/micro.json"
   make_args+=(--micro "$out/micro.json")
