@@ -131,6 +131,7 @@ run_wrk() {  # name url round
   local out="$tmp/wrk.$1.$3"
   timeout -k 5 $(( duration + 30 )) wrk -t"$threads" -c"$connections" -d"${duration}s" --latency \
     -s "$root/bench/wrk_post.lua" "$2" >"$out" 2>&1 || { echo "mock_slack_bench: wrk failed on $1:" >&2; cat "$out" >&2; exit 1; }
+  grep -q '^WRK ' "$out" || { echo "mock_slack_bench: wrk printed no summary on $1:" >&2; cat "$out" >&2; exit 1; }
   grep -m1 '^WRK ' "$out" | sed "s/^WRK /$1 $3 /" >>"$tmp/rounds"
   sed -n 's/^ *\(Requests\/sec\|Non-2xx.*\|Socket errors.*\)/  '"$1"' round '"$3"': \1/p' "$out"
 }

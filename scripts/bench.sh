@@ -9,6 +9,7 @@
 # --timeout bounds each bench (default 300 s, or $BENCH_TIMEOUT); --budget the
 # whole run from its start, build included (default 900 s): a bench gets what
 # is left, minus a minute for the page, and is stopped past it.
+#
 # Benches are found by path; one not present yet is skipped with a line
 # saying so. Exit: 0 when every bench present ran, 1 when one failed or
 # timed out (RESULTS.md is written all the same).
@@ -18,7 +19,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 all_benches=(micro filter_scan simulate lambda mock_slack)
 build="$root/build-release" out="$root/bench" jobs=$(nproc)
 smoke=0 skip_build=0 setup=1 only="" timeout_s="${BENCH_TIMEOUT:-300}" budget=900
-usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --smoke) smoke=1; shift ;;
