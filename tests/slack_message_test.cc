@@ -222,6 +222,16 @@ TEST_CASE("missing values read as '-' and the IP is left out when absent", "[sla
   CHECK(m.notification == "unknown identity: CloudTrail event");
 }
 
+TEST_CASE("values are trimmed; blank values read as '-'", "[slack]") {
+  CloudTrailRecord r = ApiCall();
+  r.display_identity = "  alice\t";
+  r.event_name = " \n ";
+  r.source_ip_address = "\n";
+  const auto lines = Lines(Parse(RenderRecordMessage(r, RenderOptions())).sections[0]);
+  CHECK(lines[0] == "*alice*");
+  CHECK(lines[4] == "Name: -");
+}
+
 TEST_CASE("an empty display identity still renders a name", "[slack]") {
   CloudTrailRecord r = ApiCall();
   r.display_identity.clear();

@@ -193,10 +193,19 @@ std::string Bounded(size_t count, size_t budget, PieceFn piece, bool* truncated 
   return out;
 }
 
-// A record value ready for a mrkdwn line: neutralised, escaped, bounded.
-// Empty values read as "-".
+constexpr std::string_view kBlank = " \t\r\n\v\f";
+
+bool IsBlank(std::string_view value) {
+  return value.find_first_not_of(kBlank) == std::string_view::npos;
+}
+
+// A record value ready for a mrkdwn line: trimmed, neutralised, escaped,
+// bounded. Empty values read as "-". (Leading or trailing blanks would also
+// stop the header's "*…*" from turning bold.)
 std::string Inline(std::string_view value, size_t budget) {
-  if (value.empty()) return std::string(kMissing);
+  const size_t first = value.find_first_not_of(kBlank);
+  if (first == std::string_view::npos) return std::string(kMissing);
+  value = value.substr(first, value.find_last_not_of(kBlank) - first + 1);
   const std::vector<char32_t> cps = DecodeUtf8(value);
   return Bounded(cps.size(), budget, [&](size_t i) { return InlinePiece(cps, i); });
 }
@@ -253,7 +262,7 @@ std::string NormaliseYesNo(const std::string& value) {
 }
 
 std::string TimeLine(const CloudTrailRecord& record, const TimeZone& tz) {
-  if (record.event_time.empty()) return std::string(kMissing);
+  if (IsBlank(record.event_time)) return std::string(kMissing);
   const StatusOr<int64_t> seconds = ParseIso8601(record.event_time);
   if (!seconds.ok()) return Inline(record.event_time, kTimeBudget);  // shown as written
   return tz.Format(*seconds);
@@ -262,7 +271,7 @@ std::string TimeLine(const CloudTrailRecord& record, const TimeZone& tz) {
 // Section 2: the event ID, in italics, linked to the console when a usable
 // URL can be built.
 std::string EventLinkText(const CloudTrailRecord& record, const RenderOptions& options) {
-  if (record.event_id.empty()) return "_no eventID in the record_";
+  if (IsBlank(record.event_id)) return "_no eventID in the record_";
   const std::string label = Inline(record.event_id, kEventIdBudget);
   const std::string& tmpl = options.console_url_template;
   const bool needs_region = tmpl.find("{region}") != std::string::npos;
@@ -277,13 +286,13 @@ std::string EventLinkText(const CloudTrailRecord& record, const RenderOptions& o
 }
 
 std::string NotificationText(const CloudTrailRecord& record) {
-  std::string text = record.display_identity.empty() ? "unknown identity" : record.display_identity;
-  if (!record.source_ip_address.empty()) text += " (" + record.source_ip_address + ")";
+  std::string text = IsBlank(record.display_identity) ? "unknown identity" : record.display_identity;
+  if (!IsBlank(record.source_ip_address)) text += " (" + record.source_ip_address + ")";
   text += ": ";
   text += !record.event_name.empty()   ? record.event_name
           : !record.event_type.empty() ? record.event_type
                                        : std::string("CloudTrail event");
-  if (!record.error_code.empty()) {
+  if (!IsBlank(record.error_code)) {
     text += " (" + record.error_code + ")";
   } else if (record.console_login == "Failure") {
     text += " (Failure)";
@@ -357,10 +366,10 @@ std::string EscapeMrkdwn(std::string_view text) {
 }
 
 std::string RenderRecordMessage(const CloudTrailRecord& record, const RenderOptions& options) {
-  const std::string identity = record.display_identity.empty() ? "unknown identity"
-                                                               : record.display_identity;
+  const std::string identity =
+      IsBlank(record.display_identity) ? "unknown identity" : record.display_identity;
   std::string text = "*" + Inline(identity, kIdentityBudget);
-  if (!record.source_ip_address.empty()) {
+  if (!IsBlank(record.source_ip_address)) {
     text += " (" + Inline(record.source_ip_address, kIpBudget) + ")";
   }
   text += "*";
@@ -371,14 +380,20 @@ std::string RenderRecordMessage(const CloudTrailRecord& record, const RenderOpti
   text += "\nRegion: " + Inline(record.aws_region, kRegionBudget);
   // Error: "<code>: <message>"; ConsoleLogin failures carry only an
   // errorMessage ("Failed authentication"), so a message alone gets the line too.
-  if (!record.error_code.empty() || !record.error_message.empty()) {
+  const bool has_code = !IsBlank(record.error_code);
+  const bool has_message = !IsBlank(record.error_message);
+  if (has_code || has_message) {
     text += "\nError: ";
-    if (!record.error_code.empty()) text += Inline(record.error_code, kErrorCodeBudget);
-    if (!record.error_code.empty() && !record.error_message.empty()) text += ": ";
-    if (!record.error_message.empty()) text += Inline(record.error_message, kErrorMessageBudget);
+    if (has_code) text += Inline(record.error_code, kErrorCodeBudget);
+    if (has_code && has_message) text += ": ";
+    if (has_message) text += Inline(record.error_message, kErrorMessageBudget);
   }
-  if (!record.console_login.empty()) text += "\nLogin: " + Inline(record.console_login, kLoginBudget);
-  if (!record.mfa_used.empty()) text += "\nMFA: " + Inline(NormaliseYesNo(record.mfa_used), kMfaBudget);
+  if (!IsBlank(record.console_login)) {
+    text += "\nLogin: " + Inline(record.console_login, kLoginBudget);
+  }
+  if (!IsBlank(record.mfa_used)) {
+    text += "\nMFA: " + Inline(NormaliseYesNo(record.mfa_used), kMfaBudget);
+  }
   // The budgets make this unreachable; it keeps the limit a guarantee.
   if (text.size() > kSlackMaxSectionText) {
     const std::vector<char32_t> cps = DecodeUtf8(text);
