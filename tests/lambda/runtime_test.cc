@@ -99,6 +99,15 @@ class FakeSlack {
   std::vector<std::string> paths_, bodies_;
 };
 
+FakeSlack::Answer A(int status, std::string body, std::string retry_after = "", bool hang = false) {
+  FakeSlack::Answer a;
+  a.status = status;
+  a.body = std::move(body);
+  a.retry_after = std::move(retry_after);
+  a.hang = hang;
+  return a;
+}
+
 struct Reply {
   int status = 0;
   std::string function_error;
@@ -198,7 +207,7 @@ TEST_CASE("runtime: a configuration error is an init error, and the secret stays
 
 TEST_CASE("runtime: 429 is retried after Retry-After", "[runtime][429]") {
   FakeSlack slack;
-  slack.Then({429, R"({"retry_after":1,"ok":false,"error":"rate_limited"})", "1"});
+  slack.Then(A(429, R"({"retry_after":1,"ok":false,"error":"rate_limited"})", "1"));
   Emulate emu(BaseEnv(slack));
   Reply r = emu.Invoke(SubscriptionEvent({Record("e1")}));
   CHECK(r.function_error.empty());
@@ -210,8 +219,8 @@ TEST_CASE("runtime: 429 is retried after Retry-After", "[runtime][429]") {
 
 TEST_CASE("runtime: 5xx answers are retried", "[runtime][5xx]") {
   FakeSlack slack;
-  slack.Then({500, "rollup_error"});
-  slack.Then({503, "service unavailable"});
+  slack.Then(A(500, "rollup_error"));
+  slack.Then(A(503, "service unavailable"));
   Emulate emu(BaseEnv(slack));
   Reply r = emu.Invoke(SubscriptionEvent({Record("e1")}));
   CHECK(r.function_error.empty());
@@ -221,7 +230,7 @@ TEST_CASE("runtime: 5xx answers are retried", "[runtime][5xx]") {
 
 TEST_CASE("runtime: a permanent 4xx is not retried and fails the invocation", "[runtime][4xx]") {
   FakeSlack slack;
-  slack.Then({404, "channel_not_found"});
+  slack.Then(A(404, "channel_not_found"));
   Emulate emu(BaseEnv(slack));
   Reply r = emu.Invoke(SubscriptionEvent({Record("e1")}));
   CHECK(r.function_error == "Unhandled");
@@ -238,7 +247,7 @@ TEST_CASE("runtime: a permanent 4xx is not retried and fails the invocation", "[
 
 TEST_CASE("runtime: a hanging Slack is given up on before the Lambda deadline", "[runtime][deadline]") {
   FakeSlack slack;
-  slack.Then({200, "ok", "", true});
+  slack.Then(A(200, "ok", "", true));
   std::vector<std::string> env = BaseEnv(slack);
   env.push_back("IAM_AUDIT_HTTP_TIMEOUT_MS=600000");  // only the deadline bounds the request
   Emulate emu(env, {"--timeout", "3"});
@@ -254,8 +263,8 @@ TEST_CASE("runtime: a hanging Slack is given up on before the Lambda deadline", 
 
 TEST_CASE("runtime: an async retry redelivers only the alerts that failed", "[runtime][redelivery]") {
   FakeSlack slack;
-  slack.Then({200, "ok"});
-  slack.Then({404, "channel_not_found"});
+  slack.Then(A(200, "ok"));
+  slack.Then(A(404, "channel_not_found"));
   Emulate emu(BaseEnv(slack), {"--retry-delay-ms", "50"});
   Reply r = emu.Invoke(SubscriptionEvent({Record("id-a"), Record("id-b"), Record("id-c")}), true);
   CHECK(r.status == 202);
@@ -278,7 +287,7 @@ TEST_CASE("runtime: an async retry redelivers only the alerts that failed", "[ru
 TEST_CASE("runtime: a function error is retried twice for async events, then reported failed",
           "[runtime][redelivery]") {
   FakeSlack slack;
-  for (int i = 0; i < 3; ++i) slack.Then({400, "invalid_blocks"});
+  for (int i = 0; i < 3; ++i) slack.Then(A(400, "invalid_blocks"));
   Emulate emu(BaseEnv(slack), {"--retry-delay-ms", "20"});
   CHECK(emu.Invoke(SubscriptionEvent({Record("e1")}), true).status == 202);
   CHECK(emu.Get("/api/idle?timeout_ms=30000")["idle"] == true);
@@ -307,8 +316,8 @@ TEST_CASE("runtime: concurrent invocations queue instead of failing", "[runtime]
 
 TEST_CASE("runtime: the secret appears in no output, whatever happens", "[runtime][secret]") {
   FakeSlack slack;
-  slack.Then({500, "rollup_error"});
-  slack.Then({403, "invalid_token"});
+  slack.Then(A(500, "rollup_error"));
+  slack.Then(A(403, "invalid_token"));
   Emulate emu(BaseEnv(slack));
   std::string responses;
   responses += emu.Invoke(SubscriptionEvent({Record("s1"), Record("s2")})).body;
