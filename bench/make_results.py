@@ -169,6 +169,21 @@ def pivot(measures):
     return out
 
 
+def duration(v, unit):
+    """A Google Benchmark time in its unit, shown in the unit that suits it (3 significant digits)."""
+    secs = float(v) * {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}.get(unit, 1e-9)
+    for div, name in ((1.0, "s"), (1e-3, "ms"), (1e-6, "µs")):
+        if secs >= div:
+            return f"{secs / div:.3g} {name}"
+    return f"{secs / 1e-9:.3g} ns"
+
+
+def rate(v, unit):
+    h = plot.human(v)
+    num = h.rstrip("kMG")
+    return f"{num} {h[len(num):]}{unit}"
+
+
 def micro_section(path):
     try:
         with open(path) as f:
@@ -178,7 +193,9 @@ def micro_section(path):
     ctx = data.get("context", {})
     out = [f"`{os.path.basename(path)}` (Google Benchmark JSON, kept next to this page). "
            f"Library build: {ctx.get('library_build_type', '?')}; "
-           f"{ctx.get('num_cpus', '?')} CPUs at {ctx.get('mhz_per_cpu', '?')} MHz as the library saw them.", ""]
+           f"{ctx.get('num_cpus', '?')} CPUs at {ctx.get('mhz_per_cpu', '?')} MHz as the library saw them."
+           + (" (Debian builds libbenchmark without NDEBUG, so the library calls itself debug; the code it "
+              "times is built Release.)" if ctx.get("library_build_type") == "debug" else ""), ""]
     rows = []
     for b in data.get("benchmarks", []):
         if b.get("error_occurred"):
@@ -186,9 +203,9 @@ def micro_section(path):
             continue
         u = b.get("time_unit", "ns")
         bps, ips = b.get("bytes_per_second"), b.get("items_per_second")
-        rows.append([b.get("name"), f"{fmt(b.get('real_time', 0))} {u}", f"{fmt(b.get('cpu_time', 0))} {u}",
+        rows.append([b.get("name"), duration(b.get("real_time", 0), u), duration(b.get("cpu_time", 0), u),
                      fmt(b.get("iterations", 0)),
-                     (plot.human(bps) + "B/s") if bps else "", (plot.human(ips) + "/s") if ips else ""])
+                     rate(bps, "B/s") if bps else "", rate(ips, "/s") if ips else ""])
     out.append(table(["benchmark", "time", "CPU", "iterations", "bytes/s", "items/s"], rows))
     return out
 
