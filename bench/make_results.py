@@ -3,10 +3,12 @@
 run of scripts/bench.sh.
 
 Inputs:
-  --manifest FILE   JSON lines, one per bench: {"bench","title","status"
+  --manifest FILE   JSON lines, one per bench: {"bench","status"
                     (ok|skipped|failed|timeout|missing),"rc","seconds","log",
-                    "command","note"}; "log" is the file with everything the
-                    bench printed on stdout and stderr.
+                    "command","note","gbench_json"}; "log" is the file with
+                    everything the bench printed on stdout and stderr,
+                    "gbench_json" the Google Benchmark JSON of a bench that is
+                    a Google Benchmark binary (optional).
   --micro FILE      Google Benchmark JSON (optional).
   --out FILE        RESULTS.md to write.   --svg FILE   the plot to write.
   --smoke           the run used tiny sizes: say so at the top.
@@ -367,6 +369,8 @@ def main():
             continue
         if bench == "micro" and args.micro and run.get("status") == "ok":
             md += micro_section(args.micro) + [""]
+        elif run.get("gbench_json") and os.path.exists(run["gbench_json"]):
+            md += micro_section(run["gbench_json"]) + [""]
         measures = [r for r in results.get(bench, []) if r.get("kind") == "measure"]
         if bench in parsed:
             md += ["*This bench prints no RESULT line yet: the figures below and its targets were parsed from its "

@@ -90,14 +90,15 @@ find_bench() {
     simulate)
       [[ -f "$root/bench/simulate_bench.sh" ]] && { cmd=(bash bench/simulate_bench.sh); return 0; }
       [[ -f "$root/bench/simulate_bench.py" ]] && { cmd=(python3 bench/simulate_bench.py); return 0; }
-      f=$(find "$build/bin" -maxdepth 1 -type f -perm -u+x -name '*simulate_bench*' 2>/dev/null | sort | head -n 1)
-      [[ -n "$f" ]] && cmd=("$f") ;;
+      for f in "$build"/bin/*simulate_bench* "$build"/bench/*simulate_bench* "$build"/simulator/*simulate_bench*; do
+        [[ -f "$f" && -x "$f" ]] && { cmd=("$f"); return 0; }
+      done ;;
   esac
   return 0
 }
 
-record() {  # bench status rc seconds log command note
-  python3 -c 'import json,sys; k=["bench","status","rc","seconds","log","command","note"]; v=sys.argv[1:]; v[2]=int(v[2]); v[3]=int(v[3]); print(json.dumps(dict(zip(k,v))))' \
+record() {  # bench status rc seconds log command note [gbench_json]
+  python3 -c 'import json,sys; k=["bench","status","rc","seconds","log","command","note","gbench_json"]; v=sys.argv[1:]; v[2]=int(v[2]); v[3]=int(v[3]); print(json.dumps(dict(zip(k,v))))' \
     "$@" >>"$manifest"
 }
 
@@ -110,12 +111,18 @@ for b in "${benches[@]}"; do
     record "$b" missing 0 0 "" "" "no bench found by its path (see scripts/bench.sh find_bench)"
     continue
   fi
-  args=()
+  args=() gbench=""
   if [[ $b == micro ]]; then
     min_time=0.3 filter=.
     [[ $smoke == 1 ]] && min_time=0.001 filter='Decode|Compile'
     args=(--benchmark_out="$work/micro.json" --benchmark_out_format=json
           --benchmark_min_time="$min_time" --benchmark_filter="$filter")
+    gbench="$work/micro.json"
+  elif [[ ${#cmd[@]} -eq 1 ]] && "${cmd[0]}" --benchmark_list_tests >/dev/null 2>&1 </dev/null; then
+    # A Google Benchmark binary: keep its JSON too, shown as a table.
+    gbench="$out/$b.json"
+    args=(--benchmark_out="$gbench" --benchmark_out_format=json)
+    [[ $smoke == 1 ]] && args+=(--benchmark_min_time=0.001)
   fi
   left=$(( budget - (SECONDS - start_all) - 60 ))
   if (( left < 10 )); then
@@ -139,7 +146,7 @@ for b in "${benches[@]}"; do
     *) status=failed note=""; failed=1 ;;
   esac
   echo "== $b: $status (exit $rc, ${secs} s)"
-  record "$b" "$status" "$rc" "$secs" "$log" "${cmd[*]#"$root"/} ${args[*]}" "$note"
+  record "$b" "$status" "$rc" "$secs" "$log" "${cmd[*]#"$root"/} ${args[*]}" "$note" "$gbench"
 done
 
 {
