@@ -389,10 +389,10 @@ std::string LineDiff(const std::string& expected, const std::string& actual) {
       ops.emplace_back(' ', a[i]);
       ++i;
       ++j;
-    } else if (j < m && (i == n || lcs[i][j + 1] >= lcs[i + 1][j])) {
-      ops.emplace_back('+', b[j++]);
-    } else {
+    } else if (i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1])) {
       ops.emplace_back('-', a[i++]);
+    } else {
+      ops.emplace_back('+', b[j++]);
     }
   }
   std::string out = "--- expected\n+++ actual\n";

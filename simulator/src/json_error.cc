@@ -1,5 +1,6 @@
 #include "json_error.h"
 
+#include <cctype>
 #include <nlohmann/json.hpp>
 
 namespace iam_audit::simulator::internal {
@@ -14,6 +15,18 @@ bool FindJsonError(std::string_view text, JsonError& error) {
     // character itself, as editors count.
     error.offset = e.byte > 0 ? e.byte - 1 : 0;
     if (error.offset > text.size()) error.offset = text.size();
+    // nlohmann points at the last character it read; people (and Python)
+    // expect the start of the offending token, e.g. the 't' of "tru}".
+    const auto word = [&](size_t i) {
+      const char c = text[i];
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '+' || c == '-';
+    };
+    size_t at = error.offset;
+    if (at > 0 && (at >= text.size() || !word(at)) && word(at - 1)) --at;
+    if (at < text.size() && word(at)) {
+      while (at > 0 && word(at - 1)) --at;
+      error.offset = at;
+    }
     std::string what = e.what();
     // "[json.exception.parse_error.101] parse error at line 1, column 5: syntax error while
     // parsing value - invalid literal; last read: 'x'" → keep what follows the position.

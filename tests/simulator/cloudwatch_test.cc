@@ -1,0 +1,143 @@
+// The CloudWatch Logs model: ids, names, record → log event, payload encoding.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "iam_audit/payload.h"
+#include "iam_audit/simulator/cloudwatch.h"
+
+namespace iam_audit::simulator {
+namespace {
+
+TEST_CASE("Uint192ToDecimal against Python's big integers", "[cloudwatch]") {
+  // Expected values computed with Python int arithmetic, not by this code.
+  const auto [hi, mid, lo, want] = GENERATE(table<uint64_t, uint64_t, uint64_t, std::string>({
+      {0, 0, 0, "0"},
+      {0, 0, 18446744073709551615ULL, "18446744073709551615"},
+      {0, 1, 0, "18446744073709551616"},
+      {1, 0, 0, "340282366920938463463374607431768211456"},
+      {0, 0, 10000000000000000000ULL, "10000000000000000000"},
+      // AWS's sample id 31953106606966983378809025079804211143289615424298221568 (x >> 128, ...).
+      {93901740769280000ULL, 93901774216521307ULL, 11551569037146259456ULL,
+       "31953106606966983378809025079804211143289615424298221568"},
+  }));
+  CAPTURE(hi, mid, lo);
+  CHECK(Uint192ToDecimal(hi, mid, lo) == want);
+}
+
+TEST_CASE("event ids embed the timestamp and increase within a stream", "[cloudwatch]") {
+  EventIdSequence ids(7, "123456789012_CloudTrail_us-east-1");
+  const std::string a = ids.Next(1432826855000);
+  const std::string b = ids.Next(1432826855000);
+  const std::string c = ids.Next(1432826854000);  // earlier: must still increase
+  const std::string d = ids.Next(1700000000000);
+  for (const std::string& id : {a, b, c, d}) {
+    CAPTURE(id);
+    CHECK(id.size() == 56);
+    CHECK(id.find_first_not_of("0123456789") == std::string::npos);
+  }
+  // Same length decimals compare like numbers.
+  CHECK(a < b);
+  CHECK(b < c);
+  CHECK(c < d);
+  // id >> 144 == timestamp: ts·2^144 <= id < (ts+1)·2^144 (c was clamped to b's ms).
+  const auto floor_of = [](uint64_t ts) { return Uint192ToDecimal(ts << 16, 0, 0); };
+  CHECK(floor_of(1432826855000) <= a);
+  CHECK(a < floor_of(1432826855001));
+  CHECK(c < floor_of(1432826855001));
+  CHECK(floor_of(1700000000000) <= d);
+  EventIdSequence again(7, "123456789012_CloudTrail_us-east-1");
+  CHECK(again.Next(1432826855000) == a);
+  EventIdSequence other(8, "123456789012_CloudTrail_us-east-1");
+  CHECK(other.Next(1432826855000) != a);
+}
+
+TEST_CASE("names follow CloudTrail and the console", "[cloudwatch]") {
+  CHECK(LogStreamName("123456789012", "eu-west-1") == "123456789012_CloudTrail_eu-west-1");
+  const std::string group = DefaultLogGroupName("123456789012", 1);
+  CHECK(group.rfind("aws-cloudtrail-logs-123456789012-", 0) == 0);
+  CHECK(group.size() == std::string("aws-cloudtrail-logs-123456789012-").size() + 8);
+  CHECK(group.substr(group.size() - 8).find_first_not_of("0123456789abcdef") == std::string::npos);
+  CHECK(DefaultLogGroupName("123456789012", 1) == group);
+  CHECK(DefaultLogGroupName("123456789012", 2) != group);
+}
+
+TEST_CASE("a record becomes a log event: compact, byte-faithful, timestamped", "[cloudwatch]") {
+  const std::string record =
+      "{\n  \"eventVersion\": \"1.08\",\n  \"zeta\": \"a b\\u003c\\\"q\\\"\",\n  \"eventTime\": \"2022-06-21T13:25:23Z\",\n"
+      "  \"awsRegion\": \"ap-northeast-2\",\n  \"userIdentity\": {\"accountId\": \"111122223333\"},\n  \"n\": 1.50\n}\n";
+  auto event = ToTrailEvent(record, "999999999999", "us-east-1");
+  REQUIRE(event.ok());
+  CHECK(event->message ==
+        R"({"eventVersion":"1.08","zeta":"a b\u003c\"q\"","eventTime":"2022-06-21T13:25:23Z","awsRegion":"ap-northeast-2","userIdentity":{"accountId":"111122223333"},"n":1.50})");
+  CHECK(event->timestamp == 1655817923000);  // date -d 2022-06-21T13:25:23Z +%s
+  CHECK(event->account == "111122223333");
+  CHECK(event->region == "ap-northeast-2");
+
+  auto recipient = ToTrailEvent(R"({"eventTime":"2024-01-01T00:00:00Z","recipientAccountId":"444455556666",
+      "userIdentity":{"accountId":"111122223333"}})", "999999999999", "us-east-1");
+  REQUIRE(recipient.ok());
+  CHECK(recipient->account == "444455556666");
+  CHECK(recipient->region == "us-east-1");
+  auto bare = ToTrailEvent(R"({"eventTime":"2024-01-01T00:00:00Z","userIdentity":null})", "999999999999", "eu-north-1");
+  REQUIRE(bare.ok());
+  CHECK(bare->account == "999999999999");
+  CHECK(bare->region == "eu-north-1");
+}
+
+TEST_CASE("records that cannot become log events say why", "[cloudwatch]") {
+  const auto [input, want] = GENERATE(table<std::string, std::string>({
+      {"{\"eventTime\": \"2024-01-01T00:00:00Z\",\n \"x\": tru}", "at line 2, column"},
+      {"[1,2]", "expected a CloudTrail record (JSON object), got array"},
+      {R"({"eventName":"X"})", "no eventTime"},
+      {R"({"eventTime":"yesterday"})", "bad eventTime 'yesterday'"},
+      {R"({"eventTime":12})", "no eventTime"},
+  }));
+  CAPTURE(input);
+  auto event = ToTrailEvent(input, "1", "r");
+  REQUIRE_FALSE(event.ok());
+  CHECK_THAT(event.status().message(), Catch::Contains(want));
+}
+
+TEST_CASE("payload JSON and Lambda event decode back with the engine's decoder", "[cloudwatch]") {
+  LogBatch batch;
+  batch.message_type = "DATA_MESSAGE";
+  batch.owner = "123456789012";
+  batch.log_group = "g";
+  batch.log_stream = "123456789012_CloudTrail_us-east-1";
+  batch.subscription_filters = {"f"};
+  batch.log_events.push_back(LogEvent{"1", 5, "{\"a\":\"tab\\there\"}\n\x01 \"quoted\" \\ é"});
+  const std::string json = LogBatchJson(batch);
+  // An independent parser reads the same strings back.
+  const auto parsed = nlohmann::json::parse(json);
+  CHECK(parsed["logEvents"][0]["message"] == batch.log_events[0].message);
+  CHECK(parsed.contains("policyLevel") == false);
+  CHECK(json.rfind(R"({"messageType":"DATA_MESSAGE","owner":"123456789012","logGroup":"g",)", 0) == 0);
+
+  const std::string event = LambdaEventJson(json);
+  CHECK(event.rfind(R"({"awslogs":{"data":"H4sI)", 0) == 0);
+  auto decoded = DecodeSubscriptionEvent(event);
+  REQUIRE(decoded.ok());
+  CHECK(decoded->log_stream == batch.log_stream);
+  REQUIRE(decoded->log_events.size() == 1);
+  CHECK(decoded->log_events[0].message == batch.log_events[0].message);
+  CHECK(decoded->log_events[0].id == "1");
+
+  batch.policy_level = "ACCOUNT_LEVEL_POLICY";
+  CHECK(nlohmann::json::parse(LogBatchJson(batch))["policyLevel"] == "ACCOUNT_LEVEL_POLICY");
+}
+
+TEST_CASE("the CONTROL_MESSAGE has AWS's observed shape", "[cloudwatch]") {
+  const auto j = nlohmann::json::parse(LogBatchJson(ControlMessageBatch(1600110003794)));
+  CHECK(j["messageType"] == "CONTROL_MESSAGE");
+  CHECK(j["owner"] == "CloudwatchLogs");
+  CHECK(j["logGroup"] == "");
+  CHECK(j["logStream"] == "");
+  CHECK(j["subscriptionFilters"] == nlohmann::json::array());
+  CHECK(j["logEvents"][0]["id"] == "");
+  CHECK(j["logEvents"][0]["timestamp"] == 1600110003794);
+  CHECK(j["logEvents"][0]["message"].get<std::string>().rfind("CWL CONTROL MESSAGE: Checking health of destination", 0) == 0);
+}
+
+}  // namespace
+}  // namespace iam_audit::simulator
