@@ -4,7 +4,9 @@
 
 #include <simdjson.h>
 
+#include <array>
 #include <cstdio>
+#include <cstring>
 
 #include "hash.h"
 #include "iam_audit/time_zone.h"
@@ -152,31 +154,58 @@ std::string Uint192ToDecimal(uint64_t hi, uint64_t mid, uint64_t lo) {
   return out;
 }
 
+namespace {
+
+// Bytes each byte takes inside a JSON string literal.
+constexpr std::array<uint8_t, 256> MakeEscapeLengths() {
+  std::array<uint8_t, 256> lengths{};
+  for (int c = 0; c < 256; ++c) lengths[c] = 1;
+  for (int c = 0; c < 0x20; ++c) lengths[c] = 6;  // \u00XX
+  for (int c : {'\b', '\f', '\n', '\r', '\t', '"', '\\'}) lengths[c] = 2;
+  return lengths;
+}
+constexpr std::array<uint8_t, 256> kEscapeLengths = MakeEscapeLengths();
+
+}  // namespace
+
 void AppendJsonString(std::string& out, std::string_view text) {
+  // Two passes (measure, then write in place): CloudTrail messages are full
+  // of quotes, and one resize beats an append per escaped character.
   static const char kHex[] = "0123456789abcdef";
-  out += '"';
-  size_t run = 0;  // start of the pending run of characters copied as is
-  for (size_t i = 0; i < text.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(text.data() + run, i - run);
-    run = i + 1;
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default:
-        out += "\\u00";
-        out += kHex[c >> 4];
-        out += kHex[c & 15];
+  size_t length = 2;
+  for (unsigned char c : text) length += kEscapeLengths[c];
+  const size_t at = out.size();
+  out.resize(at + length);
+  char* w = out.data() + at;
+  *w++ = '"';
+  if (length == text.size() + 2) {
+    std::memcpy(w, text.data(), text.size());
+    w += text.size();
+  } else {
+    for (unsigned char c : text) {
+      if (kEscapeLengths[c] == 1) {
+        *w++ = static_cast<char>(c);
+        continue;
+      }
+      *w++ = '\\';
+      switch (c) {
+        case '"': *w++ = '"'; break;
+        case '\\': *w++ = '\\'; break;
+        case '\n': *w++ = 'n'; break;
+        case '\r': *w++ = 'r'; break;
+        case '\t': *w++ = 't'; break;
+        case '\b': *w++ = 'b'; break;
+        case '\f': *w++ = 'f'; break;
+        default:
+          *w++ = 'u';
+          *w++ = '0';
+          *w++ = '0';
+          *w++ = kHex[c >> 4];
+          *w++ = kHex[c & 15];
+      }
     }
   }
-  out.append(text.data() + run, text.size() - run);
-  out += '"';
+  *w = '"';
 }
 
 std::string LogBatchJson(const LogBatch& batch) {

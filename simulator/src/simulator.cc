@@ -94,8 +94,9 @@ struct Simulator::Impl {
   }
 
   // Turns events [begin, end) of `batch` into payloads, halving while the
-  // Lambda event would be over the invocation limit.
-  void EmitRange(const OpenBatch& batch, size_t begin, size_t end) {
+  // Lambda event would be over the invocation limit. The events are moved
+  // into the payload (and back if it has to be split).
+  void EmitRange(OpenBatch& batch, size_t begin, size_t end) {
     Payload payload;
     payload.batch.message_type = "DATA_MESSAGE";
     payload.batch.owner = batch.owner;
@@ -105,12 +106,13 @@ struct Simulator::Impl {
     if (options.account_level_policy) payload.batch.policy_level = "ACCOUNT_LEVEL_POLICY";
     payload.batch.log_events.reserve(end - begin);
     for (size_t i = begin; i < end; ++i) {
-      payload.batch.log_events.push_back(batch.events[i].event);
+      payload.batch.log_events.push_back(std::move(batch.events[i].event));
       payload.record_sequences.push_back(batch.events[i].sequence);
     }
     payload.batch_json = LogBatchJson(payload.batch);
     payload.lambda_event_json = LambdaEventJson(payload.batch_json, options.gzip_level);
     if (payload.lambda_event_json.size() > options.max_payload_bytes) {
+      for (size_t i = begin; i < end; ++i) batch.events[i].event = std::move(payload.batch.log_events[i - begin]);
       if (end - begin > 1) {
         const size_t mid = begin + (end - begin) / 2;
         EmitRange(batch, begin, mid);
@@ -135,15 +137,16 @@ struct Simulator::Impl {
     Emit(payload);
     for (size_t i = begin; i < end; ++i) {
       const PendingEvent& p = batch.events[i];
+      const LogEvent& e = payload.batch.log_events[i - begin];
       RecordOutcome outcome;
       outcome.sequence = p.sequence;
       outcome.source = p.source;
       outcome.outcome = Outcome::kDelivered;
       outcome.payload_name = payload.name;
       outcome.log_stream = batch.log_stream;
-      outcome.event_id = p.event.id;
-      outcome.timestamp = p.event.timestamp;
-      outcome.event_bytes = p.event.message.size();
+      outcome.event_id = e.id;
+      outcome.timestamp = e.timestamp;
+      outcome.event_bytes = e.message.size();
       Report(outcome);
     }
   }
