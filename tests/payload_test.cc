@@ -272,3 +272,29 @@ TEST_CASE("DecodeSubscriptionEvent enforces the inflated-size cap", "[payload][l
 
 }  // namespace
 }  // namespace iam_audit
+
+namespace iam_audit {
+namespace {
+
+TEST_CASE("One message with invalid UTF-8 or a lone surrogate does not sink the batch", "[payload][batch]") {
+  const std::string head = R"({"messageType":"DATA_MESSAGE","logEvents":[{"id":"1","timestamp":1,"message":")";
+  const std::string tail = R"("},{"id":"2","timestamp":2,"message":"good"}]})";
+  auto [bad, repaired] = GENERATE(table<std::string, std::string>({
+      {"a\xff" "b", "a\xEF\xBF\xBD" "b"},             // stray byte
+      {"\xC0\xAF", "\xEF\xBF\xBD\xEF\xBF\xBD"},        // overlong '/'
+      {"\xED\xA0\x80", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"},  // encoded surrogate
+      {"x\\uD800y", "x\xEF\xBF\xBDy"},                 // lone high surrogate escape
+      {"\\uDC00", "\xEF\xBF\xBD"},                     // lone low surrogate escape
+      {"\\\\uD800", "\\uD800"},                        // an escaped backslash, not an escape
+      {"\\uD83D\\uDE00", "\xF0\x9F\x98\x80"},          // a valid pair stays
+  }));
+  CAPTURE(bad);
+  auto batch = ParseLogBatch(head + bad + tail);
+  REQUIRE(batch.ok());
+  REQUIRE(batch->log_events.size() == 2);
+  CHECK(batch->log_events[0].message == repaired);
+  CHECK(batch->log_events[1].message == "good");
+}
+
+}  // namespace
+}  // namespace iam_audit

@@ -129,6 +129,71 @@ StatusOr<LogBatch> BatchFromJson(const json& doc) {
   return batch;
 }
 
+// Replaces invalid UTF-8 byte sequences with U+FFFD and unpaired surrogate
+// escapes (\uD800–\uDFFF not in a valid pair) with \uFFFD. Returns false
+// when there was nothing to repair.
+bool RepairUtf8(std::string_view in, std::string& out) {
+  out.clear();
+  out.reserve(in.size());
+  bool changed = false;
+  const auto hex4 = [&](size_t at, unsigned& v) {
+    if (at + 4 > in.size()) return false;
+    v = 0;
+    for (size_t k = at; k < at + 4; ++k) {
+      const char c = in[k];
+      v <<= 4;
+      if (c >= '0' && c <= '9') v |= static_cast<unsigned>(c - '0');
+      else if (c >= 'a' && c <= 'f') v |= static_cast<unsigned>(c - 'a' + 10);
+      else if (c >= 'A' && c <= 'F') v |= static_cast<unsigned>(c - 'A' + 10);
+      else return false;
+    }
+    return true;
+  };
+  for (size_t i = 0; i < in.size();) {
+    const unsigned char c = static_cast<unsigned char>(in[i]);
+    if (c == '\\' && i + 1 < in.size()) {
+      unsigned v = 0;
+      if (in[i + 1] == 'u' && hex4(i + 2, v) && v >= 0xD800 && v <= 0xDFFF) {
+        unsigned low = 0;
+        if (v <= 0xDBFF && i + 12 <= in.size() && in.substr(i + 6, 2) == "\\u" && hex4(i + 8, low) &&
+            low >= 0xDC00 && low <= 0xDFFF) {
+          out.append(in.substr(i, 12));
+          i += 12;
+        } else {
+          out += "\\uFFFD";
+          i += 6;
+          changed = true;
+        }
+        continue;
+      }
+      out.append(in.substr(i, 2));
+      i += 2;
+      continue;
+    }
+    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    bool valid = len > 0 && i + len <= in.size();
+    for (size_t k = 1; valid && k < len; ++k) valid = (static_cast<unsigned char>(in[i + k]) & 0xC0) == 0x80;
+    if (valid && len > 1) {
+      // Reject overlong forms, surrogates and code points past U+10FFFF.
+      const unsigned char c1 = static_cast<unsigned char>(in[i + 1]);
+      if ((len == 2 && c < 0xC2) || (len == 3 && c == 0xE0 && c1 < 0xA0) ||
+          (len == 3 && c == 0xED && c1 >= 0xA0) || (len == 4 && c == 0xF0 && c1 < 0x90) ||
+          (len == 4 && (c > 0xF4 || (c == 0xF4 && c1 >= 0x90)))) {
+        valid = false;
+      }
+    }
+    if (!valid) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+      changed = true;
+      continue;
+    }
+    out.append(in.substr(i, len));
+    i += len;
+  }
+  return changed;
+}
+
 StatusOr<json> ParseJson(std::string_view text, const char* what) {
   try {
     return json::parse(text.begin(), text.end());
@@ -149,7 +214,15 @@ StatusOr<LogBatch> DecodeData(std::string_view base64, const DecodeOptions& opti
 
 StatusOr<LogBatch> ParseLogBatch(std::string_view text) {
   auto doc = ParseJson(text, "payload: batch JSON");
-  if (!doc.ok()) return doc.status();
+  if (!doc.ok()) {
+    // One message with invalid UTF-8 or a lone surrogate escape must not
+    // take the whole batch down with it: repair those and parse again, so
+    // that message becomes a raw-message alert and the others are processed.
+    std::string repaired;
+    if (!RepairUtf8(text, repaired)) return doc.status();
+    doc = ParseJson(repaired, "payload: batch JSON");
+    if (!doc.ok()) return doc.status();
+  }
   auto batch = BatchFromJson(*doc);
   if (!batch.ok()) return batch.status().WithPrefix("payload");
   return batch;
