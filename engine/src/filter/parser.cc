@@ -200,6 +200,10 @@ class Parser {
   }
 
   bool Expected(const std::string& what) {
+    // A comma is no conjunction in JSON patterns; AWS names it as an invalid
+    // term character (field report 54957219155).
+    if (json_mode_ && tok_.kind == Token::Kind::kComma)
+      return FailB("Invalid character(s) in term ','", tok_.column);
     return FailB("Invalid filter pattern: expected " + what + ", found " + Describe(tok_), tok_.column);
   }
 
@@ -243,6 +247,7 @@ class Parser {
 
   // ---- JSON: FilterAndPatternSyntax#matching-terms-json-log-events
   bool Json(Ast* ast) {
+    json_mode_ = true;
     lexer_ = std::make_unique<Lexer>(s_, begin_ + 1, end_ - 1);
     if (!Advance()) return false;
     if (tok_.kind == Token::Kind::kEnd)
@@ -486,6 +491,7 @@ class Parser {
   size_t begin_ = 0, end_ = 0;
   std::unique_ptr<Lexer> lexer_;
   Token tok_;
+  bool json_mode_ = false;
   int regexes_ = 0;
   int conditions_ = 0;
   int wildcard_selectors_ = 0;

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Side-by-side scan with the seed's pattern over real CloudTrail records:
+#   iam-audit test-filter --count   vs   jq select(...)   vs   bare simdjson On-Demand
+# The 4175 records of ../shared/real-cloudtrail (the five record files; odd.jsonl
+# and the subscription payloads are not records) are replicated into a temp
+# dir (never into the repo) at two sizes; counts must agree (else exit 1).
+# Prints wall times, ratios and peak RSS (flat RSS = streaming).
+#
+# Usage: bench/filter_scan.sh [LINES]   (default 200000; a second file of 4x)
+# Env:   BUILD_DIR (default $root/build-release), JOBS (default 2),
+#        CXXFLAGS_EXTRA (e.g. -march=native, applied to every target alike).
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+shared=${IAM_AUDIT_SHARED_DIR:-$root/../shared}
+build=${BUILD_DIR:-$root/build-release}
+lines=${1:-200000}
+jobs=${JOBS:-2}
+pattern='{ ($.userIdentity.type = "IAMUser") && ($.eventName != "Get*") && ($.eventName != "Describe*") }'
+jq_filter='select((.userIdentity.type? == "IAMUser") and ((.eventName? | type) == "string") and ((.eventName | startswith("Get")) | not) and ((.eventName | startswith("Describe")) | not))'
+
+for tool in jq cmake /usr/bin/time; do
+  command -v "$tool" >/dev/null || { echo "filter_scan: $tool not found" >&2; exit 2; }
+done
+records=()
+for f in aws-docs-examples invictus-aws_dataset otrf-ec2_proxy_s3_exfiltration.logstash \
+         panther-analysis-tests stratus-red-team-detonation-logs; do
+  records+=("$shared/real-cloudtrail/$f.jsonl")
+done
+for f in "${records[@]}"; do [[ -r $f ]] || { echo "filter_scan: missing $f" >&2; exit 2; }; done
+
+echo "== build (Release, $build)"
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DIAM_AUDIT_BUILD_TESTS=OFF \
+  ${CXXFLAGS_EXTRA:+-DCMAKE_CXX_FLAGS="$CXXFLAGS_EXTRA"} >/dev/null
+cmake --build "$build" --target iam_audit_cli iam_audit_simdjson_baseline -j"$jobs" >/dev/null
+cli=$build/bin/iam-audit
+base=$build/bin/iam_audit_simdjson_baseline
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cat "${records[@]}" | grep -v '^[[:space:]]*$' >"$tmp/records.jsonl"
+n=$(wc -l <"$tmp/records.jsonl")
+echo "== $n records from $shared/real-cloudtrail"
+
+make_file() {  # make_file OUT LINES
+  local out=$1 want=$2
+  : >"$out"
+  while (( $(wc -l <"$out") + n <= want )); do cat "$tmp/records.jsonl" >>"$out"; done
+  head -n $(( want - $(wc -l <"$out") )) "$tmp/records.jsonl" >>"$out"
+}
+
+# run NAME CMD...: wall seconds, peak RSS (KiB) and stdout into globals.
+run() {
+  local name=$1; shift
+  /usr/bin/time -f '%e %M' -o "$tmp/time" "$@" >"$tmp/out" 2>"$tmp/err" || {
+    echo "filter_scan: $name failed:" >&2; cat "$tmp/err" >&2; exit 1; }
+  read -r wall rss <"$tmp/time"
+  out=$(tr -d '[:space:]' <"$tmp/out")
+}
+
+status=0
+declare -A rss_at
+for size in "$lines" $(( lines * 4 )); do
+  file=$tmp/events-$size.jsonl
+  make_file "$file" "$size"
+  mb=$(du -m "$file" | cut -f1)
+  echo
+  echo "== $size lines ($mb MB)"
+  run iam-audit "$cli" test-filter --no-progress --count --filter-pattern "$pattern" --file "$file"
+  ours=$out ours_t=$wall ours_rss=$rss
+  run simdjson "$base" "$file"
+  simd=$out simd_t=$wall simd_rss=$rss
+  if (( size == lines )); then
+    run jq jq -c "$jq_filter" "$file"
+    jq_count=$(wc -l <"$tmp/out"); jq_t=$wall jq_rss=$rss
+  fi
+  printf '  %-28s %8s matches  %7.2f s  %7d KiB peak RSS\n' \
+    "iam-audit test-filter --count" "$ours" "$ours_t" "$ours_rss" \
+    "bare simdjson on-demand" "$simd" "$simd_t" "$simd_rss"
+  if (( size == lines )); then
+    printf '  %-28s %8s matches  %7.2f s  %7d KiB peak RSS\n' "jq select(...)" "$jq_count" "$jq_t" "$jq_rss"
+    if [[ $ours != "$jq_count" ]]; then echo "  COUNT MISMATCH: iam-audit $ours vs jq $jq_count"; status=1; fi
+    awk -v a="$jq_t" -v b="$ours_t" 'BEGIN { printf "  speed-up vs jq:            %6.1fx  (target >= 20x)\n", a / (b > 0 ? b : 0.01) }'
+  fi
+  if [[ $ours != "$simd" ]]; then echo "  COUNT MISMATCH: iam-audit $ours vs simdjson $simd"; status=1; fi
+  awk -v a="$ours_t" -v b="$simd_t" 'BEGIN { printf "  time vs bare simdjson:     %6.2fx  (target <= 1.5x)\n", a / (b > 0 ? b : 0.01) }'
+  rss_at[$size]=$ours_rss
+done
+echo
+echo "== peak RSS of iam-audit: ${rss_at[$lines]} KiB at $lines lines, ${rss_at[$(( lines * 4 ))]} KiB at $(( lines * 4 )) lines"
+awk -v a="${rss_at[$lines]}" -v b="${rss_at[$(( lines * 4 ))]}" \
+  'BEGIN { r = b / a; printf "   ratio %.2f (flat if close to 1)\n", r; exit (r > 1.5) }' || status=1
+exit $status
