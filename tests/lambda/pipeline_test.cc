@@ -78,7 +78,8 @@ struct MockSlack {
   std::string Webhook() const { return url + "/services/T0001/B0001/" + kSecret; }
   std::vector<json> Messages() {
     std::vector<json> out;
-    for (const json& m : GetJson(url, "/api/messages")["messages"]) out.push_back(m["payload"]);
+    const json reply = GetJson(url, "/api/messages");  // kept alive for the loop
+    for (const json& m : reply["messages"]) out.push_back(m["payload"]);
     return out;
   }
 };
@@ -137,7 +138,8 @@ TEST_CASE("pipeline: fixtures → simulate → emulate(function.zip) → mock-sl
 
   // The summaries add up.
   size_t received = 0, matched = 0, ignored = 0, delivered = 0, failed = 0, control = 0, duplicates = 0;
-  for (const json& inv : GetJson(emu_url, "/api/invocations")) {
+  const json invocations = GetJson(emu_url, "/api/invocations");
+  for (const json& inv : invocations) {
     CAPTURE(inv.dump());
     REQUIRE(inv["state"] == "succeeded");
     const json& s = inv["result"];
