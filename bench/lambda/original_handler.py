@@ -8,8 +8,8 @@ sourceIPAddress, eventTime (dateutil.parser, plus 9 hours), eventType,
 eventSource, eventName, awsRegion, eventID, skip the four hard-coded
 exceptions, build the two-section Block Kit dict and hand it to a no-op in
 place of requests.post(json=...). Records without userIdentity.userName raise
-KeyError in the original (the whole invocation fails); here such an event is
-skipped so that every payload runs to the end, which only makes the baseline
+KeyError in the original (the whole invocation fails), as do records with odd
+eventTime values; here such an event is skipped so that every payload runs to the end, which only makes the baseline
 cheaper.
 
 Usage: original_handler.py PAYLOADS.jsonl ROUNDS  → prints CPU seconds per payload
@@ -58,8 +58,8 @@ def handle(event, out):
                 {"type": "section", "text": {"type": "mrkdwn", "text": f"_<{url}|{event_id}>_"}}]}
         except json.JSONDecodeError:
             payload = {"blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": f"```{log_event}```"}}]}
-        except KeyError:
-            continue
+        except (KeyError, TypeError, ValueError):
+            continue  # the original would fail the whole invocation here
         post("https://hooks.slack.com/services/T/B/x", json=payload)
 
 

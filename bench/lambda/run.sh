@@ -21,7 +21,7 @@ trap cleanup EXIT
 
 echo "== 1. handler CPU per 100-event payload"
 python3 "$root/bench/lambda/make_payloads.py" "$shared" "$tmp/payloads.jsonl" --payloads 20 >/dev/null
-"$build/bench/lambda/iam_audit_lambda_bench" "$tmp/payloads.jsonl" --benchmark_format=json \
+"$build/bin/iam_audit_lambda_bench" "$tmp/payloads.jsonl" --benchmark_format=json \
   --benchmark_min_time=1 >"$tmp/cxx.json" 2>/dev/null
 cxx_us=$(python3 -c 'import json,sys; b=json.load(open(sys.argv[1]))["benchmarks"][0]; print(b["cpu_time"])' "$tmp/cxx.json")
 py_s=$(python3 "$root/bench/lambda/original_handler.py" "$tmp/payloads.jsonl" 5)
@@ -70,4 +70,5 @@ echo "summary: $(cat "$tmp/big.out")"
 curl -s "$emu/api/invocations" | python3 -c '
 import json,sys
 a=json.load(sys.stdin)[0]["attempts"][0]
-print(f"peak RSS (VmHWM) of the bootstrap: {a[\"max_memory_used_kb\"]/1024:.1f} MB (target <= 32 MB); duration {a[\"duration_ms\"]:.0f} ms")'
+kb, ms = a["max_memory_used_kb"], a["duration_ms"]
+print(f"peak RSS (VmHWM) of the bootstrap: {kb/1024:.1f} MB (target <= 32 MB); duration {ms:.0f} ms")'
