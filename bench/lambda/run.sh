@@ -43,7 +43,7 @@ startup() {  # $1: --function value
       --env IAM_AUDIT_CA_BUNDLE=$ca >"$tmp/emu.out" 2>"$tmp/emu.err" &
     local pid=$!
     for _ in $(seq 100); do [[ -s "$tmp/emu.out" ]] && break; sleep 0.05; done
-    curl -s -m 20 -o /dev/null -X POST "$(head -1 "$tmp/emu.out")/2015-03-31/functions/function/invocations" -d "$control"
+    curl -s -m 20 -o /dev/null -H "Content-Type: application/json" -X POST "$(head -1 "$tmp/emu.out")/2015-03-31/functions/function/invocations" -d "$control"
     kill $pid; wait $pid 2>/dev/null || true
     times+=("$(sed -n 's/.*first \/next \([0-9.]*\) ms after exec.*/\1/p' "$tmp/emu.err")")
   done
@@ -65,7 +65,7 @@ slack=$(head -1 "$tmp/slack.out")
 pids+=($!)
 for _ in $(seq 100); do [[ -s "$tmp/emu.out" ]] && break; sleep 0.05; done
 emu=$(head -1 "$tmp/emu.out")
-curl -s -m 300 -X POST "$emu/2015-03-31/functions/function/invocations" --data-binary @"$tmp/big.json" >"$tmp/big.out"
+curl -s -m 300 -H "Content-Type: application/json" -X POST "$emu/2015-03-31/functions/function/invocations" --data-binary @"$tmp/big.json" >"$tmp/big.out"
 echo "summary: $(cat "$tmp/big.out")"
 curl -s "$emu/api/invocations" | python3 -c '
 import json,sys
