@@ -57,6 +57,7 @@ struct Options {
   bool tls_self_signed = false;
   std::string cert_out;
   std::vector<std::string> webhooks;
+  std::vector<std::string> telegram_bots;
   std::vector<std::string> faults;
   std::vector<std::string> statuses;
   double rate = 1.0;
@@ -128,6 +129,14 @@ int Run(const Options& opt) {
   service_options.rate = {!opt.no_rate_limit, opt.rate, opt.burst};
   service_options.max_messages = opt.max_messages;
   service_options.legacy_rate_limit_body = opt.legacy_rate_limit_body;
+  for (const std::string& flag : opt.telegram_bots) {
+    auto bot = ParseTelegramBotFlag(flag);
+    if (!bot.ok()) {
+      std::cerr << "mock-slack: " << bot.error() << "\n";
+      return 2;
+    }
+    service_options.telegram_bots.push_back(*bot);
+  }
   SystemClock clock;
   Service service(std::move(webhooks), service_options, statuses, &clock);
   for (const std::string& flag : opt.faults) {
@@ -208,6 +217,31 @@ int Run(const Options& opt) {
     Deliver(service.HandleWebhook(req.path, req.get_header_value("Content-Type"), body), req, res,
             &latch);
   };
+  // Telegram Bot API: POST /bot<token>/<method>; the same body cap.
+  auto telegram = [&service, &latch, max_body](const httplib::Request& req,
+                                               httplib::Response& res,
+                                               const httplib::ContentReader& reader) {
+    std::string body;
+    bool too_large = false;
+    bool read_ok = reader([&](const char* data, std::size_t n) {
+      if (body.size() + n > max_body) {
+        too_large = true;
+        return false;
+      }
+      body.append(data, n);
+      return true;
+    });
+    if (too_large || !read_ok || res.status == 413) {
+      service.CountTransportReject(read_ok ? "request_too_large" : "body_read_failed");
+      g_note = read_ok ? "body over --max-body" : "body read failed (timeout or disconnect)";
+      Send(Plain(read_ok ? 413 : 400, read_ok ? "request_too_large" : "bad_request"), res);
+      res.set_header("Connection", "close");
+      return;
+    }
+    Deliver(service.HandleTelegram(req.path, req.get_header_value("Content-Type"), body), req,
+            res, &latch);
+  };
+  svr.Post(R"(/bot[^/]+/[A-Za-z]+)", telegram);
   auto wrong_method = [&service](const httplib::Request& req, httplib::Response& res) {
     Reply r = service.HandleWrongMethod(req.path);
     g_note = r.log_note;
@@ -343,6 +377,9 @@ int main(int argc, char** argv) {
   app.add_option("--webhook", opt.webhooks,
                  "Accepted webhook TEAM/BOT/SECRET[,channel=NAME][,archived][,error=CODE]; "
                  "repeatable");
+  app.add_option("--telegram-bot", opt.telegram_bots,
+                 "Accepted Telegram bot TOKEN[,chat=ID[:NAME]]... for POST "
+                 "/bot<token>/sendMessage; repeatable");
   app.add_option("--fault", opt.faults,
                  "Armed fault WEBHOOK:KIND[,key=value]... (KIND: error, rate_limit, delay, "
                  "drop, hang); repeatable");

@@ -4,6 +4,7 @@
 // boundaries around them. Every byte of input ends up HTML-escaped: the
 // renderer only ever emits markup it wrote itself.
 #include "mock_slack/render.h"
+#include "mock_slack/telegram.h"
 
 #include <algorithm>
 #include <cctype>
@@ -533,11 +534,15 @@ std::string RenderMessageHtml(std::string_view payload_json) {
 }
 
 std::string RenderMessageItem(const PageMessage& m) {
+  // Telegram chats ("telegram/<bot>/<chat>") store the Bot API Message object.
+  const bool telegram = m.webhook.rfind("telegram/", 0) == 0;
   return "<div class=\"message\" data-seq=\"" + std::to_string(m.seq) +
-         "\"><div class=\"meta\"><span class=\"sender\">Incoming Webhook</span>"
-         "<span class=\"badge\">APP</span>" +
+         "\"><div class=\"meta\"><span class=\"sender\">" +
+         (telegram ? "Telegram Bot" : "Incoming Webhook") +
+         "</span><span class=\"badge\">" + (telegram ? "BOT" : "APP") + "</span>" +
          FormatTime(m.received_ms) + "</div><div class=\"body\">" +
-         RenderMessageHtml(m.payload_json) + "</div></div>";
+         (telegram ? RenderTelegramMessageHtml(m.payload_json) : RenderMessageHtml(m.payload_json)) +
+         "</div></div>";
 }
 
 std::string RenderChannelPage(const std::vector<PageChannel>& channels,

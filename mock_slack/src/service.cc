@@ -1,6 +1,7 @@
 #include "mock_slack/service.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdint>
 #include <nlohmann/json.hpp>
@@ -45,6 +46,28 @@ bool SplitServicePath(std::string_view path, std::string_view* team, std::string
   *bot = parts[1];
   *secret = parts[2];
   return true;
+}
+
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string FormDecodeTelegram(std::string_view s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '+') {
+      out += ' ';
+    } else if (s[i] == '%' && i + 2 < s.size() && HexDigit(s[i + 1]) >= 0 && HexDigit(s[i + 2]) >= 0) {
+      out += static_cast<char>(HexDigit(s[i + 1]) * 16 + HexDigit(s[i + 2]));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
 }
 
 std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
@@ -118,7 +141,7 @@ Expected<WebhookConfig> ParseWebhookFlag(std::string_view flag) {
 }
 
 std::string RedactPath(std::string_view path) {
-  std::string_view team, bot, secret;
+  if (path.substr(0, 4) == "/bot") return RedactTelegramPath(path);
   constexpr std::string_view kPrefix = "/services/";
   if (path.substr(0, kPrefix.size()) != kPrefix) return std::string(path);
   auto parts = Split(path.substr(kPrefix.size()), '/');
@@ -162,7 +185,7 @@ Reply Service::RateLimited(int retry_after, std::string note) {
 }
 
 void Service::CountLocked(const std::string& webhook, const Reply& reply, bool accepted,
-                          std::string_view fault_kind) {
+                          std::string_view fault_kind, std::string_view reject_key) {
   Counters* targets[2] = {&total_, webhook.empty() ? nullptr : &per_webhook_[webhook]};
   for (Counters* c : targets) {
     if (c == nullptr) continue;
@@ -173,7 +196,7 @@ void Service::CountLocked(const std::string& webhook, const Reply& reply, bool a
     } else if (fault_kind.empty() && reply.status == 429) {
       ++c->rate_limited;
     } else if (fault_kind.empty() && reply.action == Reply::Action::kRespond) {
-      ++c->rejected[reply.body];
+      ++c->rejected[reject_key.empty() ? reply.body : std::string(reject_key)];
     }
   }
 }
@@ -285,6 +308,201 @@ Reply Service::HandleWebhook(std::string_view path, std::string_view content_typ
   return r;
 }
 
+Reply Service::TelegramError(int code, std::string description, std::string note,
+                             int retry_after) {
+  json body = {{"ok", false}, {"error_code", code}, {"description", std::move(description)}};
+  if (retry_after > 0) body["parameters"] = {{"retry_after", retry_after}};
+  Reply r = JsonReply(code, body);
+  r.log_note = std::move(note);
+  return r;
+}
+
+Reply Service::HandleTelegram(std::string_view path, std::string_view content_type,
+                              std::string_view body) {
+  // "/bot<token>/<method>"
+  std::size_t slash = path.find('/', 4);
+  std::string_view token = path.substr(4, slash == std::string_view::npos ? 0 : slash - 4);
+  std::string_view method = slash == std::string_view::npos ? "" : path.substr(slash + 1);
+  const TelegramBotConfig* bot = nullptr;
+  for (const TelegramBotConfig& b : options_.telegram_bots) {
+    if (b.token == token) bot = &b;
+  }
+  auto count = [&](const std::string& key, const Reply& r, bool accepted,
+                   std::string_view fault_kind) {
+    std::string reject;
+    if (!accepted && r.status != 429) {
+      json j = json::parse(r.body, nullptr, false);
+      if (!j.is_discarded() && j.is_object()) reject = j.value("description", std::string());
+      reject = reject.substr(0, reject.find(':', reject.find(':') + 1));  // drop the detail
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    CountLocked(key, r, accepted, fault_kind, reject);
+  };
+  if (bot == nullptr) {
+    Reply r = TelegramError(401, "Unauthorized", "unknown bot token");
+    count("", r, false, "");
+    return r;
+  }
+  if (method != "sendMessage" && method != "sendmessage") {
+    Reply r = TelegramError(404, "Not Found", "method not emulated");
+    count(bot->Id(), r, false, "");
+    return r;
+  }
+
+  // Parameters: a JSON object, or a form body (what curl -d sends).
+  std::map<std::string, std::string> params;
+  const bool json_body = content_type.find("json") != std::string_view::npos ||
+                         (!body.empty() && body.front() == '{');
+  if (json_body) {
+    json j = json::parse(body, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) {
+      Reply r = TelegramError(400, "Bad Request: can't parse JSON", "body is not a JSON object");
+      count(bot->Id(), r, false, "");
+      return r;
+    }
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      params[it.key()] = it->is_string() ? it->get<std::string>() : Dump(*it);
+    }
+  } else {
+    for (std::string_view pair : Split(body, '&')) {
+      if (pair.empty()) continue;
+      std::size_t eq = pair.find('=');
+      params[FormDecodeTelegram(pair.substr(0, eq))] =
+          eq == std::string_view::npos ? std::string() : FormDecodeTelegram(pair.substr(eq + 1));
+    }
+  }
+  const std::string chat_id = params["chat_id"];
+  if (chat_id.empty()) {
+    Reply r = TelegramError(400, "Bad Request: chat_id is empty", "no chat_id");
+    count(bot->Id(), r, false, "");
+    return r;
+  }
+  const TelegramChat* chat = nullptr;
+  for (const TelegramChat& c : bot->chats) {
+    if (c.id == chat_id) chat = &c;
+  }
+  if (chat == nullptr) {
+    Reply r = TelegramError(400, "Bad Request: chat not found", "unknown chat");
+    count(bot->Id(), r, false, "");
+    return r;
+  }
+  const std::string key = bot->ChatKey(chat->id);
+
+  int delay_ms = 0;
+  std::string_view delay_kind;
+  if (auto fired = faults_.Next(bot->Id())) {
+    const FaultSpec& f = fired->spec;
+    std::string_view kind = FaultKindName(f.kind);
+    Reply r;
+    switch (f.kind) {
+      case FaultKind::kError:
+        r = TelegramError(f.status, f.body == "rollup_error" ? "Internal Server Error" : f.body,
+                          "fault: error");
+        count(key, r, false, kind);
+        return r;
+      case FaultKind::kRateLimit:
+        r = TelegramError(429, "Too Many Requests: retry after " +
+                                   std::to_string(f.retry_after_seconds),
+                          "fault: rate_limit", f.retry_after_seconds);
+        count(key, r, false, kind);
+        return r;
+      case FaultKind::kDrop:
+        r.action = Reply::Action::kDrop;
+        r.log_note = "fault: drop";
+        count(key, r, false, kind);
+        return r;
+      case FaultKind::kHang:
+        r.action = Reply::Action::kHang;
+        r.hang_ms = f.millis;
+        r.log_note = "fault: hang";
+        count(key, r, false, kind);
+        return r;
+      case FaultKind::kDelay:
+        delay_ms = f.millis;
+        delay_kind = kind;
+        break;
+    }
+  }
+
+  Reply r;
+  bool accepted = false;
+  if (RateDecision d = limiter_.Acquire(key); !d.allowed) {
+    r = TelegramError(429, "Too Many Requests: retry after " + std::to_string(d.retry_after_seconds),
+                      "rate limited", d.retry_after_seconds);
+  } else {
+    const std::string raw = params["text"];
+    std::string mode = params["parse_mode"];
+    for (char& c : mode) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    TelegramText parsed;
+    std::string problem;
+    if (mode == "html") {
+      auto p = ParseTelegramHtml(raw);
+      if (p.ok()) {
+        parsed = std::move(*p);
+      } else {
+        problem = "Bad Request: can't parse entities: " + p.error();
+      }
+    } else if (mode.empty() || mode == "markdownv2" || mode == "markdown") {
+      parsed.text = raw;  // Markdown modes are not parsed (docs/mock_slack.md)
+    } else {
+      problem = "Bad Request: unsupported parse_mode";
+    }
+    if (problem.empty() &&
+        parsed.text.find_first_not_of(" \t\r\n") == std::string::npos) {
+      problem = "Bad Request: message text is empty";
+    } else if (problem.empty() && Utf16Length(parsed.text) > kTelegramMaxText) {
+      problem = "Bad Request: message is too long";
+    }
+    if (!problem.empty()) {
+      r = TelegramError(400, problem, problem.substr(13));
+    } else {
+      accepted = true;
+      StoredMessage m;
+      m.webhook = key;
+      m.channel = chat->name;
+      m.received_ms = clock_->WallMillis();
+      m.content_type = std::string(content_type.substr(0, 200));
+      m.text = parsed.text;
+      json entities = json::array();
+      for (const TelegramEntity& e : parsed.entities) {
+        json je = {{"offset", e.offset}, {"length", e.length}, {"type", e.type}};
+        if (!e.url.empty()) je["url"] = e.url;
+        if (!e.language.empty()) je["language"] = e.language;
+        entities.push_back(std::move(je));
+      }
+      json chat_json = {{"type", chat->id[0] == '-' ? "supergroup" : chat->id[0] == '@' ? "channel" : "private"}};
+      if (chat->id[0] == '@') {
+        chat_json["id"] = -1000000000000LL;
+        chat_json["username"] = chat->id.substr(1);
+      } else {
+        chat_json["id"] = std::stoll(chat->id);
+      }
+      json message = {{"from", {{"id", std::stoll(bot->bot_id)}, {"is_bot", true},
+                                {"first_name", "mock-slack"}, {"username", "mock_slack_bot"}}},
+                      {"chat", chat_json},
+                      {"date", m.received_ms / 1000},
+                      {"text", parsed.text}};
+      if (!entities.empty()) message["entities"] = std::move(entities);
+      std::lock_guard<std::mutex> lock(mu_);
+      m.seq = next_seq_++;
+      message["message_id"] = m.seq;
+      m.payload_json = Dump(message);
+      messages_.push_back(std::move(m));
+      while (messages_.size() > options_.max_messages) messages_.pop_front();
+      r = JsonReply(200, {{"ok", true}, {"result", std::move(message)}});
+      r.log_note = "accepted";
+    }
+  }
+  r.delay_ms = delay_ms;
+  if (!delay_kind.empty()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    Counters* targets[2] = {&total_, &per_webhook_[key]};
+    for (Counters* c : targets) ++c->faults_served[std::string(delay_kind)];
+  }
+  count(key, r, accepted, "");
+  return r;
+}
+
 Reply Service::HandleWrongMethod(std::string_view path) {
   // Slack's answer to a GET on a webhook URL is undocumented; we answer as
   // for a body that is not a payload (our choice, docs/mock_slack.md).
@@ -344,6 +562,14 @@ std::string Service::StatsJson() const {
     h["channel"] = w.channel;
     if (!w.error.empty()) h["standing_error"] = w.error;
     hooks[w.Id()] = std::move(h);
+  }
+  for (const TelegramBotConfig& bot : options_.telegram_bots) {
+    for (const TelegramChat& chat : bot.chats) {
+      auto it = per_webhook_.find(bot.ChatKey(chat.id));
+      json h = counters(it == per_webhook_.end() ? Counters() : it->second);
+      h["channel"] = chat.name;
+      hooks[bot.ChatKey(chat.id)] = std::move(h);
+    }
   }
   out["webhooks"] = std::move(hooks);
   return Dump(out);
@@ -440,6 +666,9 @@ Reply Service::HandleApi(std::string_view method, std::string_view path,
 Reply Service::ChannelPage(uint64_t upto) {
   std::vector<PageChannel> channels;
   for (const WebhookConfig& w : webhooks_) channels.push_back({w.Id(), w.channel});
+  for (const TelegramBotConfig& bot : options_.telegram_bots) {
+    for (const TelegramChat& chat : bot.chats) channels.push_back({bot.ChatKey(chat.id), chat.name});
+  }
   std::vector<PageMessage> page;
   uint64_t last_seq, generation;
   {

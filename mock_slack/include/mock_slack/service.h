@@ -34,6 +34,7 @@
 #include "mock_slack/payload.h"
 #include "mock_slack/rate_limiter.h"
 #include "mock_slack/slack_errors.h"
+#include "mock_slack/telegram.h"
 
 namespace mock_slack {
 
@@ -58,6 +59,9 @@ struct ServiceOptions {
   RateLimit rate;
   std::size_t max_messages = 10000;  // oldest dropped beyond this
   bool legacy_rate_limit_body = false;  // {"ok":false,"count_…":…} instead of {"retry_after":…}
+  // Telegram bots answered at /bot<token>/sendMessage (telegram.h). Their
+  // chats share the rate limit settings (one bucket per chat) and the store.
+  std::vector<TelegramBotConfig> telegram_bots;
 };
 
 // What to send back. kDrop resets the connection without an answer; kHang
@@ -95,6 +99,16 @@ class Service {
   Reply HandleWebhook(std::string_view path, std::string_view content_type,
                       std::string_view body);
 
+  // A POST to /bot<token>/<method> (Telegram Bot API; only sendMessage is
+  // emulated), JSON or form body. Answered in this order: unknown token → 401
+  // Unauthorized; other method → 404 Not Found; unreadable body, missing
+  // chat_id or text → 400; unknown chat → 400 "Bad Request: chat not found";
+  // an armed fault of "telegram/<bot id>" or of the chat; the chat's rate
+  // limit → 429 with parameters.retry_after; the text (parse_mode HTML
+  // entities, empty, > 4096) → 400; else stored → 200 {"ok":true,"result":…}.
+  Reply HandleTelegram(std::string_view path, std::string_view content_type,
+                       std::string_view body);
+
   // Any other method on a /services/ path: Slack accepts only POST.
   Reply HandleWrongMethod(std::string_view path);
 
@@ -124,8 +138,11 @@ class Service {
   };
   Reply Error(std::string_view code, std::string note);
   Reply RateLimited(int retry_after, std::string note);
+  Reply TelegramError(int code, std::string description, std::string note, int retry_after = 0);
+  // `reject_key` names a rejection in the stats (default: the reply body,
+  // which is the Slack error code).
   void CountLocked(const std::string& webhook, const Reply& reply, bool accepted,
-                   std::string_view fault_kind);
+                   std::string_view fault_kind, std::string_view reject_key = {});
   std::string StatsJson() const;
   std::string MessagesJson(std::string_view webhook, uint64_t since) const;
   std::string PageUpdateJson(uint64_t since) const;
