@@ -339,14 +339,71 @@ def test_curl(s):
     check_eq(out.stdout, "invalid_payload 400", "curl broken JSON")
 
 
+TG_TOKEN = "4242:TgSecretDoNotLog_77"
+
+
+def test_telegram():
+    """Telegram Bot API sendMessage on the same server, with a token that must never leak."""
+    s = Server("--webhook", f"T0001/B0001/{SECRET},channel=alerts",
+               "--telegram-bot", f"{TG_TOKEN},chat=-100777:sec-chat",
+               "--rate", "1", "--burst", "2",
+               "--fault", "telegram/4242:error,status=502,body=Bad Gateway")
+    send = f"/bot{TG_TOKEN}/sendMessage"
+    try:
+        status, text, _ = s.post({"chat_id": -100777, "text": "x"}, path=send)
+        check_eq(status, 502, "telegram fault from the flag")
+        check_eq(json.loads(text)["description"], "Bad Gateway", "fault description")
+        status, text, r = s.post({"chat_id": -100777, "text": "<b>Root</b> &amp; co",
+                                  "parse_mode": "HTML"}, path=send)
+        check_eq(status, 200, "telegram sendMessage JSON")
+        check_eq(r.getheader("Content-Type"), "application/json", "telegram content type")
+        body = json.loads(text)
+        check_eq(body["ok"], True, "ok:true")
+        check_eq(body["result"]["text"], "Root & co", "entities parsed")
+        form = urllib.parse.urlencode({"chat_id": "-100777", "text": "a &lt; b", "parse_mode": "HTML"})
+        status, text, _ = s.request("POST", send, form,
+                                    {"Content-Type": "application/x-www-form-urlencoded"})
+        check_eq((status, json.loads(text)["result"]["text"]), (200, "a < b"), "form body")
+        # The bucket (burst 2; the fault took no token) is empty now.
+        status, text, _ = s.post({"chat_id": -100777, "text": "x"}, path=send)
+        check_eq(status, 429, "telegram rate limit")
+        check_eq(json.loads(text)["parameters"]["retry_after"], 1, "retry_after")
+        status, text, _ = s.post({"chat_id": 1, "text": "x"}, path=send)
+        check_eq((status, json.loads(text)["description"]), (400, "Bad Request: chat not found"),
+                 "unknown chat")
+        status, text, _ = s.post({"chat_id": -100777, "text": "x"},
+                                 path="/bot4242:wrong/sendMessage")
+        check_eq((status, json.loads(text)), (401, {"ok": False, "error_code": 401,
+                                                     "description": "Unauthorized"}),
+                 "unknown token")
+        _, msgs = s.api("GET", "/api/messages?webhook=telegram/4242/-100777")
+        check_eq([m["text"] for m in msgs["messages"]], ["Root & co", "a < b"], "stored once each")
+        status, page, _ = s.request("GET", "/")
+        check("#sec-chat" in page and "<b>Root</b> &amp; co" in page, "chat on the page")
+        if shutil.which("curl"):
+            p = subprocess.run(["curl", "-sS", "--max-time", "5", "-d", "chat_id=-100777",
+                                "--data-urlencode", "text=<i>curl</i>", "-d", "parse_mode=HTML",
+                                s.url + send], capture_output=True, text=True, timeout=10)
+            # Rate limited or accepted, depending on the bucket: both are Bot API JSON.
+            check(json.loads(p.stdout)["ok"] in (True, False), f"curl form body: {p.stdout!r}")
+    finally:
+        check_eq(s.stop(), 0, "telegram server exit code")
+    log = s.log()
+    check(TG_TOKEN not in log and "TgSecretDoNotLog" not in log, "token never in the log")
+    check("/bot4242:***/sendMessage" in log, "redacted path in the log")
+
+
 def test_bad_flags():
     for args, needle in [(["--webhook", "T1/B1"], "--webhook: expected TEAM/BOT/SECRET"),
                          (["--fault", "T1/B1:boom"], "fault: unknown kind 'boom'"),
-                         (["--status", "no_team"], "expected code=status")]:
+                         (["--status", "no_team"], "expected code=status"),
+                         (["--telegram-bot", "4242-TgSecretDoNotLog_77"],
+                          "--telegram-bot: expected a token")]:
         p = subprocess.run([BIN, "--port", "0", *args], capture_output=True, text=True,
                            timeout=10)
         check_eq(p.returncode, 2, f"exit code for {args}")
         check(needle in p.stderr, f"error names the problem: {p.stderr.strip()!r}")
+        check("TgSecretDoNotLog" not in p.stderr, "bad flag error hides the token")
 
 
 def main():
@@ -367,6 +424,7 @@ def main():
     test_rate_limit()
     test_limits_and_timeouts()
     test_tls()
+    test_telegram()
     test_bad_flags()
     print(f"{CHECKS - len(FAILURES)}/{CHECKS} checks passed")
     return 1 if FAILURES else 0
