@@ -40,6 +40,7 @@
 #include "iam_audit/filter.h"
 #include "iam_audit/http_client.h"
 #include "iam_audit/payload.h"
+#include "iam_audit/rules.h"
 #include "iam_audit/slack_message.h"
 #include "iam_audit/status.h"
 
@@ -104,6 +105,20 @@ struct HandlerConfig {
   RetryPolicy retry;
   size_t remembered_ids = 10000;  // delivered eventIDs kept for redelivery
   std::string ca_bundle;          // explicit override; empty: FindCaBundle defaults
+
+  // Rules and routing (issue [6/8]); null: the environment-only set-up above.
+  // With a configuration, the rules decide what alerts and where it goes
+  // (rules.h); webhook_url (optional then) receives alerts whose rules name no
+  // destination.
+  std::shared_ptr<const RuleConfig> rule_config;
+  // Secret per destination name (webhook URL or bot token), read from the
+  // variables the configuration names. Never printed.
+  std::map<std::string, std::string> destination_secrets;
+  std::string telegram_api_base = "https://api.telegram.org";  // IAM_AUDIT_TELEGRAM_API_BASE
+  // Pacing: at most one post per destination per this interval (Slack: about
+  // 1 message/s per webhook). When the posts due cannot all fit before the
+  // deadline at this pace, alerts are merged into digests rather than dropped.
+  int64_t min_post_interval_ms = 1000;  // IAM_AUDIT_POST_INTERVAL_MS
 };
 
 // The environment variables, documented in README.md and docs/deploy.md:
@@ -118,7 +133,12 @@ struct HandlerConfig {
 //   IAM_AUDIT_MAX_BACKOFF_MS     backoff cap (default 5000)
 //   IAM_AUDIT_REMEMBERED_IDS     delivered ids remembered (default 10000)
 //   IAM_AUDIT_CA_BUNDLE          CA file (default: Amazon Linux, then Debian path)
-// Errors name the variable and never quote the webhook URL.
+//   IAM_AUDIT_CONFIG             rules configuration (docs/configuration.md): a
+//                                path, or the JSON itself when it starts with '{';
+//                                SLACK_WEBHOOK_URL is then optional
+//   IAM_AUDIT_TELEGRAM_API_BASE  Bot API base URL (default https://api.telegram.org)
+//   IAM_AUDIT_POST_INTERVAL_MS   pacing per destination (default 1000, 0..60000)
+// Errors name the variable and never quote the webhook URL or a token.
 StatusOr<HandlerConfig> LoadHandlerConfig(const EnvMap& env);
 
 // One line, safe to log: webhook host, time zone, rule names, limits.
@@ -134,9 +154,17 @@ struct InvocationSummary {
   size_t duplicates = 0;  // already delivered earlier by this process: not posted again
   size_t failed = 0;      // could not be posted
   size_t control = 0;     // 1 for a CONTROL_MESSAGE payload (no alerts)
+  // With a rules configuration (zero otherwise). Every received event is one
+  // of: delivered (individually), digested, duplicates, failed, ignored[rule],
+  // no_alert_rule.
+  size_t digested = 0;       // delivered inside a digest message
+  size_t digests = 0;        // digest messages posted
+  size_t no_alert_rule = 0;  // matched no alert rule: not posted
+  size_t messages = 0;       // messages posted (all destinations)
 
   size_t IgnoredTotal() const;
-  // {"received":…,"matched":…,"ignored":{…},"delivered":…,"duplicates":…,"failed":…,"control":…}
+  // {"received":…,"matched":…,"ignored":{…},"delivered":…,"duplicates":…,"failed":…,"control":…,
+  //  "digested":…,"digests":…,"no_alert_rule":…,"messages":…}
   std::string ToJson() const;
 };
 
@@ -170,6 +198,7 @@ class Handler {
  private:
   Handler();
   struct State;
+  InvocationResult HandleWithRules(const LogBatch& batch, int64_t deadline_ms);
   std::unique_ptr<State> state_;
 };
 

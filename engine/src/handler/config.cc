@@ -63,15 +63,70 @@ std::string RuleName(std::string_view suffix) {
 StatusOr<HandlerConfig> LoadHandlerConfig(const EnvMap& env) {
   HandlerConfig config;
 
-  const std::string* webhook = Find(env, "SLACK_WEBHOOK_URL");
-  if (webhook == nullptr) return InvalidArgumentError("SLACK_WEBHOOK_URL: required, not set");
-  auto url = ParseHttpUrl(*webhook);
-  if (!url.ok()) return url.status().WithPrefix("SLACK_WEBHOOK_URL");
-  if (url->scheme != "https") {
-    return InvalidArgumentError("SLACK_WEBHOOK_URL: must be an https:// URL (host " + url->host + ")");
+  // The rules configuration (issue [6/8]): a path, or inline JSON.
+  if (const std::string* cfg = Find(env, "IAM_AUDIT_CONFIG"); cfg != nullptr && !cfg->empty()) {
+    size_t first = cfg->find_first_not_of(" \t\r\n");
+    auto parsed = first != std::string::npos && (*cfg)[first] == '{'
+                      ? ParseRuleConfig(*cfg, "IAM_AUDIT_CONFIG")
+                      : LoadRuleConfigFile(*cfg);
+    if (!parsed.ok()) return parsed.status().WithPrefix("IAM_AUDIT_CONFIG");
+    // Compile now: a bad pattern is an init error, not a failure per invocation.
+    if (auto compiled = RuleSet::Compile(*parsed); !compiled.ok()) {
+      return compiled.status().WithPrefix("IAM_AUDIT_CONFIG");
+    }
+    for (const DestinationSpec& d : parsed->destinations) {
+      const std::string* secret = Find(env, d.secret_env);
+      if (secret == nullptr || secret->empty()) {
+        return InvalidArgumentError("IAM_AUDIT_CONFIG: destination '" + d.name + "': " + d.secret_env +
+                                    " is not set");
+      }
+      if (d.type == DestinationSpec::Type::kSlack) {
+        auto durl = ParseHttpUrl(*secret);
+        if (!durl.ok()) return durl.status().WithPrefix(d.secret_env);
+        if (durl->scheme != "https") {
+          return InvalidArgumentError(d.secret_env + ": must be an https:// URL (host " + durl->host + ")");
+        }
+      }
+      config.destination_secrets[d.name] = *secret;
+    }
+    // The file's time zone and console URL, unless the variables set them (below).
+    if (!parsed->time_zone.empty()) {
+      auto zone = TimeZone::Parse(parsed->time_zone);
+      if (!zone.ok()) return zone.status().WithPrefix("IAM_AUDIT_CONFIG: time_zone");
+      config.render.time_zone = *zone;
+    }
+    if (!parsed->console_url.empty()) {
+      Status s = ValidateConsoleUrlTemplate(parsed->console_url);
+      if (!s.ok()) return s.WithPrefix("IAM_AUDIT_CONFIG: console_url");
+      config.render.console_url_template = parsed->console_url;
+    }
+    config.rule_config = std::make_shared<const RuleConfig>(std::move(parsed).value());
   }
-  config.webhook_url = *webhook;
-  config.webhook_host = url->host;
+  if (const std::string* base = Find(env, "IAM_AUDIT_TELEGRAM_API_BASE")) {
+    auto burl = ParseHttpUrl(*base);
+    if (!burl.ok()) return burl.status().WithPrefix("IAM_AUDIT_TELEGRAM_API_BASE");
+    if (burl->scheme != "https") {
+      return InvalidArgumentError("IAM_AUDIT_TELEGRAM_API_BASE: must be an https:// URL");
+    }
+    config.telegram_api_base = *base;
+  }
+  if (Status s = ReadInt(env, "IAM_AUDIT_POST_INTERVAL_MS", 0, 60'000, config.min_post_interval_ms); !s.ok()) {
+    return s;
+  }
+
+  const std::string* webhook = Find(env, "SLACK_WEBHOOK_URL");
+  if (webhook == nullptr && config.rule_config == nullptr) {
+    return InvalidArgumentError("SLACK_WEBHOOK_URL: required, not set");
+  }
+  if (webhook != nullptr) {
+    auto url = ParseHttpUrl(*webhook);
+    if (!url.ok()) return url.status().WithPrefix("SLACK_WEBHOOK_URL");
+    if (url->scheme != "https") {
+      return InvalidArgumentError("SLACK_WEBHOOK_URL: must be an https:// URL (host " + url->host + ")");
+    }
+    config.webhook_url = *webhook;
+    config.webhook_host = url->host;
+  }
 
   if (const std::string* tz = Find(env, "IAM_AUDIT_TIME_ZONE")) {
     auto zone = TimeZone::Parse(*tz);
@@ -126,7 +181,18 @@ std::string DescribeConfig(const HandlerConfig& config) {
     if (!rules.empty()) rules += ",";
     rules += rule.name;
   }
-  return "webhook_host=" + config.webhook_host + " time_zone=" + config.render.time_zone.name() +
+  std::string routing;
+  if (config.rule_config != nullptr) {
+    routing = " rules_config=yes destinations=[";
+    for (size_t i = 0; i < config.rule_config->destinations.size(); ++i) {
+      const DestinationSpec& d = config.rule_config->destinations[i];
+      routing += (i ? "," : "") + d.name + ":" +
+                 (d.type == DestinationSpec::Type::kTelegram ? "telegram" : "slack");
+    }
+    routing += "]";
+  }
+  return "webhook_host=" + (config.webhook_host.empty() ? std::string("-") : config.webhook_host) + routing +
+         " time_zone=" + config.render.time_zone.name() +
          " ignore=[" + rules + "] max_attempts=" + std::to_string(config.retry.max_attempts) +
          " http_timeout_ms=" + std::to_string(config.retry.request_timeout_ms) +
          " remembered_ids=" + std::to_string(config.remembered_ids) +
