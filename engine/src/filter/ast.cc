@@ -1,10 +1,18 @@
 #include "filter/ast.h"
 
 #include <cstdio>
+#include <initializer_list>
 #include <string>
+#include <string_view>
 
 namespace iam_audit::filter_internal {
 namespace {
+
+// Appends pieces. (`"literal" + std::string` trips GCC 12's -Wrestrict at -O3,
+// PR105329, so dumps are built by appending.)
+void Append(std::string& out, std::initializer_list<std::string_view> parts) {
+  for (std::string_view p : parts) out.append(p);
+}
 
 // JSON-style quoting so that dumps are unambiguous and printable.
 std::string Quote(const std::string& s) {
@@ -34,7 +42,11 @@ std::string DumpLiteral(const Literal& lit) {
   switch (lit.kind) {
     case Literal::Kind::kString: return Quote(lit.text);
     case Literal::Kind::kNumber: return lit.text;
-    case Literal::Kind::kRegex: return "%" + lit.text + "%";
+    case Literal::Kind::kRegex: {
+      std::string out;
+      Append(out, {"%", lit.text, "%"});
+      return out;
+    }
     case Literal::Kind::kAny: return "*";
   }
   return "?";
@@ -53,12 +65,12 @@ void DumpExpr(const Expr& e, std::string& out) {
       out += ')';
       return;
     case Expr::Kind::kCompare:
-      out += "(" + std::string(OpText(e.op)) + " " + subject + " " + DumpLiteral(e.literal) + ")";
+      Append(out, {"(", OpText(e.op), " ", subject, " ", DumpLiteral(e.literal), ")"});
       return;
-    case Expr::Kind::kIsNull: out += "(is-null " + subject + ")"; return;
-    case Expr::Kind::kIsTrue: out += "(is-true " + subject + ")"; return;
-    case Expr::Kind::kIsFalse: out += "(is-false " + subject + ")"; return;
-    case Expr::Kind::kNotExists: out += "(not-exists " + subject + ")"; return;
+    case Expr::Kind::kIsNull: Append(out, {"(is-null ", subject, ")"}); return;
+    case Expr::Kind::kIsTrue: Append(out, {"(is-true ", subject, ")"}); return;
+    case Expr::Kind::kIsFalse: Append(out, {"(is-false ", subject, ")"}); return;
+    case Expr::Kind::kNotExists: Append(out, {"(not-exists ", subject, ")"}); return;
   }
 }
 
@@ -81,9 +93,16 @@ std::string Selector::ToString() const {
   for (const Step& s : steps) {
     switch (s.kind) {
       case Step::Kind::kName:
-        out += s.bracketed ? "['" + s.name + "']" : "." + s.name;
+        // Appends piecewise: `"." + name` trips GCC 12's -Wrestrict (PR105329).
+        out += s.bracketed ? "['" : ".";
+        out += s.name;
+        if (s.bracketed) out += "']";
         break;
-      case Step::Kind::kIndex: out += "[" + std::to_string(s.index) + "]"; break;
+      case Step::Kind::kIndex:
+        out += '[';
+        out += std::to_string(s.index);
+        out += ']';
+        break;
       case Step::Kind::kWildcard: out += s.bracketed ? "[*]" : ".*"; break;
     }
   }
@@ -99,11 +118,11 @@ std::string Dump(const Ast& ast) {
         const char* tag = t.kind == Term::Kind::kRequired   ? "+"
                           : t.kind == Term::Kind::kExcluded ? "-"
                                                             : "?";
-        out += std::string(" (") + tag + " " + Quote(t.text) + ")";
+        Append(out, {" (", tag, " ", Quote(t.text), ")"});
       }
       out += ")";
       break;
-    case Ast::Kind::kRegex: out = "(regex " + DumpLiteral(ast.regex) + ")"; break;
+    case Ast::Kind::kRegex: Append(out, {"(regex ", DumpLiteral(ast.regex), ")"}); break;
     case Ast::Kind::kJson:
       out = "(json ";
       DumpExpr(*ast.json, out);

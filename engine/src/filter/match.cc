@@ -392,8 +392,13 @@ bool MatchDelimited(const DelimitedProgram& p, std::string_view event, MatchResu
     result->extracted_values.reserve(n);
     for (size_t i = 0; i < n; ++i) {
       const int o = owner[i];
-      std::string key = o >= 0 && p.fields[o].kind == Field::Kind::kNamed ? p.fields[o].key
-                                                                          : "$" + std::to_string(i + 1);
+      std::string key;
+      if (o >= 0 && p.fields[o].kind == Field::Kind::kNamed) {
+        key = p.fields[o].key;
+      } else {
+        key = std::to_string(i + 1);  // "$" + ... trips GCC 12's -Wrestrict (PR105329)
+        key.insert(key.begin(), '$');
+      }
       result->extracted_values.emplace_back(std::move(key), std::string(tokens[i]));
     }
   }
