@@ -1,6 +1,7 @@
 // The subscription payload's JSON layers: the Lambda event envelope and the
 // decoded LogBatch document.
 #include <nlohmann/json.hpp>
+#include <simdjson.h>
 
 #include <string>
 
@@ -210,9 +211,71 @@ StatusOr<LogBatch> DecodeData(std::string_view base64, const DecodeOptions& opti
   return ParseLogBatch(*plain);
 }
 
+// The fast path: simdjson's DOM parser (runtime-dispatched SIMD) reads a
+// well-formed batch several times faster than nlohmann, whose character-by-
+// character string scanner dominated the handler's profile. Anything it does
+// not accept as a plain, valid batch returns false, and the nlohmann path
+// below produces the precise error (or repairs the text) instead.
+bool FastParseBatch(std::string_view text, LogBatch& batch) {
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (parser.parse(text.data(), text.size()).get(doc) != simdjson::SUCCESS) return false;
+  simdjson::dom::object root;
+  if (doc.get_object().get(root) != simdjson::SUCCESS) return false;
+  auto text_field = [&](const char* key, std::string& out, bool required) {
+    simdjson::dom::element value;
+    if (root[key].get(value) != simdjson::SUCCESS) return !required;
+    if (value.is_null()) return !required;
+    std::string_view sv;
+    if (value.get_string().get(sv) != simdjson::SUCCESS) return false;
+    out.assign(sv);
+    return true;
+  };
+  if (!text_field("messageType", batch.message_type, true)) return false;
+  if (batch.message_type != "DATA_MESSAGE" && batch.message_type != "CONTROL_MESSAGE") return false;
+  if (!text_field("owner", batch.owner, false) || !text_field("logGroup", batch.log_group, false) ||
+      !text_field("logStream", batch.log_stream, false) ||
+      !text_field("policyLevel", batch.policy_level, false)) {
+    return false;
+  }
+  simdjson::dom::element filters;
+  if (root["subscriptionFilters"].get(filters) == simdjson::SUCCESS && !filters.is_null()) {
+    simdjson::dom::array list;
+    if (filters.get_array().get(list) != simdjson::SUCCESS) return false;
+    for (simdjson::dom::element name : list) {
+      std::string_view sv;
+      if (name.get_string().get(sv) != simdjson::SUCCESS) return false;
+      batch.subscription_filters.emplace_back(sv);
+    }
+  }
+  simdjson::dom::element events;
+  if (root["logEvents"].get(events) != simdjson::SUCCESS || events.is_null()) return batch.IsControl();
+  simdjson::dom::array list;
+  if (events.get_array().get(list) != simdjson::SUCCESS) return false;
+  batch.log_events.reserve(list.size());
+  for (simdjson::dom::element item : list) {
+    simdjson::dom::object ev;
+    if (item.get_object().get(ev) != simdjson::SUCCESS) return false;
+    LogEvent event;
+    simdjson::dom::element id;
+    if (ev["id"].get(id) == simdjson::SUCCESS && !id.is_null()) {
+      std::string_view sv;
+      if (id.get_string().get(sv) != simdjson::SUCCESS) return false;  // numbers: slow path
+      event.id.assign(sv);
+    }
+    if (ev["timestamp"].get_int64().get(event.timestamp) != simdjson::SUCCESS) return false;
+    std::string_view message;
+    if (ev["message"].get_string().get(message) != simdjson::SUCCESS) return false;  // objects: slow path
+    event.message.assign(message);
+    batch.log_events.push_back(std::move(event));
+  }
+  return true;
+}
+
 }  // namespace
 
 StatusOr<LogBatch> ParseLogBatch(std::string_view text) {
+  if (LogBatch fast; FastParseBatch(text, fast)) return fast;
   auto doc = ParseJson(text, "payload: batch JSON");
   if (!doc.ok()) {
     // One message with invalid UTF-8 or a lone surrogate escape must not
