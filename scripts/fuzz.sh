@@ -32,7 +32,7 @@ for t in "${targets[@]}"; do
   crashes="$build/crashes/$t"
   mkdir -p "$corpus" "$crashes"
   echo "fuzz: $t for ${seconds}s"
-  if ! "$build/tests/fuzz/$t" "$corpus" "$seeds/$t" -max_total_time="$seconds" -max_len=65536 \
+  if ! "$build/bin/$t" "$corpus" "$seeds/$t" -max_total_time="$seconds" -max_len=65536 \
       -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 -artifact_prefix="$crashes/" \
       >"$build/$t.log" 2>&1; then
     echo "fuzz: $t FAILED (log: $build/$t.log, inputs: $crashes)" >&2

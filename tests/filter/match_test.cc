@@ -346,3 +346,16 @@ TEST_CASE("filter match: concurrent matching agrees with sequential", "[filter][
   for (int m : mismatches) CHECK(m == 0);
   CHECK(expected == std::vector<int>{1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0});
 }
+
+// Found by tests/fuzz/filter_match_fuzz: a stray token after a string value
+// sent simdjson's direct member lookup into undefined behaviour. Malformed
+// events never match, whatever the pattern.
+TEST_CASE("filter match: fuzz regression, stray token after a string value", "[filter][match][fuzz]") {
+  auto filter = iam_audit::Filter::Compile(
+      R"({ $.user.email = "John.Stiles@example.com" || $.coordinates[0][1] = nonmatch && $.actions[2] = nomatch })");
+  REQUIRE(filter.ok());
+  const std::string event =
+      R"({"user": {"id": 1, "email": "John.Stiles@example.c"m}o, "users": [{"id": 2}], "coordinates": [[0, 1, 2]]})";
+  CHECK_FALSE(filter->Matches(event));
+  CHECK_FALSE(filter->Match(event).matched);
+}
