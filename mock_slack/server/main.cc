@@ -184,6 +184,9 @@ int Run(const Options& opt) {
   svr.set_read_timeout(opt.read_timeout, 0);
   svr.set_write_timeout(opt.write_timeout, 0);
   svr.set_keep_alive_timeout(opt.keep_alive_timeout);
+  // cpp-httplib closes a keep-alive connection after 5 requests by default;
+  // Slack (and nginx in the benchmark) keep it far longer.
+  svr.set_keep_alive_max_count(1000);
   svr.set_payload_max_length(opt.max_body);
   svr.set_tcp_nodelay(true);
 
