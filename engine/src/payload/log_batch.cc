@@ -1,6 +1,8 @@
 // The subscription payload's JSON layers: the Lambda event envelope and the
 // decoded LogBatch document.
 #include <nlohmann/json.hpp>
+
+#include "common/json_error.h"
 #include <simdjson.h>
 
 #include <string>
@@ -12,16 +14,7 @@ namespace {
 
 using nlohmann::json;
 
-// nlohmann's messages start with "[json.exception.parse_error.101] "; keep the
-// part a person needs ("parse error at line 1, column 5: ...").
-std::string CleanJsonError(const std::exception& e) {
-  std::string what = e.what();
-  if (!what.empty() && what[0] == '[') {
-    auto close = what.find("] ");
-    if (close != std::string::npos) what.erase(0, close + 2);
-  }
-  return what;
-}
+using internal::CleanJsonError;
 
 std::string_view Trim(std::string_view s) {
   const auto ws = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };

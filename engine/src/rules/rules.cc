@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
+
+#include "common/json_error.h"
 #include <set>
 #include <sstream>
 
@@ -11,14 +13,7 @@ namespace {
 
 using nlohmann::json;
 
-std::string CleanJsonError(const std::exception& e) {
-  std::string what = e.what();
-  if (!what.empty() && what[0] == '[') {
-    auto close = what.find("] ");
-    if (close != std::string::npos) what.erase(0, close + 2);
-  }
-  return what;
-}
+using internal::CleanJsonError;
 
 // Reads a configuration document with JSON-path error messages.
 class Reader {
