@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs the whole test suite through ctest.
 #
-# With CI=true (as .ci/run is run) or --full it then also
+# With --full (or IAM_AUDIT_FULL=1) it then also
 #   - rebuilds and reruns the suite under AddressSanitizer + UBSan (build-asan/),
 #   - runs every fuzz target for IAM_AUDIT_FUZZ_SECONDS (default 60) each.
 # Extra arguments go to ctest (e.g. -L real-data, -R filter).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 full=false
-[[ "${CI:-}" == "true" ]] && full=true
+[[ "${IAM_AUDIT_FULL:-}" == "1" ]] && full=true
 if [[ "${1:-}" == "--full" ]]; then full=true; shift; fi
 jobs=$(nproc)
 
