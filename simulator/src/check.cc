@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "iam_audit/filter.h"
+#include "iam_audit/rules.h"
 #include "iam_audit/simulator/cloudwatch.h"
 #include "iam_audit/simulator/record_reader.h"
 #include "iam_audit/slack_message.h"
@@ -40,7 +41,7 @@ struct TestRecord {
 };
 
 const std::set<std::string>& KnownCaseKeys() {
-  static const std::set<std::string> keys = {"name", "pattern", "fixtures", "records", "expect",
+  static const std::set<std::string> keys = {"name", "pattern", "rule", "fixtures", "records", "expect",
                                              "snapshot", "timeZone", "consoleUrl", "description"};
   return keys;
 }
@@ -69,9 +70,20 @@ CaseResult RunCase(const ordered_json& spec, size_t index, const ordered_json& f
   if (!spec.contains("name") || !spec["name"].is_string()) {
     Fail(result, Verdict::kError, "cases[" + std::to_string(index) + "]: \"name\" (string) is required");
   }
-  const std::string pattern = StringOr(spec, "pattern", StringOr(file_spec, "pattern", ""));
-  if (!spec.contains("pattern") && !file_spec.contains("pattern")) {
-    Fail(result, Verdict::kError, "no \"pattern\" in the case or at the top of the file");
+  std::string pattern = StringOr(spec, "pattern", StringOr(file_spec, "pattern", ""));
+  // "rule": a rule of the built-in pack (docs/configuration.md), tested by
+  // its own pattern, so a check file never holds a copy that could drift.
+  const std::string rule = StringOr(spec, "rule", spec.contains("pattern") ? "" : StringOr(file_spec, "rule", ""));
+  if (!rule.empty()) {
+    const auto pack = DefaultRulePack();
+    auto it = std::find_if(pack.begin(), pack.end(), [&](const RuleSpec& r) { return r.name == rule; });
+    if (it == pack.end()) {
+      Fail(result, Verdict::kError, "no built-in rule named \"" + rule + "\"");
+    } else {
+      pattern = it->pattern;
+    }
+  } else if (!spec.contains("pattern") && !file_spec.contains("pattern")) {
+    Fail(result, Verdict::kError, "no \"pattern\" or \"rule\" in the case or at the top of the file");
   }
   const std::string expect = StringOr(spec, "expect", "");
   if (expect != "match" && expect != "no-match") {
@@ -280,7 +292,7 @@ CheckFileResult RunCheckFile(const std::string& path, const CheckOptions& option
     return result;
   }
   for (const auto& [key, value] : spec.items()) {
-    if (key != "cases" && key != "pattern" && key != "timeZone" && key != "consoleUrl" && key != "description" &&
+    if (key != "cases" && key != "pattern" && key != "rule" && key != "timeZone" && key != "consoleUrl" && key != "description" &&
         key != "$schema") {
       result.error = path + ": unknown top-level key \"" + key + "\" (see docs/check-file.md)";
       return result;
