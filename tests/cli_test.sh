@@ -124,6 +124,20 @@ expect_exit 2 "rule-stats bad config" "$bin" rule-stats --config "$tmp/bad-confi
 stderr_has "rule-stats bad config path" "bad-config.json: rules[0] (x).pattern: pattern:"
 expect_exit 2 "rule-stats needs rules" "$bin" rule-stats "$fixtures/rules"
 
+# simulate --handle --config: the rules decide; every record alerts or says why not.
+expect_exit 0 "simulate --handle --config" "$bin" simulate --filter-pattern "" --handle \
+  --config "$fixtures/config/example.json" "$fixtures/rules"
+check "handle: one message per alerted event, every event accounted" python3 -c "
+import glob, json
+out = [json.loads(l) for l in open('$tmp/out') if l.strip()]
+err = open('$tmp/err').read().splitlines()
+alerted = [l for l in err if ' → ' in l]
+quiet = [l for l in err if 'not alerted (' in l]
+n = len(glob.glob('$fixtures/rules/*/*.json'))
+assert len(out) == len(alerted) and len(alerted) + len(quiet) == n, (len(out), len(alerted), len(quiet), n)
+assert any('critical → oncall, security' in l for l in alerted)
+assert all(m['blocks'][0]['type'] == 'header' for m in out)"
+
 # Every shipped fixture renders.
 shopt -s nullglob
 for f in "$fixtures"/records/*.json; do

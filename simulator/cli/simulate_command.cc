@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "iam_audit/rules.h"
 #include "iam_audit/filter.h"
 #include "iam_audit/simulator/outputs.h"
 #include "iam_audit/simulator/record_reader.h"
@@ -29,6 +30,7 @@ struct SimulateArgs {
   std::string invoke_url;
   int invoke_timeout = 30;
   bool handle = false;
+  std::string config;
   std::string time_zone = "UTC";
   std::string console_url = std::string(kDefaultConsoleUrlTemplate);
   bool quiet = false;
@@ -100,7 +102,17 @@ int RunSimulate(SimulateArgs& args) {
     }
     owned.push_back(std::move(*sink));
   }
-  if (args.handle) owned.push_back(simulator::MakeHandleSink(render, std::cout, std::cerr));
+  std::shared_ptr<const RuleSet> rules;
+  if (!args.config.empty()) {
+    auto config = LoadRuleConfigFile(args.config);
+    auto set = config.ok() ? RuleSet::Compile(*config) : StatusOr<RuleSet>(config.status());
+    if (!set.ok()) {
+      std::cerr << me << ": --config: " << set.status().message() << "\n";
+      return kExitBadInput;
+    }
+    rules = std::make_shared<const RuleSet>(*std::move(set));
+  }
+  if (args.handle) owned.push_back(simulator::MakeHandleSink(render, std::cout, std::cerr, rules));
   if (owned.empty()) owned.push_back(simulator::MakeStreamSink(std::cout));
   StderrReporter reporter(args.quiet);
   std::vector<simulator::Sink*> sinks{&reporter};
@@ -196,6 +208,10 @@ void RegisterSimulateCommand(CLI::App& app) {
                   "/2015-03-31/functions/function/invocations)");
   cmd->add_option("--invoke-timeout", args->invoke_timeout, "Seconds to wait for each invocation")
       ->capture_default_str();
+  cmd->add_option("--config", args->config,
+                  "With --handle: a rule configuration (docs/configuration.md); the rules decide which events "
+                  "alert, with what severity and where")
+      ->check(CLI::ExistingFile);
   cmd->add_flag("--handle", args->handle,
                 "Run the engine in-process and print the Slack message for each delivered event");
   cmd->add_option("--time-zone", args->time_zone, "With --handle: time zone for the Time: line")

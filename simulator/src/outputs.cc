@@ -9,6 +9,7 @@
 #include <ostream>
 #include <system_error>
 
+#include "iam_audit/alert_message.h"
 #include "iam_audit/payload.h"
 
 namespace iam_audit::simulator {
@@ -160,8 +161,8 @@ class InvokeSink : public Sink {
 
 class HandleSink : public Sink {
  public:
-  HandleSink(RenderOptions options, std::ostream& out, std::ostream& log)
-      : options_(std::move(options)), out_(out), log_(log) {}
+  HandleSink(RenderOptions options, std::ostream& out, std::ostream& log, std::shared_ptr<const RuleSet> rules)
+      : options_(std::move(options)), out_(out), log_(log), rules_(std::move(rules)) {}
 
   Status OnPayload(const Payload& payload) override {
     auto batch = DecodeSubscriptionEvent(payload.lambda_event_json);
@@ -170,7 +171,26 @@ class HandleSink : public Sink {
       log_ << payload.name << ": CONTROL_MESSAGE acknowledged (no alert)\n";
       return Status::Ok();
     }
-    for (const LogEvent& event : batch->log_events) out_ << RenderMessage(event.message, options_) << '\n';
+    for (size_t i = 0; i < batch->log_events.size(); ++i) {
+      const LogEvent& event = batch->log_events[i];
+      if (!rules_) {
+        out_ << RenderMessage(event.message, options_) << '\n';
+        continue;
+      }
+      // With a configuration: the rules decide, as in the Lambda (digests,
+      // which depend on the invocation's pacing, are not modelled here).
+      const Verdict verdict = rules_->Evaluate(event.message);
+      if (!verdict.alert()) {
+        log_ << payload.name << ": event " << i + 1 << ": not alerted (" << verdict.suppressed_by() << ")\n";
+        continue;
+      }
+      AlertInfo info{verdict.rules, verdict.severity, verdict.title};
+      out_ << RenderSlackAlert(event.message, options_, info) << '\n';
+      std::string to;
+      for (const std::string& d : verdict.destinations) to += (to.empty() ? "" : ", ") + d;
+      log_ << payload.name << ": event " << i + 1 << ": " << SeverityName(verdict.severity) << " → "
+           << (to.empty() ? "(default webhook)" : to) << "\n";
+    }
     return Status::Ok();
   }
   void OnRecord(const RecordOutcome&) override {}
@@ -183,6 +203,7 @@ class HandleSink : public Sink {
   RenderOptions options_;
   std::ostream& out_;
   std::ostream& log_;
+  std::shared_ptr<const RuleSet> rules_;
 };
 
 }  // namespace
@@ -223,8 +244,9 @@ StatusOr<std::unique_ptr<Sink>> MakeInvokeSink(const std::string& url, int timeo
   return std::unique_ptr<Sink>(new InvokeSink(std::move(base), std::move(path), timeout_seconds, out));
 }
 
-std::unique_ptr<Sink> MakeHandleSink(const RenderOptions& options, std::ostream& out, std::ostream& log) {
-  return std::make_unique<HandleSink>(options, out, log);
+std::unique_ptr<Sink> MakeHandleSink(const RenderOptions& options, std::ostream& out, std::ostream& log,
+                                     std::shared_ptr<const RuleSet> rules) {
+  return std::make_unique<HandleSink>(options, out, log, std::move(rules));
 }
 
 }  // namespace iam_audit::simulator

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "iam_audit/simulator/simulator.h"
+#include "iam_audit/rules.h"
 #include "iam_audit/slack_message.h"
 #include "iam_audit/status.h"
 
@@ -41,7 +42,8 @@ StatusOr<std::unique_ptr<Sink>> MakeInvokeSink(const std::string& url, int timeo
 // (RenderMessage) as one JSON line to `out`; a CONTROL_MESSAGE is
 // acknowledged on `log` without a message.
 std::unique_ptr<Sink> MakeHandleSink(const RenderOptions& options, std::ostream& out,
-                                     std::ostream& log);
+                                     std::ostream& log,
+                                     std::shared_ptr<const RuleSet> rules = nullptr);
 
 }  // namespace iam_audit::simulator
 
