@@ -8,6 +8,10 @@
 # the host's glibc does not matter), with an ELF launcher instead of a bash
 # script so that it also runs in a root with nothing else in it.
 #
+# With IAM_AUDIT_PACKAGE_CONFIG=FILE, the rule configuration (docs/
+# configuration.md) is checked with `iam-audit rule-stats --config` and
+# bundled as iam-audit.json: set IAM_AUDIT_CONFIG=/var/task/iam-audit.json.
+#
 # Usage: scripts/package.sh [BOOTSTRAP LAUNCHER OUT.zip]
 # Without arguments it builds the targets in build/ (IAM_AUDIT_BUILD_DIR).
 set -euo pipefail
@@ -51,6 +55,17 @@ done < <(ldd "$binary")
 [[ -n "$loader" ]] || { echo "package: could not identify the dynamic loader of $binary" >&2; exit 1; }
 chmod 755 "$stage/lib/$loader"
 
+config="${IAM_AUDIT_PACKAGE_CONFIG:-}"
+if [[ -n "$config" ]]; then
+  cli="$(dirname "$binary")/iam-audit"
+  [[ -x "$cli" ]] || { echo "package: need $cli to check $config" >&2; exit 1; }
+  # An invalid configuration is refused here, not at the Lambda's start-up.
+  echo '{}' | "$cli" rule-stats --config "$config" --json - >/dev/null || {
+    echo "package: $config is not a valid configuration" >&2; exit 1; }
+  cp "$config" "$stage/iam-audit.json"
+  chmod 644 "$stage/iam-audit.json"
+fi
+
 mkdir -p "$(dirname "$out")"
 rm -f "$out"
 out_abs=$(cd "$(dirname "$out")" && pwd)/$(basename "$out")
@@ -60,3 +75,4 @@ find "$stage" -exec touch -h -d @946684800 {} +
 size=$(stat -c %s "$out")
 libs=$(ls "$stage/lib" | wc -l)
 echo "package: $out: $size bytes ($(( (size + 1023) / 1024 )) KiB), $libs libraries incl. $loader"
+[[ -z "$config" ]] || echo "package: bundled $config as iam-audit.json (set IAM_AUDIT_CONFIG=/var/task/iam-audit.json)"
