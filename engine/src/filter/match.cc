@@ -104,17 +104,30 @@ struct Walk {
   uint8_t* truth;   // per condition
   uint32_t remaining;
   bool first_only;  // no wildcard: resolve each selector once, then stop
+  bool fast;        // also no escaped key: direct member lookups
   bool done = false;
 };
 
 bool VisitValue(ondemand::value& v, const NodeList& nodes, Walk& w);
 
 bool VisitObject(ondemand::object& obj, const NodeList& nodes, Walk& w) {
-  // Members are iterated, never looked up with find_field_unordered: on some
-  // malformed events (a stray token after a string value) simdjson 3.0.1
-  // reaches a SIMDJSON_ASSUME inside that lookup, which is undefined
-  // behaviour (found by tests/fuzz/filter_match_fuzz; regression case in
-  // tests/filter/match_test.cc). Iteration reports the malformation as an error.
+  if (w.fast) {
+    // No wildcard, so one trie node per value; no escaped key in the event,
+    // so raw keys compare exactly. Look each member up directly.
+    const JsonProgram::Node& n = w.p->nodes[nodes.ids[0]];
+    for (const auto& [name, child] : n.names) {
+      auto r = obj.find_field_unordered(name);
+      if (r.error() == simdjson::NO_SUCH_FIELD) continue;
+      if (r.error() != simdjson::SUCCESS) return false;
+      ondemand::value v = std::move(r).value_unsafe();
+      NodeList next;
+      next.ids[0] = child;
+      next.size = 1;
+      if (!VisitValue(v, next, w)) return false;
+      if (w.done) return true;
+    }
+    return true;
+  }
   for (auto fr : obj) {
     if (fr.error() != simdjson::SUCCESS) return false;
     ondemand::field field = std::move(fr).value_unsafe();
@@ -277,6 +290,16 @@ bool MatchJson(const JsonProgram& p, std::string_view event) {
   w.truth = scratch.data() + p.nodes.size();
   w.remaining = p.leaf_count;
   w.first_only = !p.has_wildcard;
+  w.fast = w.first_only && std::memchr(event.data(), '\\', len) == nullptr;
+
+  // On-Demand trusts the document in places: on a malformed event, simdjson
+  // 3.0.1's find_field_unordered reaches a SIMDJSON_ASSUME, which is
+  // undefined behaviour (found by tests/fuzz/filter_match_fuzz; regression
+  // case in tests/filter/match_test.cc). So the event is validated in full
+  // first by the DOM parser (stage 2, runtime-dispatched SIMD kernels); an
+  // event that is not JSON never matches a JSON pattern anyway.
+  thread_local simdjson::dom::parser validator;
+  if (validator.parse(buffer.data(), len, false).error() != simdjson::SUCCESS) return false;
 
   ondemand::document doc;
   if (parser.iterate(buffer.data(), len, buffer.size()).get(doc) != simdjson::SUCCESS) return false;
@@ -292,13 +315,6 @@ bool MatchJson(const JsonProgram& p, std::string_view event) {
     ok = doc.get_array().get(arr) == simdjson::SUCCESS && VisitArray(arr, root, w);
   }
   if (!ok) return false;
-  // Stage 1 does not check nesting, and the lookups stop early. Skip what
-  // remains of the document over its structural index (no key or value is
-  // decoded): this rejects truncated or unbalanced events and trailing
-  // content, which are not JSON.
-  std::string_view rest;
-  if (doc.raw_json().get(rest) != simdjson::SUCCESS) return false;
-  if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) return false;
   // NOT EXISTS: the selector reached nothing.
   for (size_t c = 0; c < p.conditions.size(); ++c)
     if (p.conditions[c].kind == Expr::Kind::kNotExists) w.truth[c] = !w.found[p.conditions[c].node];
