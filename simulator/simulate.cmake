@@ -27,7 +27,6 @@ target_sources(iam_audit_cli PRIVATE
   ${CMAKE_CURRENT_SOURCE_DIR}/cli/simulate_command.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/cli/generate_command.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/cli/check_command.cc
-  ${CMAKE_CURRENT_SOURCE_DIR}/cli/pattern_error.cc
 )
 target_include_directories(iam_audit_cli PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/cli)
 target_link_libraries(iam_audit_cli PRIVATE iam_audit_simulator)

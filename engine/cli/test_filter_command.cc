@@ -82,19 +82,8 @@ class MatchWriter {
 };
 
 // 1-based display column of byte column `column` (counts UTF-8 code points).
-size_t DisplayColumn(std::string_view text, size_t column) {
-  size_t display = 1;
-  for (size_t i = 0; i + 1 < column && i < text.size(); ++i)
-    display += (static_cast<unsigned char>(text[i]) & 0xC0) != 0x80;
-  return display;
-}
-
 void PrintPatternError(const Status& status, const FilterError& error, const std::string& pattern) {
-  std::string shown = pattern;
-  for (char& c : shown)
-    if (c == '\t' || c == '\n' || c == '\r') c = ' ';
-  std::cerr << "iam-audit test-filter: " << status.message() << "\n  " << shown << "\n  "
-            << std::string(DisplayColumn(pattern, error.column) - 1, ' ') << "^\n";
+  std::cerr << "iam-audit test-filter: " << FormatPatternError(pattern, status, error);
 }
 
 class Progress {

@@ -13,7 +13,6 @@
 #include "iam_audit/simulator/record_reader.h"
 #include "iam_audit/simulator/simulator.h"
 #include "iam_audit/slack_message.h"
-#include "pattern_error.h"
 
 namespace iam_audit::cli {
 namespace {
@@ -63,7 +62,7 @@ int RunSimulate(SimulateArgs& args) {
     auto compiled = Filter::Compile(args.filter_pattern, &error);
     if (!compiled.ok()) {
       std::cerr << me << ": --filter-pattern: "
-                << CaretMessage(args.filter_pattern, compiled.status(), error);
+                << FormatPatternError(args.filter_pattern, compiled.status(), error);
       return kExitBadInput;
     }
     filter = std::make_shared<const Filter>(std::move(*compiled));

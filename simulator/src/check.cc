@@ -97,8 +97,9 @@ CaseResult RunCase(const ordered_json& spec, size_t index, const ordered_json& f
   FilterError filter_error;
   auto filter = Filter::Compile(pattern, &filter_error);
   if (!filter.ok()) {
-    std::string caret(filter_error.column > 0 ? filter_error.column - 1 : 0, ' ');
-    Fail(result, Verdict::kError, filter.status().message() + "\n  " + pattern + "\n  " + caret + "^");
+    std::string message = FormatPatternError(pattern, filter.status(), filter_error);
+    if (!message.empty() && message.back() == '\n') message.pop_back();
+    Fail(result, Verdict::kError, message);
     return result;
   }
 

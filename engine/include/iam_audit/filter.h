@@ -63,6 +63,11 @@ struct FilterError {
   size_t column = 0;
 };
 
+// For front ends: "<status message>\n  <pattern>\n  <spaces>^\n" with the
+// caret under error.column (UTF-8 code points counted; tabs and newlines in
+// the pattern shown as spaces so the caret stays aligned).
+std::string FormatPatternError(std::string_view pattern, const Status& status, const FilterError& error);
+
 class Filter {
  public:
   // Which of the four sub-languages the pattern is (decided by its first

@@ -1,6 +1,8 @@
 // Filter: the public face of the pattern language (see iam_audit/filter.h).
 #include "iam_audit/filter.h"
 
+#include <algorithm>
+
 #include "filter/parser.h"
 #include "filter/program.h"
 
@@ -50,5 +52,20 @@ bool Filter::Matches(std::string_view event) const {
 Filter::Kind Filter::kind() const { return program_->kind; }
 const std::string& Filter::pattern() const { return program_->pattern; }
 std::string Filter::DumpAst() const { return filter_internal::Dump(*program_->ast); }
+
+std::string FormatPatternError(std::string_view pattern, const Status& status, const FilterError& error) {
+  std::string out = status.message() + "\n  ";
+  std::string shown(pattern);
+  for (char& c : shown) {
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  }
+  out += shown + "\n  ";
+  size_t code_points = 0;
+  const size_t limit = error.column > 0 ? std::min(error.column - 1, pattern.size()) : 0;
+  for (size_t i = 0; i < limit; ++i) {
+    if ((static_cast<unsigned char>(pattern[i]) & 0xC0) != 0x80) ++code_points;
+  }
+  return out + std::string(code_points, ' ') + "^\n";
+}
 
 }  // namespace iam_audit
