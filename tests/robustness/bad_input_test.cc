@@ -174,10 +174,7 @@ TEST_CASE("Invalid UTF-8 in one message: that one alerts with U+FFFD, the others
 
 TEST_CASE("Every malformed real line is alerted raw and accounted for", "[robustness][real-data]") {
   const auto file = iam_audit::testing::SharedDir() / "real-cloudtrail" / "odd.jsonl";
-  if (!std::filesystem::exists(file)) {
-    WARN("skipped: " << file << " not found");
-    return;
-  }
+  REQUIRE(std::filesystem::exists(file));  // ctest runs this case only where the folder exists
   std::ifstream in(file);
   std::vector<std::string> lines;
   for (std::string line; std::getline(in, line);) lines.push_back(line);
