@@ -27,18 +27,27 @@ mkdir -p "$seeds"
 python3 "$root/tests/fuzz/make_seeds.py" "$root/fixtures" "$root/../shared" "$seeds"
 
 status=0
+summary=()
 for t in "${targets[@]}"; do
   corpus="$build/corpus/$t"
   crashes="$build/crashes/$t"
   mkdir -p "$corpus" "$crashes"
   echo "fuzz: $t for ${seconds}s"
+  t0=$SECONDS
+  verdict=clean
   if ! "$build/bin/$t" "$corpus" "$seeds/$t" -max_total_time="$seconds" -max_len=65536 \
       -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 -artifact_prefix="$crashes/" \
       >"$build/$t.log" 2>&1; then
     echo "fuzz: $t FAILED (log: $build/$t.log, inputs: $crashes)" >&2
+    echo "fuzz: fix it, then copy the input into tests/fuzz/regressions/$t/ (ctest replays it in every build)" >&2
     tail -n 40 "$build/$t.log" >&2
     status=1
+    verdict=FAILED
   fi
-  grep -E "stat::number_of_executed_units|stat::peak_rss_mb" "$build/$t.log" | sed "s/^/  $t /" || true
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$build/$t.log" | tail -1)
+  rss=$(sed -n 's/^stat::peak_rss_mb: *//p' "$build/$t.log" | tail -1)
+  summary+=("$(printf '%-20s %6ss %12s %8s MB  %s' "$t" "$(( SECONDS - t0 ))" "${execs:-?}" "${rss:-?}" "$verdict")")
 done
+echo "fuzz: target               time   executions  peak RSS  verdict"
+printf 'fuzz: %s\n' "${summary[@]}"
 exit $status

@@ -1,29 +1,40 @@
 #!/usr/bin/env bash
-# Sets up, builds and runs the whole test suite through ctest.
-#
-# With --full (or IAM_AUDIT_FULL=1) it then also
-#   - rebuilds and reruns the suite under AddressSanitizer + UBSan (build-asan/),
-#   - runs every fuzz target for IAM_AUDIT_FUZZ_SECONDS (default 60) each.
+# Sets up, builds and runs the whole test suite — what CI runs (.ci/run):
+#   1. the suite through ctest (build/, -Werror under CI=true);
+#   2. the suite again under AddressSanitizer + UBSan (build-asan/, Debug);
+#   3. every libFuzzer target for IAM_AUDIT_FUZZ_SECONDS (default 60) each
+#      (build-fuzz/, clang); a crash, leak or sanitizer report fails the run.
+# Each stage prints its time; a failing stage stops the run.
+#   scripts/test.sh [--quick] [CTEST_ARGS...]
+# --quick (or IAM_AUDIT_QUICK=1) runs stage 1 only, for the edit–test loop.
 # Extra arguments go to ctest (e.g. -L real-data, -R filter).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-full=false
-[[ "${IAM_AUDIT_FULL:-}" == "1" ]] && full=true
-if [[ "${1:-}" == "--full" ]]; then full=true; shift; fi
+quick=false
+[[ "${IAM_AUDIT_QUICK:-}" == "1" ]] && quick=true
+case "${1:-}" in
+  --quick) quick=true; shift ;;
+  --full) shift ;;  # the default; kept for older instructions
+esac
 jobs=$(nproc)
+stage_start=$SECONDS
+stage_done() { echo "== $1: done in $(( SECONDS - stage_start )) s"; stage_start=$SECONDS; }
 
 "$root/scripts/build.sh"
 build="${IAM_AUDIT_BUILD_DIR:-$root/build}"
 echo "== tests (build: $build)"
 (cd "$build" && ctest --output-on-failure --parallel "$jobs" "$@")
+stage_done "tests"
+$quick && exit 0
 
-if $full; then
-  echo "== tests under ASan + UBSan (build: $root/build-asan)"
-  IAM_AUDIT_BUILD_DIR="$root/build-asan" "$root/scripts/build.sh" \
-    -DIAM_AUDIT_SANITIZE=ON -DIAM_AUDIT_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=Debug
-  (cd "$root/build-asan" && \
-    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --output-on-failure --parallel "$jobs" "$@")
-  echo "== fuzzing (${IAM_AUDIT_FUZZ_SECONDS:-60}s per target)"
-  "$root/scripts/fuzz.sh" "${IAM_AUDIT_FUZZ_SECONDS:-60}"
-fi
+echo "== tests under ASan + UBSan (build: $root/build-asan)"
+IAM_AUDIT_BUILD_DIR="$root/build-asan" "$root/scripts/build.sh" \
+  -DIAM_AUDIT_SANITIZE=ON -DIAM_AUDIT_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=Debug
+(cd "$root/build-asan" && \
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --output-on-failure --parallel "$jobs" "$@")
+stage_done "tests under ASan + UBSan"
+
+echo "== fuzzing (${IAM_AUDIT_FUZZ_SECONDS:-60} s per target)"
+"$root/scripts/fuzz.sh" "${IAM_AUDIT_FUZZ_SECONDS:-60}"
+stage_done "fuzzing"
