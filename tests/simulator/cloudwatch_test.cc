@@ -1,6 +1,7 @@
 // The CloudWatch Logs model: ids, names, record → log event, payload encoding.
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+#include <cstdio>
 #include <string>
 
 #include "iam_audit/payload.h"
@@ -125,6 +126,60 @@ TEST_CASE("payload JSON and Lambda event decode back with the engine's decoder",
 
   batch.policy_level = "ACCOUNT_LEVEL_POLICY";
   CHECK(nlohmann::json::parse(LogBatchJson(batch))["policyLevel"] == "ACCOUNT_LEVEL_POLICY");
+}
+
+// The escaping rule, one byte at a time, written independently of the
+// 16-bytes-at-a-time code under test.
+std::string EscapeOneByOne(std::string_view text) {
+  std::string out = "\"";
+  for (unsigned char c : text) {
+    char u[7];
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        if (c < 0x20) {
+          std::snprintf(u, sizeof u, "\\u%04x", c);
+          out += u;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out + "\"";
+}
+
+TEST_CASE("JSON string escaping: every byte at every offset of a 16-byte block", "[cloudwatch]") {
+  // Each byte value at offsets 0..40 of a 41..48-byte text (three blocks
+  // and a tail), with quotes and a backslash elsewhere in the same text.
+  for (int c = 0; c < 256; ++c) {
+    for (size_t at = 0; at <= 40; ++at) {
+      for (size_t length : {at + 1, size_t{41}, size_t{48}}) {
+        std::string text(length, 'a');
+        if (length > 5) text[(at + 5) % length] = '"';
+        if (length > 9) text[(at + 9) % length] = '\\';
+        text[at] = static_cast<char>(c);
+        std::string out = "prefix";
+        AppendJsonString(out, text);
+        CAPTURE(c, at, length);
+        REQUIRE(out == "prefix" + EscapeOneByOne(text));
+      }
+    }
+  }
+  // A real-shaped message: quotes every few bytes, an escaped quote inside.
+  const std::string message = R"({"eventVersion":"1.08","userAgent":"aws-cli/2 \"x\"","n":[1,2]})";
+  std::string out;
+  AppendJsonString(out, message);
+  CHECK(out == EscapeOneByOne(message));
+  CHECK(nlohmann::json::parse(out).get<std::string>() == message);
+  out.clear();
+  AppendJsonString(out, "");
+  CHECK(out == "\"\"");
 }
 
 TEST_CASE("the CONTROL_MESSAGE has AWS's observed shape", "[cloudwatch]") {
