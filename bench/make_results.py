@@ -350,6 +350,20 @@ def main():
     md += ["## Targets", "", table(["bench", "target", "measured", "target is", "verdict"], rows), "",
            "A target met by 2× or more is marked *room to spare*: it will be raised.", ""]
 
+    # Where a target was missed: what the profile showed, what was changed, before/after. Kept by
+    # hand in bench/PROFILING.md (instruction counts from callgrind are repeatable on a busy
+    # machine; times are not) and shown here so the page carries its own explanation.
+    profiling = os.path.join(args.root, "bench", "PROFILING.md")
+    if os.path.exists(profiling):
+        with open(profiling, encoding="utf-8") as f:
+            body = f.read().splitlines()
+        if body and body[0].startswith("# "):
+            body = body[1:]
+        md += ["## Profile → fix → before/after", "",
+               "From [bench/PROFILING.md](PROFILING.md), written by hand from the profiles; the figures "
+               "above are this run's.", ""]
+        md += [("#" + l) if l.startswith("## ") or l.startswith("### ") else l for l in body] + [""]
+
     runs_text = (f"Release build: {args.build_seconds} s. " if args.build_seconds else "") + \
         (f"Whole run: {args.total_seconds} s." if args.total_seconds else "")
     md += ["## Runs", ""] + ([runs_text, ""] if runs_text else []) + [table(["bench", "status", "seconds", "command"], [
