@@ -57,6 +57,9 @@ std::string ApplyOption(FaultSpec* spec, std::string_view key, std::string_view 
     spec->probability = p;
   } else if (key == "seed") {
     if (!ParseInt(value, &spec->seed)) return bad("not an unsigned integer");
+  } else if (key == "match") {
+    if (value.empty()) return bad("empty");
+    spec->match = std::string(value);
   } else {
     return "fault: unknown option '" + std::string(key) + "'";
   }
@@ -171,10 +174,12 @@ void FaultTable::ClearAll() {
   armed_.clear();
 }
 
-std::optional<FiredFault> FaultTable::Next(std::string_view webhook) {
+std::optional<FiredFault> FaultTable::Next(std::string_view webhook, std::string_view body) {
   std::lock_guard<std::mutex> lock(mu_);
   for (auto it = armed_.begin(); it != armed_.end(); ++it) {
     if (it->spec.webhook != webhook && it->spec.webhook != "*") continue;
+    // Not this fault's request: no roll, so the other requests' draws stay as seeded.
+    if (!it->spec.match.empty() && body.find(it->spec.match) == std::string_view::npos) continue;
     if (it->spec.probability) {
       // Uniform in [0, 1) from the fault's own seeded generator.
       double roll = std::generate_canonical<double, 53>(it->rng);
@@ -204,6 +209,7 @@ std::string FaultTable::ToJson() const {
       case FaultKind::kHang: f["ms"] = a.spec.millis; break;
       case FaultKind::kDrop: break;
     }
+    if (!a.spec.match.empty()) f["match"] = a.spec.match;
     if (a.spec.probability) {
       f["probability"] = *a.spec.probability;
       f["seed"] = a.spec.seed;

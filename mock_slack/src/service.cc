@@ -235,7 +235,7 @@ Reply Service::HandleWebhook(std::string_view path, std::string_view content_typ
 
   int delay_ms = 0;
   std::string_view delay_kind;
-  if (auto fired = faults_.Next(id)) {
+  if (auto fired = faults_.Next(id, body)) {
     const FaultSpec& f = fired->spec;
     std::string_view kind = FaultKindName(f.kind);
     Reply r;
@@ -390,7 +390,7 @@ Reply Service::HandleTelegram(std::string_view path, std::string_view content_ty
 
   int delay_ms = 0;
   std::string_view delay_kind;
-  if (auto fired = faults_.Next(bot->Id())) {
+  if (auto fired = faults_.Next(bot->Id(), body)) {
     const FaultSpec& f = fired->spec;
     std::string_view kind = FaultKindName(f.kind);
     Reply r;

@@ -1,6 +1,8 @@
 #include "mock_slack/faults.h"
 
 #include <catch2/catch.hpp>
+#include <map>
+#include <string>
 
 namespace mock_slack {
 namespace {
@@ -41,6 +43,7 @@ TEST_CASE("faults: bad flags name what is wrong", "[mock_slack][faults]") {
       {"T1/B1:delay,ms=-1", "fault: ms='-1': not milliseconds in 0-600000"},
       {"T1/B1:delay,colour=red", "fault: unknown option 'colour'"},
       {"T1/B1:delay,ms", "fault: option 'ms' is not key=value"},
+      {"T1/B1:error,match=", "fault: match='': empty"},
   }));
   CAPTURE(flag);
   auto f = ParseFaultFlag(flag);
@@ -114,6 +117,86 @@ TEST_CASE("faults: probability is seeded and reproducible", "[mock_slack][faults
   always.Add(*ParseFaultFlag("T1/B1:drop,probability=1"));
   for (int i = 0; i < 20; ++i) REQUIRE(always.Next("T1/B1").has_value());
   CHECK(always.ToJson().find("\"fired\":20") != std::string::npos);
+}
+
+TEST_CASE("faults: match concerns only bodies holding the text, and leaves the others' draws alone",
+          "[mock_slack][faults]") {
+  auto poison = ParseFaultFlag("*:error,status=503,probability=1,match=0b1d-42");
+  REQUIRE(poison.ok());
+  CHECK(poison->match == "0b1d-42");
+  auto from_json = ParseFaultJson(R"({"webhook":"*","kind":"error","count":2,"match":"0b1d-42"})");
+  REQUIRE(from_json.ok());
+  CHECK((*from_json)[0].match == "0b1d-42");
+
+  // The same seeded schedule for the other requests, whether or not the
+  // poisoned message is also being posted (and failed by its match fault).
+  auto schedule = [](bool with_poison) {
+    FaultTable table;
+    if (with_poison) table.Add(*ParseFaultFlag("*:error,status=503,probability=1,match=0b1d-42"));
+    table.Add(*ParseFaultFlag("T1/B1:drop,probability=0.3,seed=5"));
+    std::string out;
+    for (int i = 0; i < 200; ++i) {
+      if (!with_poison && i % 10 == 3) {
+        out += '-';  // not posted in this run
+        continue;
+      }
+      const std::string body = i % 10 == 3 ? R"({"text":"event 0b1d-42"})" : R"({"text":"event x"})";
+      auto fired = table.Next("T1/B1", body);
+      out += !fired ? '.' : fired->spec.kind == FaultKind::kError ? 'E' : 'D';
+    }
+    return out;
+  };
+  const std::string plain = schedule(false);
+  const std::string poisoned = schedule(true);
+  CHECK(plain.find('D') != std::string::npos);
+  CHECK(plain.find('.') != std::string::npos);
+  for (int i = 0; i < 200; ++i) {
+    CAPTURE(i);
+    if (i % 10 == 3) {
+      CHECK(poisoned[i] == 'E');  // every request of that message fails
+    } else {
+      CHECK(poisoned[i] == plain[i]);  // the schedule draws exactly as without the poisoned posts
+    }
+  }
+  // A counted match fault is used up only by the requests it concerns.
+  FaultTable counted;
+  counted.Add((*from_json)[0]);
+  CHECK_FALSE(counted.Next("T1/B1", "other").has_value());
+  CHECK(counted.Next("T1/B1", "x 0b1d-42 y").has_value());
+  CHECK_FALSE(counted.Next("T1/B1", "other").has_value());
+  CHECK(counted.Next("T1/B1", "0b1d-42").has_value());
+  CHECK_FALSE(counted.Next("T1/B1", "0b1d-42").has_value());
+  CHECK(counted.ToJson() == "[]");
+  FaultTable listed;
+  listed.Add(*poison);
+  CHECK(listed.ToJson().find(R"("match":"0b1d-42")") != std::string::npos);
+}
+
+TEST_CASE("faults: several probabilistic faults compose, first that fires wins", "[mock_slack][faults]") {
+  // A schedule of 10 % error, 10 % rate_limit, 5 % drop, 5 % delay: each
+  // later fault is asked only when the earlier ones did not fire, so its
+  // probability is its share of what is left (0.10/0.90, 0.05/0.80, 0.05/0.75).
+  FaultTable table;
+  table.Add(*ParseFaultFlag("*:error,status=503,probability=0.1,seed=11"));
+  table.Add(*ParseFaultFlag("*:rate_limit,retry_after=1,probability=0.111111,seed=12"));
+  table.Add(*ParseFaultFlag("*:drop,probability=0.0625,seed=13"));
+  table.Add(*ParseFaultFlag("*:delay,ms=200,probability=0.0666667,seed=14"));
+  std::map<FaultKind, int> fired;
+  int none = 0;
+  constexpr int kDraws = 100000;
+  for (int i = 0; i < kDraws; ++i) {
+    if (auto f = table.Next("T1/B1")) {
+      ++fired[f->spec.kind];
+    } else {
+      ++none;
+    }
+  }
+  // Seeded, so these are fixed numbers; the bounds say what they mean (±10 %).
+  CHECK(fired[FaultKind::kError] == Approx(0.10 * kDraws).epsilon(0.1));
+  CHECK(fired[FaultKind::kRateLimit] == Approx(0.10 * kDraws).epsilon(0.1));
+  CHECK(fired[FaultKind::kDrop] == Approx(0.05 * kDraws).epsilon(0.1));
+  CHECK(fired[FaultKind::kDelay] == Approx(0.05 * kDraws).epsilon(0.1));
+  CHECK(none == Approx(0.70 * kDraws).epsilon(0.02));
 }
 
 }  // namespace

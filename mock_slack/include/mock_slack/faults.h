@@ -7,7 +7,10 @@
 // answer), "hang" (the connection is held silent past the client's timeout,
 // then reset). A fault fires for the next `count` requests, or, when
 // `probability` is set, for that share of requests drawn from a generator
-// seeded with `seed` (so a run is reproducible) until cleared.
+// seeded with `seed` (so a run is reproducible) until cleared. With `match`,
+// a fault concerns only requests whose body contains that text (a message
+// Slack keeps failing, e.g. one alert by its eventID); other requests pass it
+// by without using its count or drawing from its generator.
 //
 // FaultTable is thread-safe.
 #ifndef MOCK_SLACK_FAULTS_H_
@@ -39,12 +42,13 @@ struct FaultSpec {
   int count = 1;                       // fires for the next `count` requests (when no probability)
   std::optional<double> probability;   // 0 < p <= 1: fires at random, until cleared
   uint64_t seed = 0;
+  std::string match;                   // non-empty: only bodies containing this text
 };
 
 // Parses the --fault flag: "<webhook>:<kind>[,key=value]...", e.g.
 // "T1/B1:error,status=503,body=service_unavailable,count=2" or
 // "*:drop,probability=0.25,seed=7". Keys: status, body, retry_after, ms,
-// count, probability, seed.
+// count, probability, seed, match.
 Expected<FaultSpec> ParseFaultFlag(std::string_view flag);
 
 // Parses a JSON object (or an array of them) as posted to /api/faults:
@@ -63,9 +67,9 @@ class FaultTable {
   // ClearAll). Returns how many were removed.
   int Clear(std::string_view webhook);
   void ClearAll();
-  // The first armed fault for `webhook` that fires for this request, if any;
-  // a counted fault is used up by firing.
-  std::optional<FiredFault> Next(std::string_view webhook);
+  // The first armed fault for `webhook` that fires for this request (whose
+  // body is `body`), if any; a counted fault is used up by firing.
+  std::optional<FiredFault> Next(std::string_view webhook, std::string_view body = {});
   // The faults still armed, as a JSON array (for GET /api/faults).
   std::string ToJson() const;
 
