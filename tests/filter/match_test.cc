@@ -3,6 +3,8 @@
 // events. Rows marked "Ours:" pin a decision where AWS documents nothing.
 #include <catch2/catch.hpp>
 
+#include <nlohmann/json.hpp>
+#include <random>
 #include <string>
 #include <thread>
 #include <tuple>
@@ -358,4 +360,109 @@ TEST_CASE("filter match: fuzz regression, stray token after a string value", "[f
       R"({"user": {"id": 1, "email": "John.Stiles@example.c"m}o, "users": [{"id": 2}], "coordinates": [[0, 1, 2]]})";
   CHECK_FALSE(filter->Matches(event));
   CHECK_FALSE(filter->Match(event).matched);
+}
+
+// The JSON matcher checks the grammar of the whole event itself, in one pass
+// over simdjson's structural index (match.cc); malformed events never match.
+// Its verdict on well-formedness must be a strict JSON parser's: here
+// nlohmann::json::accept is the oracle, on thousands of deterministic
+// mutations (deleted, inserted, replaced bytes) of CloudTrail-shaped events.
+// The inserted bytes exclude exponents and \u escapes, where simdjson and
+// nlohmann disagree on range rules; those are pinned by the next test case.
+TEST_CASE("filter match: malformed JSON never matches (differential, mutated events)", "[filter][match][json]") {
+  // `$.zzz NOT EXISTS` matches every well-formed JSON object or array.
+  auto f = Filter::Compile("{ $.zzz NOT EXISTS }");
+  REQUIRE(f.ok());
+  auto seed = Filter::Compile(kSeed);
+  REQUIRE(seed.ok());
+  const std::vector<std::string> bases = {
+      Record("IAMUser", "CreateUser"),
+      Record("AssumedRole", "GetObject"),
+      R"({"a":[1,-2.5,0,true,false,null,{"b":[[]]},{}],"c":"q\"uo\\te\n\/","d":{"e":{"f":[0.25,"x"]}}})",
+      R"([{"userIdentity":{"type":"IAMUser"},"eventName":"PutRolePolicy"},[1,2,[3,[4]]],"s",-0])",
+  };
+  const std::string alphabet = "{}[]:,\" \\0123456789-+.tfnrl\t\x01";
+  std::mt19937 rng(20240611);
+  int checked = 0, valid = 0;
+  for (int round = 0; round < 1500; ++round) {
+    for (const std::string& base : bases) {
+      std::string event = base;
+      const int edits = 1 + static_cast<int>(rng() % 3);
+      for (int k = 0; k < edits && !event.empty(); ++k) {
+        const size_t at = rng() % event.size();
+        const char ch = alphabet[rng() % alphabet.size()];
+        switch (rng() % 3) {
+          case 0: event.erase(at, 1); break;
+          case 1: event.insert(event.begin() + static_cast<std::ptrdiff_t>(at), ch); break;
+          default: event[at] = ch; break;
+        }
+      }
+      const size_t first = event.find_first_not_of(" \t\n\r");
+      const bool container = first != std::string::npos && (event[first] == '{' || event[first] == '[');
+      const bool expected = container && nlohmann::json::accept(event) && event.find("zzz") == std::string::npos;
+      CAPTURE(event);
+      CHECK(f->Matches(event) == expected);
+      // Whatever the pattern: a malformed event never matches.
+      if (!expected && !nlohmann::json::accept(event)) CHECK_FALSE(seed->Matches(event));
+      ++checked;
+      valid += expected;
+    }
+  }
+  // Both kinds are well represented, so the comparison means something.
+  CHECK(valid > checked / 5);
+  CHECK(checked - valid > checked / 5);
+}
+
+// Where the one-pass check cannot decide alone (numbers with exponents or
+// long mantissas, odd atoms, nesting deeper than 512), simdjson's DOM parser
+// decides, so the verdicts are simdjson's (as they were when every event was
+// validated by it): 1e400 overflows and an integer beyond 64 bits is
+// rejected, nesting deeper than 1024 is rejected, and so are bad escapes.
+TEST_CASE("filter match: numbers, escapes and depth at the edges of JSON", "[filter][match][json]") {
+  const std::string p = "{ $.zzz NOT EXISTS }";
+  const std::vector<std::pair<std::string, bool>> rows = {
+      {R"({"n":1e5})", true},
+      {R"({"n":-1.5E-3})", true},
+      {R"({"n":12345678901234567890123})", false},  // simdjson 3.0.1: beyond 64 bits
+      {R"({"n":1e400})", false},
+      {R"({"n":01})", false},
+      {R"({"n":1.})", false},
+      {R"({"n":.5})", false},
+      {R"({"n":-})", false},
+      {R"({"n":+1})", false},
+      {R"({"n":1 2})", false},
+      {R"({"t":tru})", false},
+      {R"({"t":truex})", false},
+      {R"({"t":nul})", false},
+      {R"({"s":"\u00e9\ud83d\ude00"})", true},
+      {R"({"s":"\x"})", false},
+      {R"({"s":"\u12"})", false},
+      {R"({"s":"\ud800"})", false},
+      {R"({"k\q":1})", false},
+      {R"({"a":1,})", false},
+      {R"({"a":1}})", false},
+      {R"({"a":1} {"b":2})", false},
+      {R"([1,2,])", false},
+      {R"({"a"1})", false},
+      {R"({"a":})", false},
+      {R"({,})", false},
+      {R"({})", true},
+      {R"([])", true},
+      {" \t{\"a\" : [ 1 , 2 ] }\r\n", true},
+      {std::string(600, '[') + std::string(600, ']'), true},
+      {std::string(1100, '[') + std::string(1100, ']'), false},
+      {std::string(100, '[') + std::string(99, ']'), false},
+  };
+  for (const auto& [event, expected] : rows) {
+    CAPTURE(event);
+    CHECK(Verdict(p, event) == expected);
+  }
+  // Escaped keys and values are compared unescaped.
+  CHECK(Verdict(R"({ $.a = "x\"y" })", R"({"\u0061":"x\"y"})"));
+  CHECK(Verdict("{ $.a.b = \"\xC3\xA9\" }", R"({"a":{"\u0062":"\u00e9"}})"));
+  // A number keeps its source text for text comparisons, and compares
+  // numerically against a number literal.
+  CHECK(Verdict(R"({ $.n = 1000 })", R"({"n":1e3})"));
+  CHECK(Verdict(R"({ $.n = "1e*" })", R"({"n":1e3})"));
+  CHECK_FALSE(Verdict(R"({ $.n = "1000" })", R"({"n":1e3})"));
 }

@@ -1,24 +1,28 @@
 // Matching compiled programs against one event. Decisions where AWS
 // documents nothing are marked "Ours:".
 //
-// JSON technique (measured in bench/filter_bench.cc, see the commit message):
-// simdjson On-Demand over the raw event bytes. Stage 1 (SIMD structural
-// indexing and UTF-8 validation) runs over the whole event; stage 2 visits
-// only the members on a path of the pattern's selector trie, skips every
-// other value without materialising it, and stops as soon as every selector
-// without a wildcard has been resolved. No DOM is built.
+// JSON technique (measured with callgrind on bench/filter_scan.sh's records;
+// see the commit messages): simdjson's stage 1 (SIMD structural indexing,
+// UTF-8 validation, string and control-character checks) runs once over the
+// event; then one pass over the structural indexes checks the JSON grammar
+// of the whole event and walks the pattern's selector trie at the same time.
+// No DOM is built and no value is materialised unless a condition reads it.
+// The verdict on well-formedness is simdjson's DOM parser's: whatever this
+// pass cannot decide for sure (unusual numbers and atoms, very deep nesting)
+// is left to a full DOM parse of the event, which is then the judge.
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cstring>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "filter/limits.h"
 #include "filter/parser.h"
 #include "filter/program.h"
 
 namespace iam_audit::filter_internal {
-
-namespace ondemand = simdjson::ondemand;
 
 bool ValueMatcher::Equals(std::string_view value, bool is_number) const {
   switch (kind) {
@@ -98,156 +102,373 @@ struct NodeList {
   int size = 0;
 };
 
-struct Walk {
-  const JsonProgram* p;
-  uint8_t* found;   // per trie node
-  uint8_t* truth;   // per condition
-  uint32_t remaining;
-  bool first_only;  // no wildcard: resolve each selector once, then stop
-  bool fast;        // also no escaped key: direct member lookups
-  bool done = false;
+// simdjson's DOM parser rejects documents nested deeper than this; events
+// nested deeper than kSureDepth are left to it (see Verdict::kUnsure).
+constexpr size_t kDomMaxDepth = simdjson::DEFAULT_MAX_DEPTH;
+constexpr size_t kSureDepth = kDomMaxDepth / 2;
+
+// A container on a path of the trie: the nodes that apply to its members.
+// Containers off every path need no frame (nothing below them is selected),
+// so frames form a prefix of the open containers, at most kMaxSelectorSteps
+// + 1 deep.
+struct Frame {
+  NodeList nodes;
+  uint32_t index = 0;  // arrays: index of the next element
 };
 
-bool VisitValue(ondemand::value& v, const NodeList& nodes, Walk& w);
+struct Scan {
+  const JsonProgram* p;
+  uint8_t* found;  // per trie node
+  uint8_t* truth;  // per condition
+  bool first_only;  // no wildcard: a selector takes the first duplicate key only
+  bool any_backslash;  // the event has an escape somewhere
+  const uint8_t* buf;
+  simdjson::internal::dom_parser_implementation* stage1;
+  uint8_t* unescaped = nullptr;  // room for any string of the event, plus padding
+};
 
-bool VisitObject(ondemand::object& obj, const NodeList& nodes, Walk& w) {
-  if (w.fast) {
-    // No wildcard, so one trie node per value; no escaped key in the event,
-    // so raw keys compare exactly. Look each member up directly.
-    const JsonProgram::Node& n = w.p->nodes[nodes.ids[0]];
-    for (const auto& [name, child] : n.names) {
-      auto r = obj.find_field_unordered(name);
-      if (r.error() == simdjson::NO_SUCH_FIELD) continue;
-      if (r.error() != simdjson::SUCCESS) return false;
-      ondemand::value v = std::move(r).value_unsafe();
-      NodeList next;
-      next.ids[0] = child;
-      next.size = 1;
-      if (!VisitValue(v, next, w)) return false;
-      if (w.done) return true;
-    }
-    return true;
+enum class Verdict {
+  kValid,    // well-formed JSON: simdjson's DOM parser accepts it
+  kInvalid,  // not JSON: the DOM parser rejects it
+  kUnsure,   // grammar holds; a number, an atom or the depth needs the DOM parser's word
+};
+
+bool IsBlankByte(uint8_t c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// A number in JSON's grammar with at most 18 digits and no exponent, which
+// the DOM parser always accepts. Anything else (an exponent that may
+// overflow, a long mantissa, a malformed number or atom) is not decided here.
+bool IsPlainNumber(const uint8_t* s, const uint8_t* e) {
+  if (s < e && *s == '-') ++s;
+  if (s == e) return false;
+  int digits = 0;
+  if (*s == '0') {
+    ++s;
+    ++digits;
+  } else {
+    if (*s < '1' || *s > '9') return false;
+    while (s < e && *s >= '0' && *s <= '9') ++s, ++digits;
   }
-  for (auto fr : obj) {
-    if (fr.error() != simdjson::SUCCESS) return false;
-    ondemand::field field = std::move(fr).value_unsafe();
-    // The raw key (stage 1 guarantees its closing quote); unescape only
-    // when it contains a backslash.
-    const char* raw = field.key().raw();
-    const char* q = raw;
-    bool escaped = false;
-    while (*q != '"') {
-      if (*q == '\\') {
-        escaped = true;
-        ++q;
-      }
-      ++q;
-    }
-    std::string_view key(raw, static_cast<size_t>(q - raw));
-    if (escaped && field.unescaped_key().get(key) != simdjson::SUCCESS) return false;
-    NodeList next;
-    for (int i = 0; i < nodes.size; ++i) {
-      const JsonProgram::Node& n = w.p->nodes[nodes.ids[i]];
-      for (const auto& [name, child] : n.names) {
-        if (name.size() == key.size() && name == key && !(w.first_only && w.found[child]))
-          next.ids[next.size++] = child;
-      }
-      if (n.wildcard >= 0 && next.size < kMaxConditions) next.ids[next.size++] = n.wildcard;
-    }
-    if (next.size == 0) continue;
-    ondemand::value v = field.value();
-    if (!VisitValue(v, next, w)) return false;
-    if (w.done) return true;
+  if (s < e && *s == '.') {
+    ++s;
+    const uint8_t* f = s;
+    while (s < e && *s >= '0' && *s <= '9') ++s, ++digits;
+    if (s == f) return false;
   }
-  return true;
+  return s == e && digits <= 18;
 }
 
-bool VisitArray(ondemand::array& arr, const NodeList& nodes, Walk& w) {
-  uint32_t index = 0;
-  for (auto er : arr) {
-    if (er.error() != simdjson::SUCCESS) return false;
-    ondemand::value v = std::move(er).value_unsafe();
-    NodeList next;
-    for (int i = 0; i < nodes.size; ++i) {
-      const JsonProgram::Node& n = w.p->nodes[nodes.ids[i]];
-      for (const auto& [want, child] : n.indexes)
-        if (want == index && !(w.first_only && w.found[child])) next.ids[next.size++] = child;
-      if (n.wildcard >= 0 && next.size < kMaxConditions) next.ids[next.size++] = n.wildcard;
-    }
-    ++index;
-    if (next.size == 0) continue;
-    if (!VisitValue(v, next, w)) return false;
-    if (w.done) return true;
-  }
-  return true;
-}
-
-bool VisitValue(ondemand::value& v, const NodeList& nodes, Walk& w) {
-  bool has_conditions = false, has_children = false;
-  for (int i = 0; i < nodes.size; ++i) {
-    const JsonProgram::Node& n = w.p->nodes[nodes.ids[i]];
-    has_conditions |= !n.conditions.empty();
-    has_children |= n.has_children();
-  }
-  ondemand::json_type type;
-  if (v.type().get(type) != simdjson::SUCCESS) return false;
-  Scalar s;
-  bool scalar = true;
-  switch (type) {
-    case ondemand::json_type::object: {
-      scalar = false;
-      if (!has_children) break;
-      ondemand::object obj;
-      if (v.get_object().get(obj) != simdjson::SUCCESS) return false;
-      if (!VisitObject(obj, nodes, w)) return false;
-      break;
-    }
-    case ondemand::json_type::array: {
-      scalar = false;
-      if (!has_children) break;
-      ondemand::array arr;
-      if (v.get_array().get(arr) != simdjson::SUCCESS) return false;
-      if (!VisitArray(arr, nodes, w)) return false;
-      break;
-    }
-    case ondemand::json_type::string:
-      s.kind = Scalar::Kind::kString;
-      if (has_conditions && v.get_string().get(s.text) != simdjson::SUCCESS) return false;
-      break;
-    case ondemand::json_type::number: {
-      s.kind = Scalar::Kind::kNumber;
-      if (has_conditions) {
-        s.text = v.raw_json_token();
-        while (!s.text.empty() && (s.text.back() == ' ' || s.text.back() == '\t' ||
-                                   s.text.back() == '\n' || s.text.back() == '\r'))
-          s.text.remove_suffix(1);
-      }
-      break;
-    }
-    case ondemand::json_type::boolean:
-      s.kind = Scalar::Kind::kBool;
-      if (v.get_bool().get(s.boolean) != simdjson::SUCCESS) return false;
-      s.text = s.boolean ? "true" : "false";
-      break;
-    case ondemand::json_type::null:
-      s.kind = Scalar::Kind::kNull;
-      break;
-  }
-  // Containers satisfy no comparison (not even `!=`) and no IS test
-  // (FilterAndPatternSyntax "JSON special considerations").
+// Evaluates the conditions of `nodes` on a scalar (or on a container when
+// `s` is null: containers satisfy no comparison and no IS test,
+// FilterAndPatternSyntax "JSON special considerations") and marks them found.
+void Reach(const NodeList& nodes, const Scalar* s, Scan& w) {
   for (int i = 0; i < nodes.size; ++i) {
     const uint32_t id = nodes.ids[i];
-    const JsonProgram::Node& n = w.p->nodes[id];
-    if (scalar) {
-      for (uint32_t c : n.conditions)
-        if (!w.truth[c] && EvalJson(w.p->conditions[c], s)) w.truth[c] = 1;
+    if (s) {
+      for (uint32_t c : w.p->nodes[id].conditions)
+        if (!w.truth[c] && EvalJson(w.p->conditions[c], *s)) w.truth[c] = 1;
     }
-    if (!w.found[id]) {
-      w.found[id] = 1;
-      if (!n.conditions.empty() && --w.remaining == 0 && w.first_only) w.done = true;
-    }
+    w.found[id] = 1;
   }
+}
+
+bool HasConditions(const JsonProgram& p, const NodeList& nodes) {
+  for (int i = 0; i < nodes.size; ++i)
+    if (!p.nodes[nodes.ids[i]].conditions.empty()) return true;
+  return false;
+}
+
+bool HasChildren(const JsonProgram& p, const NodeList& nodes) {
+  for (int i = 0; i < nodes.size; ++i)
+    if (p.nodes[nodes.ids[i]].has_children()) return true;
+  return false;
+}
+
+// The string whose opening quote is at `open` and closing quote at `close`:
+// its bytes when it has no escape, else simdjson's unescaping of it (the
+// DOM parser's own routine, so a bad escape is rejected exactly as it would
+// be). Returns false on a bad escape.
+bool StringAt(Scan& w, uint32_t open, uint32_t close, std::string_view* out) {
+  const uint8_t* b = w.buf + open + 1;
+  const size_t n = close - open - 1;
+  if (!w.any_backslash || std::memchr(b, '\\', n) == nullptr) {
+    *out = std::string_view(reinterpret_cast<const char*>(b), n);
+    return true;
+  }
+  uint8_t* end = w.stage1->parse_string(b, w.unescaped);
+  if (end == nullptr) return false;
+  *out = std::string_view(reinterpret_cast<const char*>(w.unescaped), static_cast<size_t>(end - w.unescaped));
   return true;
+}
+
+// The closing quote of the string that opens at a structural index: the
+// last '"' before the next structural (stage 1 has matched the quotes, so
+// only blanks may follow it).
+uint32_t ClosingQuote(const uint8_t* buf, uint32_t open, uint32_t next) {
+  uint32_t q = next;
+  while (q > open + 1 && IsBlankByte(buf[q - 1])) --q;
+  return q - 1;
+}
+
+// One pass over stage 1's structural indexes: checks the grammar of the
+// whole event (every structural character in its place, every string's
+// escapes, every number and atom) and evaluates the conditions of every
+// trie node the event reaches. Never recurses; bounded by the event.
+// Checks the grammar of a container that no selector reaches, from just
+// after its opening character (token i) to its closing one, where it leaves
+// `i`. The same rules as ScanEvent, without the trie: the bulk of an event's
+// tokens go through this loop. Returns false on malformed JSON.
+bool SkipContainer(const uint8_t* buf, const uint32_t* idx, uint32_t n, uint32_t& i, uint8_t* kinds,
+                   size_t& depth, size_t& max_depth, bool any_backslash, bool& unsure, Scan& w) {
+  enum class State : uint8_t { kValue, kFirstValue, kKey, kFirstKey, kColon, kAfter };
+  const size_t base = depth;  // the skipped container is kinds[base - 1]
+  uint8_t kind = kinds[base - 1];
+  State st = kind == '{' ? State::kFirstKey : State::kFirstValue;
+  while (++i < n) {
+    const uint32_t pos = idx[i];
+    const uint8_t c = buf[pos];
+    switch (st) {
+      case State::kColon:
+        if (c != ':') return false;
+        st = State::kValue;
+        continue;
+      case State::kAfter:
+        if (c == ',') {
+          st = kind == '{' ? State::kKey : State::kValue;
+          continue;
+        }
+        if (c != (kind == '{' ? '}' : ']')) return false;
+        break;  // close below
+      case State::kFirstKey:
+        if (c == '}') break;
+        [[fallthrough]];
+      case State::kKey:
+        if (c != '"') return false;
+        if (any_backslash) {
+          std::string_view ignored;
+          if (!StringAt(w, pos, ClosingQuote(buf, pos, idx[i + 1]), &ignored)) return false;
+        }
+        st = State::kColon;
+        continue;
+      case State::kFirstValue:
+        if (c == ']') break;
+        [[fallthrough]];
+      case State::kValue:
+        switch (c) {
+          case '{':
+          case '[':
+            kinds[depth++] = c;
+            kind = c;
+            if (depth > max_depth) max_depth = depth;
+            st = c == '{' ? State::kFirstKey : State::kFirstValue;
+            continue;
+          case '"':
+            if (any_backslash) {
+              std::string_view ignored;
+              if (!StringAt(w, pos, ClosingQuote(buf, pos, idx[i + 1]), &ignored)) return false;
+            }
+            st = State::kAfter;
+            continue;
+          case '}':
+          case ']':
+          case ':':
+          case ',':
+            return false;
+          default: {
+            uint32_t end = idx[i + 1];
+            while (end > pos && IsBlankByte(buf[end - 1])) --end;
+            const uint8_t* b = buf + pos;
+            const size_t len = end - pos;
+            if (c == 't') {
+              unsure |= !(len == 4 && std::memcmp(b, "true", 4) == 0);
+            } else if (c == 'f') {
+              unsure |= !(len == 5 && std::memcmp(b, "false", 5) == 0);
+            } else if (c == 'n') {
+              unsure |= !(len == 4 && std::memcmp(b, "null", 4) == 0);
+            } else {
+              unsure |= !IsPlainNumber(b, b + len);
+            }
+            st = State::kAfter;
+            continue;
+          }
+        }
+    }
+    // Closes the innermost container.
+    if (--depth < base) return true;
+    kind = kinds[depth - 1];
+    st = State::kAfter;
+  }
+  return false;  // unterminated
+}
+
+Verdict ScanEvent(Scan& w, const uint32_t* idx, uint32_t n) {
+  enum class State : uint8_t { kValue, kFirstValue, kKey, kFirstKey, kColon, kAfter };
+  // Per open container, '{' or '['; no event opens more containers than it
+  // has structurals. Plain pointers: thread_local objects are reached
+  // through a call each time, too slow for this loop.
+  thread_local std::vector<uint8_t> kinds_storage;
+  thread_local std::vector<Frame> frames_storage;
+  if (kinds_storage.size() < static_cast<size_t>(n) + 1) kinds_storage.resize(static_cast<size_t>(n) + 1);
+  if (frames_storage.size() < static_cast<size_t>(kMaxSelectorSteps) + 2) frames_storage.resize(kMaxSelectorSteps + 2);
+  uint8_t* const kinds = kinds_storage.data();
+  Frame* const frames = frames_storage.data();
+  uint8_t kind = 0;  // kinds[depth - 1], or 0 at the top level
+  const JsonProgram& p = *w.p;
+  // Locals, not members of `w`: stores through uint8_t pointers (found,
+  // kinds) would otherwise make the compiler reload them at every token.
+  const uint8_t* const buf = w.buf;
+  const bool any_backslash = w.any_backslash;
+  size_t depth = 0, active = 0, max_depth = 0;
+  bool unsure = false;
+  State st = State::kValue;
+  NodeList pending;  // the trie nodes of the value that comes next
+  pending.ids[0] = 0;
+  pending.size = 1;
+
+  for (uint32_t i = 0; i < n; ++i) {
+    const uint32_t pos = idx[i];
+    const uint8_t c = buf[pos];
+    switch (st) {
+      case State::kColon:
+        if (c != ':') return Verdict::kInvalid;
+        st = State::kValue;
+        continue;
+      case State::kFirstKey:
+        if (c == '}') break;  // close below
+        [[fallthrough]];
+      case State::kKey: {
+        if (c != '"') return Verdict::kInvalid;
+        pending.size = 0;
+        if (active == depth) {
+          std::string_view key;
+          if (!StringAt(w, pos, ClosingQuote(buf, pos, idx[i + 1]), &key)) return Verdict::kInvalid;
+          const NodeList& nodes = frames[depth - 1].nodes;
+          for (int k = 0; k < nodes.size; ++k) {
+            const JsonProgram::Node& node = p.nodes[nodes.ids[k]];
+            for (const auto& [name, child] : node.names) {
+              if (name.size() == key.size() && name == key && !(w.first_only && w.found[child]))
+                pending.ids[pending.size++] = child;
+            }
+            if (node.wildcard >= 0 && pending.size < kMaxConditions) pending.ids[pending.size++] = node.wildcard;
+          }
+        } else if (any_backslash) {
+          std::string_view ignored;
+          if (!StringAt(w, pos, ClosingQuote(buf, pos, idx[i + 1]), &ignored)) return Verdict::kInvalid;
+        }
+        st = State::kColon;
+        continue;
+      }
+      case State::kAfter:
+        if (depth == 0) return Verdict::kInvalid;  // something after the top-level value
+        if (c == ',') {
+          st = kind == '{' ? State::kKey : State::kValue;
+          continue;
+        }
+        if (c != (kind == '{' ? '}' : ']')) return Verdict::kInvalid;
+        break;  // close below
+      case State::kFirstValue:
+        if (c == ']') break;  // close below
+        [[fallthrough]];
+      case State::kValue: {
+        // The trie nodes of an array element come from its index; those of
+        // a member value were found with its key.
+        if (kind == '[') {
+          pending.size = 0;
+          if (active == depth) {
+            Frame& f = frames[depth - 1];
+            for (int k = 0; k < f.nodes.size; ++k) {
+              const JsonProgram::Node& node = p.nodes[f.nodes.ids[k]];
+              for (const auto& [want, child] : node.indexes)
+                if (want == f.index && !(w.first_only && w.found[child])) pending.ids[pending.size++] = child;
+              if (node.wildcard >= 0 && pending.size < kMaxConditions) pending.ids[pending.size++] = node.wildcard;
+            }
+            ++f.index;
+          }
+        }
+        if (c == '{' || c == '[') {
+          // Ours, as before: `$` itself is never a value that is reached.
+          if (pending.size > 0 && depth > 0) Reach(pending, nullptr, w);
+          if (active == depth && pending.size > 0 && HasChildren(p, pending)) {
+            Frame& f = frames[depth];
+            f.nodes.size = pending.size;
+            std::copy(pending.ids, pending.ids + pending.size, f.nodes.ids);
+            f.index = 0;
+            ++active;
+          }
+          kinds[depth] = c;
+          ++depth;
+          if (depth > max_depth) max_depth = depth;
+          if (active < depth) {
+            // No selector goes inside: only the grammar is left to check.
+            if (!SkipContainer(buf, idx, n, i, kinds, depth, max_depth, any_backslash, unsure, w))
+              return Verdict::kInvalid;
+            kind = depth > 0 ? kinds[depth - 1] : 0;
+            if (active > depth) active = depth;
+            st = State::kAfter;
+            continue;
+          }
+          kind = c;
+          st = c == '{' ? State::kFirstKey : State::kFirstValue;
+          continue;
+        }
+        const bool wanted = pending.size > 0 && HasConditions(p, pending);
+        Scalar s;
+        if (c == '"') {
+          s.kind = Scalar::Kind::kString;
+          if (wanted || any_backslash) {
+            if (!StringAt(w, pos, ClosingQuote(buf, pos, idx[i + 1]), &s.text)) return Verdict::kInvalid;
+          }
+        } else if (c == '{' || c == '}' || c == '[' || c == ']' || c == ':' || c == ',') {
+          return Verdict::kInvalid;
+        } else {
+          // A number or an atom runs to the blanks before the next structural.
+          uint32_t end = idx[i + 1];
+          while (end > pos && IsBlankByte(buf[end - 1])) --end;
+          const uint8_t* b = buf + pos;
+          const size_t len = end - pos;
+          s.text = std::string_view(reinterpret_cast<const char*>(b), len);
+          if (s.text == "true" || s.text == "false") {
+            s.kind = Scalar::Kind::kBool;
+            s.boolean = s.text[0] == 't';
+          } else if (s.text == "null") {
+            s.kind = Scalar::Kind::kNull;
+          } else {
+            s.kind = Scalar::Kind::kNumber;
+            if (!IsPlainNumber(b, b + len)) unsure = true;
+          }
+        }
+        if (pending.size > 0) Reach(pending, wanted ? &s : nullptr, w);
+        st = State::kAfter;
+        continue;
+      }
+    }
+    // Closes the innermost container (its closing character was checked).
+    if (depth == 0) return Verdict::kInvalid;
+    --depth;
+    kind = depth > 0 ? kinds[depth - 1] : 0;
+    if (active > depth) active = depth;
+    st = State::kAfter;
+  }
+  if (depth != 0 || st != State::kAfter) return Verdict::kInvalid;
+  if (max_depth > kSureDepth) unsure = true;
+  return unsure ? Verdict::kUnsure : Verdict::kValid;
+}
+
+// Stage 1 of the active (runtime-dispatched) simdjson kernel, per thread.
+simdjson::internal::dom_parser_implementation* Stage1(size_t len) {
+  thread_local std::unique_ptr<simdjson::internal::dom_parser_implementation> impl;
+  const size_t want = std::max<size_t>(len, 4096);
+  if (!impl) {
+    if (simdjson::get_active_implementation()->create_dom_parser_implementation(want, kDomMaxDepth, impl) !=
+        simdjson::SUCCESS) {
+      impl.reset();
+      return nullptr;
+    }
+  } else if (impl->capacity() < len && impl->set_capacity(want) != simdjson::SUCCESS) {
+    impl.reset();
+    return nullptr;
+  }
+  return impl.get();
 }
 
 }  // namespace
@@ -273,10 +494,11 @@ bool MatchJson(const JsonProgram& p, std::string_view event) {
   const char open = event[b], close = event[e - 1];
   if (!((open == '{' && close == '}') || (open == '[' && close == ']'))) return false;
 
-  thread_local ondemand::parser parser;
   thread_local std::string buffer;
+  thread_local std::string unescaped;
   thread_local std::vector<uint8_t> scratch;
   const size_t len = event.size();
+  if (len > 0xFFFFFFF0u) return false;  // beyond simdjson's 32-bit structural indexes
   if (buffer.size() < len + simdjson::SIMDJSON_PADDING) buffer.resize(len + simdjson::SIMDJSON_PADDING);
   std::memcpy(buffer.data(), event.data(), len);
   std::memset(buffer.data() + len, 0, simdjson::SIMDJSON_PADDING);
@@ -284,37 +506,33 @@ bool MatchJson(const JsonProgram& p, std::string_view event) {
   if (scratch.size() < need) scratch.resize(need);
   std::memset(scratch.data(), 0, need);
 
-  Walk w;
+  const uint8_t* buf = reinterpret_cast<const uint8_t*>(buffer.data());
+  simdjson::internal::dom_parser_implementation* stage1 = Stage1(len);
+  if (stage1 == nullptr) return false;  // out of memory
+  // The DOM parser runs this very stage first: an error here is its error too.
+  if (stage1->stage1(buf, len, simdjson::stage1_mode::regular) != simdjson::SUCCESS) return false;
+
+  Scan w;
   w.p = &p;
   w.found = scratch.data();
   w.truth = scratch.data() + p.nodes.size();
-  w.remaining = p.leaf_count;
   w.first_only = !p.has_wildcard;
-  w.fast = w.first_only && std::memchr(event.data(), '\\', len) == nullptr;
-
-  // On-Demand trusts the document in places: on a malformed event, simdjson
-  // 3.0.1's find_field_unordered reaches a SIMDJSON_ASSUME, which is
-  // undefined behaviour (found by tests/fuzz/filter_match_fuzz; regression
-  // case in tests/filter/match_test.cc). So the event is validated in full
-  // first by the DOM parser (stage 2, runtime-dispatched SIMD kernels); an
-  // event that is not JSON never matches a JSON pattern anyway.
-  thread_local simdjson::dom::parser validator;
-  if (validator.parse(buffer.data(), len, false).error() != simdjson::SUCCESS) return false;
-
-  ondemand::document doc;
-  if (parser.iterate(buffer.data(), len, buffer.size()).get(doc) != simdjson::SUCCESS) return false;
-  NodeList root;
-  root.ids[0] = 0;
-  root.size = 1;
-  bool ok;
-  if (open == '{') {
-    ondemand::object obj;
-    ok = doc.get_object().get(obj) == simdjson::SUCCESS && VisitObject(obj, root, w);
-  } else {
-    ondemand::array arr;
-    ok = doc.get_array().get(arr) == simdjson::SUCCESS && VisitArray(arr, root, w);
+  w.any_backslash = std::memchr(buf, '\\', len) != nullptr;
+  w.buf = buf;
+  w.stage1 = stage1;
+  if (w.any_backslash) {
+    if (unescaped.size() < len + simdjson::SIMDJSON_PADDING) unescaped.resize(len + simdjson::SIMDJSON_PADDING);
+    w.unescaped = reinterpret_cast<uint8_t*>(unescaped.data());
   }
-  if (!ok) return false;
+  switch (ScanEvent(w, stage1->structural_indexes.get(), stage1->n_structural_indexes)) {
+    case Verdict::kValid: break;
+    case Verdict::kInvalid: return false;
+    case Verdict::kUnsure: {
+      thread_local simdjson::dom::parser validator;
+      if (validator.parse(buf, len, false).error() != simdjson::SUCCESS) return false;
+      break;
+    }
+  }
   // NOT EXISTS: the selector reached nothing.
   for (size_t c = 0; c < p.conditions.size(); ++c)
     if (p.conditions[c].kind == Expr::Kind::kNotExists) w.truth[c] = !w.found[p.conditions[c].node];
