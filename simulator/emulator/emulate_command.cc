@@ -20,7 +20,16 @@ int RunEmulate(EmulateArgs& args) {
   for (const std::string& kv : args.env) {
     size_t eq = kv.find('=');
     if (eq == 0 || eq == std::string::npos) {
-      std::fprintf(stderr, "emulate: --env wants KEY=VALUE, got '%s'\n", kv.substr(0, kv.find('=')).c_str());
+      // Without '=' the argument may be the value alone, i.e. a secret: it is
+      // quoted only when it is a plain variable name.
+      const std::string key = kv.substr(0, eq);
+      const bool name = !key.empty() && key.size() <= 128 &&
+                        key.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") ==
+                            std::string::npos;
+      std::fprintf(stderr, "emulate: --env wants KEY=VALUE, got %s\n",
+                   name ? ("'" + key + "'").c_str()
+                        : ("an argument without a variable name (" + std::to_string(kv.size()) +
+                           " characters, not shown: it may be a secret)").c_str());
       return kExitBadInput;
     }
     args.options.env[kv.substr(0, eq)] = kv.substr(eq + 1);

@@ -78,6 +78,14 @@ bool ValidName(std::string_view name) {
   });
 }
 
+// A POSIX environment variable name, as Lambda accepts them.
+bool ValidEnvName(std::string_view name) {
+  if (name.empty() || name.size() > 128 || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  });
+}
+
 Status ReadRule(const Reader& r, const json& item, const std::string& path, bool ignore_rule,
                 RuleSpec& rule) {
   if (!item.is_object()) return r.Fail(path, std::string("expected an object, got ") + item.type_name());
@@ -261,8 +269,12 @@ StatusOr<RuleConfig> ParseRuleConfig(std::string_view text, std::string_view sou
       } else {
         return r.Fail(path + ".type", "\"" + type + "\" is not one of slack, telegram");
       }
-      if (spec.secret_env.rfind("https://", 0) == 0 || spec.secret_env.find('/') != std::string::npos) {
-        return r.Fail(path, "secrets never go in the file: name the environment variable that holds it");
+      // Only a variable name is accepted: anything else may be the secret
+      // itself pasted in (a webhook URL, a bot token "123:AA…"), and later
+      // errors quote this field. The value is never repeated here.
+      if (!ValidEnvName(spec.secret_env)) {
+        return r.Fail(path, "secrets never go in the file: name the environment variable that holds it "
+                            "(letters, digits and '_', not starting with a digit)");
       }
       config.destinations.push_back(std::move(spec));
     }
