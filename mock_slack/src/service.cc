@@ -140,16 +140,46 @@ Expected<WebhookConfig> ParseWebhookFlag(std::string_view flag) {
   return w;
 }
 
+namespace {
+
+// Slack team and bot IDs are upper-case letters and digits ("T0001",
+// "B0001"); webhook secrets are mixed case. A segment that is not an ID may
+// be a secret in the wrong place (a missing '/', a mangled URL).
+bool LooksLikeSlackId(std::string_view s) {
+  return !s.empty() && s.size() <= 32 && std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  });
+}
+
+// A route name such as "services" or "hooks".
+bool LooksLikeRoute(std::string_view s) {
+  return !s.empty() && s.size() <= 32 && std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || c == '-' || c == '_' || c == '.';
+  });
+}
+
+}  // namespace
+
 std::string RedactPath(std::string_view path) {
   if (path.substr(0, 4) == "/bot") return RedactTelegramPath(path);
-  constexpr std::string_view kPrefix = "/services/";
-  if (path.substr(0, kPrefix.size()) != kPrefix) return std::string(path);
-  auto parts = Split(path.substr(kPrefix.size()), '/');
-  std::string out(kPrefix);
-  out += parts[0].substr(0, 64);
-  if (parts.size() > 1) out += "/" + std::string(parts[1].substr(0, 64));
-  if (parts.size() > 2) out += "/***";
-  return out;
+  if (path == "/" || path.substr(0, 5) == "/api/" || path == "/healthz" || path == "/page.js") {
+    return std::string(path);
+  }
+  // Everything else is shown up to the first segment that could be a secret:
+  // /services/<team>/<bot> when they look like IDs, then "***".
+  auto parts = Split(path.substr(path.empty() ? 0 : 1), '/');
+  std::string out;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    const bool shown = i == 0 ? LooksLikeRoute(parts[0])
+                              : i <= 2 && parts[0] == "services" && LooksLikeSlackId(parts[i]);
+    out += "/";
+    if (!shown) {
+      out += "***";
+      break;
+    }
+    out += std::string(parts[i]);
+  }
+  return out.empty() ? "/" : out;
 }
 
 Service::Service(std::vector<WebhookConfig> webhooks, ServiceOptions options,

@@ -170,7 +170,11 @@ std::string RedactTelegramPath(std::string_view path) {
   std::string_view token = path.substr(4, slash == std::string_view::npos ? path.npos : slash - 4);
   std::size_t colon = token.find(':');
   std::string out = "/bot";
-  if (colon != std::string_view::npos) out += std::string(token.substr(0, std::min<std::size_t>(colon, 15))) + ":";
+  // The bot id (digits before ':') is public; anything else may be the secret.
+  if (colon != std::string_view::npos && colon > 0 && colon <= 15 &&
+      token.substr(0, colon).find_first_not_of("0123456789") == std::string_view::npos) {
+    out += std::string(token.substr(0, colon)) + ":";
+  }
   out += "***";
   if (slash != std::string_view::npos) out += std::string(path.substr(slash, 100));
   return out;

@@ -51,7 +51,10 @@ struct WebhookConfig {
 // Errors never quote the secret.
 Expected<WebhookConfig> ParseWebhookFlag(std::string_view flag);
 
-// "/services/T1/B1/s3cr3t" → "/services/T1/B1/***"; other paths unchanged.
+// For the request log: "/services/T1/B1/s3cr3t" → "/services/T1/B1/***".
+// The API and page paths are unchanged; any other path is shown up to the
+// first segment that is neither a lower-case route name nor (in /services/)
+// an upper-case Slack ID, which becomes "***" with everything after it.
 std::string RedactPath(std::string_view path);
 
 struct ServiceOptions {
