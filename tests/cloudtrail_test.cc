@@ -224,3 +224,60 @@ TEST_CASE("hostile messages neither crash nor throw", "[cloudtrail]") {
     REQUIRE_FALSE(r.ok());
   }
 }
+
+// The record is read by simdjson's DOM when it accepts the message, and by
+// nlohmann otherwise; both paths must read a record the same way.
+TEST_CASE("duplicate keys: the last one wins, on every level", "[cloudtrail]") {
+  const auto [json, name, identity] = GENERATE(table<std::string, std::string, std::string>({
+      {R"({"eventName":"A","eventName":"B"})", "B", "unknown identity"},
+      {R"({"eventName":"A","eventName":5})", "", "unknown identity"},
+      {R"({"eventName":"A","userIdentity":{"type":"IAMUser","userName":"x","userName":"y"}})", "A", "y"},
+      {R"({"userIdentity":{"type":"IAMUser","userName":"x"},"userIdentity":null})", "", "unknown identity"},
+      {R"({"userIdentity":{"type":"AssumedRole","principalId":"AROAX:s","sessionContext":{"sessionIssuer":{"userName":"R1"},"sessionIssuer":{"userName":"R2"}}}})",
+       "", "R2/s"},
+  }));
+  CAPTURE(json);
+  const auto r = ParseCloudTrailRecord(json);
+  REQUIRE(r.ok());
+  CHECK(r->event_name == name);
+  CHECK(r->display_identity == identity);
+  // The same through the fallback parser (a byte-order mark sends it there).
+  const auto bom = ParseCloudTrailRecord("\xEF\xBB\xBF" + json);
+  REQUIRE(bom.ok());
+  CHECK(bom->event_name == name);
+  CHECK(bom->display_identity == identity);
+}
+
+TEST_CASE("JSON that simdjson refuses is still read as a record", "[cloudtrail]") {
+  const std::string fields = R"("eventName":"DeleteUser","readOnly":"TRUE",)"
+                             R"("additionalEventData":{"MFAUsed":"No"},"responseElements":{"ConsoleLogin":"Failure"},)"
+                             R"("userIdentity":{"type":"IAMUser","userName":"alice"})";
+  const auto [message, what] = GENERATE_COPY(table<std::string, std::string>({
+      {"\xEF\xBB\xBF{" + fields + "}", "byte-order mark"},
+      {"{" + fields + R"(,"requestParameters":{"n":123456789012345678901234567890}})", "integer past 64 bits"},
+      {"{" + fields + R"(,"requestParameters":)" + std::string(2000, '[') + std::string(2000, ']') + "}",
+       "2000 levels of nesting"},
+      {"{" + fields + R"(,"requestParameters":{"n":-18446744073709551616}})", "integer below -2^64"},
+  }));
+  CAPTURE(what);
+  const auto r = ParseCloudTrailRecord(message);
+  REQUIRE(r.ok());
+  CHECK(r->event_name == "DeleteUser");
+  CHECK(r->read_only == true);
+  CHECK(r->mfa_used == "No");
+  CHECK(r->console_login == "Failure");
+  CHECK(r->display_identity == "alice");
+}
+
+TEST_CASE("out-of-range numbers and lone surrogates are errors, as before", "[cloudtrail]") {
+  const auto [message, fragment] = GENERATE(table<std::string, std::string>({
+      {R"({"eventName":"X","n":1e400})", "number overflow parsing '1e400'"},
+      {R"({"eventName":"X","n":"\udc00"})", "surrogate U+DC00..U+DFFF must follow U+D800..U+DBFF"},
+      {R"({"eventName":"X","n":"\ud800"})", "surrogate U+D800..U+DBFF must be followed by U+DC00..U+DFFF"},
+  }));
+  CAPTURE(message);
+  const auto r = ParseCloudTrailRecord(message);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().message().rfind("record: not JSON: ", 0) == 0);
+  CHECK_THAT(r.status().message(), Catch::Contains(fragment));
+}
