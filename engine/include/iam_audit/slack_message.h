@@ -19,6 +19,7 @@
 //
 // Missing values read "-". Every value taken from the record is made inert:
 // invalid UTF-8 → U+FFFD; control characters → space (no forged lines);
+// bidirectional formatting characters → U+FFFD (no reordered line);
 // '&', '<', '>' → entities (no link or mention); each mrkdwn formatting
 // character '*', '_', '~', '`' gets U+200B (zero-width space) on both sides,
 // except '_' between two ASCII letters/digits, which Slack already ignores

@@ -23,7 +23,8 @@ constexpr size_t kErrorBudget = 800;
 constexpr size_t kRawBudget = 2500;
 
 // Decodes UTF-8 into code points; invalid bytes become U+FFFD, control
-// characters (but newline when `keep_newline`) a space.
+// characters (but newline when `keep_newline`) a space, bidirectional
+// formatting characters U+FFFD (they could reorder the rest of a line).
 std::u32string Clean(std::string_view s, bool keep_newline = false) {
   std::u32string out;
   for (size_t i = 0; i < s.size();) {
@@ -49,6 +50,10 @@ std::u32string Clean(std::string_view s, bool keep_newline = false) {
       }
     }
     if ((cp < 0x20 && !(keep_newline && cp == '\n')) || cp == 0x7F || (cp >= 0x80 && cp < 0xA0)) cp = ' ';
+    if (cp == 0x061C || cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
+        (cp >= 0x2066 && cp <= 0x2069)) {
+      cp = 0xFFFD;
+    }
     out += cp;
     i += len;
   }

@@ -5,7 +5,9 @@
 //     the JSON dump never meets a bad byte.
 //  2. Control characters (C0, DEL, U+2028/9) become spaces in inline values: a
 //     newline inside a user name must not start a forged "Error:" line or a
-//     "&gt;" quote.
+//     "&gt;" quote. Bidirectional formatting characters (U+061C, U+200E/F,
+//     U+202A–E, U+2066–9) become U+FFFD, visibly: they could reorder the rest
+//     of the line (show the IP address reversed, move text across fields).
 //  3. '&', '<', '>' become entities: no value can open a link or a mention.
 //  4. Slack has no escape for its formatting characters. Each '*', '~', '`' and
 //     '_' gets a ZERO WIDTH SPACE (U+200B) on both sides. Whether Slack reads
@@ -20,7 +22,11 @@
 // per-field budget that keeps each section under kSlackMaxSectionText.
 #include "iam_audit/slack_message.h"
 
+#include <algorithm>
+#include <cstdio>
+#include <initializer_list>
 #include <nlohmann/json.hpp>
+#include <simdjson.h>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -54,52 +60,46 @@ constexpr size_t kEventIdBudget = 200;
 constexpr size_t kMaxUrlTemplate = 1024;
 constexpr size_t kNotificationBudget = 1000;
 
-// Decodes UTF-8; each invalid or overlong sequence, surrogate or value past
-// U+10FFFF becomes U+FFFD (one per bad byte).
+// The code point at byte `i` of `s` and its length in bytes (`*len`); an
+// invalid or overlong sequence, a surrogate or a value past U+10FFFF is
+// U+FFFD of length 1 (one per bad byte).
+char32_t DecodeAt(std::string_view s, size_t i, size_t* len) {
+  const unsigned char c = static_cast<unsigned char>(s[i]);
+  *len = 1;
+  if (c < 0x80) return c;
+  size_t n = 0;
+  char32_t cp = 0;
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 2;
+    cp = c & 0x1F;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+    cp = c & 0x0F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+    cp = c & 0x07;
+  } else {
+    return 0xFFFD;
+  }
+  if (i + n > s.size()) return 0xFFFD;
+  for (size_t k = 1; k < n; ++k) {
+    const unsigned char cc = static_cast<unsigned char>(s[i + k]);
+    if ((cc & 0xC0) != 0x80) return 0xFFFD;
+    cp = (cp << 6) | (cc & 0x3F);
+  }
+  if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+      (cp >= 0xD800 && cp <= 0xDFFF)) {
+    return 0xFFFD;
+  }
+  *len = n;
+  return cp;
+}
+
+// Decodes UTF-8 as DecodeAt does, the whole string.
 std::vector<char32_t> DecodeUtf8(std::string_view s) {
   std::vector<char32_t> out;
   out.reserve(s.size());
-  size_t i = 0;
-  while (i < s.size()) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    int len = 0;
-    char32_t cp = 0;
-    if (c < 0x80) {
-      out.push_back(c);
-      ++i;
-      continue;
-    } else if (c >= 0xC2 && c <= 0xDF) {
-      len = 2;
-      cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      len = 3;
-      cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      len = 4;
-      cp = c & 0x07;
-    } else {
-      out.push_back(0xFFFD);
-      ++i;
-      continue;
-    }
-    bool ok = i + len <= s.size();
-    for (int k = 1; ok && k < len; ++k) {
-      const unsigned char cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) ok = false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    if (ok && ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-               (cp >= 0xD800 && cp <= 0xDFFF))) {
-      ok = false;
-    }
-    if (!ok) {
-      out.push_back(0xFFFD);
-      ++i;
-      continue;
-    }
-    out.push_back(cp);
-    i += len;
-  }
+  for (size_t i = 0, len = 0; i < s.size(); i += len) out.push_back(DecodeAt(s, i, &len));
   return out;
 }
 
@@ -121,38 +121,48 @@ void AppendUtf8(char32_t cp, std::string* out) {
   }
 }
 
+bool IsBidiControl(char32_t c) {
+  return c == 0x061C || c == 0x200E || c == 0x200F || (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
+}
+
 bool IsAsciiAlnum(char32_t c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-// The output for code point `cps[i]` of an inline value.
-std::string InlinePiece(const std::vector<char32_t>& cps, size_t i) {
-  const char32_t c = cps[i];
+// Appends the output for code point `c` of an inline value; `intraword`:
+// it stands between two ASCII letters or digits.
+void AppendInlinePiece(char32_t c, bool intraword, std::string* out) {
   switch (c) {
-    case '&': return "&amp;";
-    case '<': return "&lt;";
-    case '>': return "&gt;";
+    case '&': *out += "&amp;"; return;
+    case '<': *out += "&lt;"; return;
+    case '>': *out += "&gt;"; return;
+    case '_':
+      if (intraword) {
+        *out += '_';
+        return;
+      }
+      [[fallthrough]];
     case '*':
     case '~':
     case '`':
-      return std::string(kZwsp) + static_cast<char>(c) + std::string(kZwsp);
-    case '_': {
-      const bool intraword =
-          i > 0 && i + 1 < cps.size() && IsAsciiAlnum(cps[i - 1]) && IsAsciiAlnum(cps[i + 1]);
-      if (intraword) return "_";
-      return std::string(kZwsp) + "_" + std::string(kZwsp);
-    }
+      *out += kZwsp;
+      *out += static_cast<char>(c);
+      *out += kZwsp;
+      return;
     default: break;
   }
-  if (c < 0x20 || c == 0x7F || c == 0x2028 || c == 0x2029) return " ";
-  std::string out;
-  AppendUtf8(c, &out);
-  return out;
+  if (c < 0x20 || c == 0x7F || c == 0x2028 || c == 0x2029) {
+    *out += ' ';
+  } else if (IsBidiControl(c)) {
+    *out += kReplacement;
+  } else {
+    AppendUtf8(c, out);
+  }
 }
 
 // The output for code point `c` of a raw message shown in a code block:
 // entities only (a code block shows formatting characters literally), line
-// breaks and tabs kept, other control characters shown as U+FFFD, and every
+// breaks and tabs kept, other control and bidi characters shown as U+FFFD, and every
 // backtick fenced by U+200B so no run of three can close the block early.
 std::string CodeBlockPiece(char32_t c) {
   switch (c) {
@@ -165,7 +175,7 @@ std::string CodeBlockPiece(char32_t c) {
     case '\r': return "";
     default: break;
   }
-  if (c < 0x20 || c == 0x7F) return std::string(kReplacement);
+  if (c < 0x20 || c == 0x7F || IsBidiControl(c)) return std::string(kReplacement);
   std::string out;
   AppendUtf8(c, &out);
   return out;
@@ -206,8 +216,33 @@ std::string Inline(std::string_view value, size_t budget) {
   const size_t first = value.find_first_not_of(kBlank);
   if (first == std::string_view::npos) return std::string(kMissing);
   value = value.substr(first, value.find_last_not_of(kBlank) - first + 1);
-  const std::vector<char32_t> cps = DecodeUtf8(value);
-  return Bounded(cps.size(), budget, [&](size_t i) { return InlinePiece(cps, i); });
+  // Bounded() over the code points, streamed: decoded one ahead (for the
+  // intraword '_'), each piece appended in place, no vector, no temporaries.
+  std::string out;
+  out.reserve(std::min(value.size(), budget) + kEllipsis.size());
+  size_t cut = 0;  // the longest prefix so far that still leaves room for "…"
+  size_t len = 0;
+  char32_t prev = 0;
+  char32_t c = DecodeAt(value, 0, &len);
+  for (size_t i = 0; i < value.size();) {
+    const size_t next_at = i + len;
+    size_t next_len = 0;
+    const bool has_next = next_at < value.size();
+    const char32_t next = has_next ? DecodeAt(value, next_at, &next_len) : 0;
+    const bool intraword = i > 0 && has_next && IsAsciiAlnum(prev) && IsAsciiAlnum(next);
+    AppendInlinePiece(c, intraword, &out);
+    if (out.size() > budget) {
+      out.resize(cut);
+      if (budget >= kEllipsis.size()) out += kEllipsis;
+      return out;
+    }
+    if (out.size() + kEllipsis.size() <= budget) cut = out.size();
+    prev = c;
+    c = next;
+    len = next_len;
+    i = next_at;
+  }
+  return out;
 }
 
 std::string UrlEncode(std::string_view s) {
@@ -253,6 +288,71 @@ std::string Dump(const Json& message) {
   return message.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
+// `s` as a JSON string, escaped exactly as nlohmann's dump(-1, ' ', false)
+// escapes valid UTF-8: '"', '\\' and \b \f \n \r \t by name, other C0
+// controls as \u00xx (lower-case hex), everything else as is.
+void AppendJsonString(std::string_view s, std::string* out) {
+  out->push_back('"');
+  size_t run = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out->append(s.data() + run, i - run);
+    run = i + 1;
+    switch (c) {
+      case '"': *out += "\\\""; break;
+      case '\\': *out += "\\\\"; break;
+      case '\b': *out += "\\b"; break;
+      case '\f': *out += "\\f"; break;
+      case '\n': *out += "\\n"; break;
+      case '\r': *out += "\\r"; break;
+      case '\t': *out += "\\t"; break;
+      default: {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\u%04x", c);
+        *out += buf;
+      }
+    }
+  }
+  out->append(s.data() + run, s.size() - run);
+  out->push_back('"');
+}
+
+// The message {"text":…,"blocks":[Section(…),…]}, as Dump() of the same
+// ordered_json would print it. The values are valid UTF-8 by construction;
+// should one not be, nlohmann's dump (with its U+FFFD replacement) writes it.
+std::string MessageJson(std::string_view notification, std::initializer_list<std::string_view> sections) {
+  size_t size = notification.size() + 32;
+  bool valid = simdjson::validate_utf8(notification.data(), notification.size());
+  for (std::string_view section : sections) {
+    size += section.size() + 80;
+    valid = valid && simdjson::validate_utf8(section.data(), section.size());
+  }
+  if (!valid) {
+    Json message = Json::object();
+    message["text"] = std::string(notification);
+    Json blocks = Json::array();
+    for (std::string_view section : sections) blocks.push_back(Section(std::string(section)));
+    message["blocks"] = std::move(blocks);
+    return Dump(message);
+  }
+  std::string out;
+  out.reserve(size + size / 8);
+  out += "{\"text\":";
+  AppendJsonString(notification, &out);
+  out += ",\"blocks\":[";
+  bool first = true;
+  for (std::string_view section : sections) {
+    if (!first) out += ',';
+    first = false;
+    out += "{\"type\":\"section\",\"text\":{\"type\":\"mrkdwn\",\"text\":";
+    AppendJsonString(section, &out);
+    out += ",\"verbatim\":true}}";
+  }
+  out += "]}";
+  return out;
+}
+
 std::string NormaliseYesNo(const std::string& value) {
   std::string lower;
   for (char c : value) lower += static_cast<char>((c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c);
@@ -268,6 +368,18 @@ std::string TimeLine(const CloudTrailRecord& record, const TimeZone& tz) {
   return tz.Format(*seconds);
 }
 
+// ValidateConsoleUrlTemplate(tmpl).ok(), remembering the last template
+// found valid: every message of a container uses the same one.
+bool UsableTemplate(const std::string& tmpl) {
+  thread_local std::string last_valid;
+  thread_local bool has_last = false;
+  if (has_last && tmpl == last_valid) return true;
+  if (!ValidateConsoleUrlTemplate(tmpl).ok()) return false;
+  last_valid = tmpl;
+  has_last = true;
+  return true;
+}
+
 // Section 2: the event ID, in italics, linked to the console when a usable
 // URL can be built.
 std::string EventLinkText(const CloudTrailRecord& record, const RenderOptions& options) {
@@ -275,7 +387,7 @@ std::string EventLinkText(const CloudTrailRecord& record, const RenderOptions& o
   const std::string label = Inline(record.event_id, kEventIdBudget);
   const std::string& tmpl = options.console_url_template;
   const bool needs_region = tmpl.find("{region}") != std::string::npos;
-  if (!ValidateConsoleUrlTemplate(tmpl).ok() || (needs_region && record.aws_region.empty())) {
+  if (!UsableTemplate(tmpl) || (needs_region && record.aws_region.empty())) {
     return "_" + label + "_";
   }
   std::string url = ReplaceAll(tmpl, "{region}", UrlEncode(record.aws_region));
@@ -404,13 +516,7 @@ std::string RenderRecordMessage(const CloudTrailRecord& record, const RenderOpti
     });
   }
 
-  Json message = Json::object();
-  message["text"] = NotificationText(record);
-  Json blocks = Json::array();
-  blocks.push_back(Section(std::move(text)));
-  blocks.push_back(Section(EventLinkText(record, options)));
-  message["blocks"] = std::move(blocks);
-  return Dump(message);
+  return MessageJson(NotificationText(record), {text, EventLinkText(record, options)});
 }
 
 std::string RenderRawMessage(std::string_view raw_message, const RenderOptions& /*options*/) {
@@ -429,12 +535,7 @@ std::string RenderRawMessage(std::string_view raw_message, const RenderOptions& 
     text = std::string(kFence) + body + std::string(kFence);
     if (truncated) text += note;
   }
-  Json message = Json::object();
-  message["text"] = "CloudTrail log event that is not a valid record";
-  Json blocks = Json::array();
-  blocks.push_back(Section(std::move(text)));
-  message["blocks"] = std::move(blocks);
-  return Dump(message);
+  return MessageJson("CloudTrail log event that is not a valid record", {text});
 }
 
 std::string RenderMessage(std::string_view message, const RenderOptions& options) {
