@@ -127,6 +127,19 @@ class Server:
         self.stderr.seek(0)
         return self.stderr.read().decode("utf-8", "replace")
 
+    def settle(self, quiet_s=0.3, limit_s=5.0):
+        """Waits until the log has not grown for `quiet_s` (at most `limit_s`):
+        a runtime writes its log line after it has answered the Runtime API."""
+        deadline = time.monotonic() + limit_s
+        size, since = -1, time.monotonic()
+        while time.monotonic() < deadline:
+            now = os.fstat(self.stderr.fileno()).st_size
+            if now != size:
+                size, since = now, time.monotonic()
+            elif time.monotonic() - since >= quiet_s:
+                return
+            time.sleep(0.05)
+
     def stop(self):
         """SIGTERM, then SIGKILL after 10 s; returns the exit status."""
         if self.proc.poll() is None:

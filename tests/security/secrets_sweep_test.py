@@ -203,6 +203,7 @@ def sweep_mock_slack(work):
             C.check(status == want, f"mock-slack {label}: status {status}, want {want}: {text[:300]}")
             C.no_leak(text, f"mock-slack {label}: answer")
             C.no_leak(json.dumps(headers), f"mock-slack {label}: headers")
+        s.settle()
     finally:
         s.close()
     C.no_leak(s.log(), "mock-slack request log")
@@ -308,6 +309,7 @@ def run_scenario(label, function, env, invocations):
         emu.idle()
         _, _, listing = emu.invocations()
         C.no_leak(listing, f"lambda {label}: /api/invocations")
+        emu.settle()
     finally:
         emu.close()
     C.no_leak(emu.log(), f"lambda {label}: emulate + bootstrap log")

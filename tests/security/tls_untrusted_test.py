@@ -132,6 +132,7 @@ def invoke(label, function, env, event):
     emu = Emulator(argv, env=clean_env())
     try:
         status, headers, body = emu.invoke(event)
+        emu.settle()
     finally:
         emu.close()
     C.check(status == 200, f"{label}: invoke answered HTTP {status}")
