@@ -463,3 +463,25 @@ TEST_CASE("a raw message with invalid UTF-8 gives valid JSON", "[slack][fallback
   const Rendered m = Parse(RenderMessage("\xFF\xFE{\"a\":\"\xC3\x28\"}", RenderOptions()));
   CHECK(m.sections[0] == "```\xEF\xBF\xBD\xEF\xBF\xBD{\"a\":\"\xEF\xBF\xBD(\"}```");
 }
+
+// The renderer writes the message JSON itself (no nlohmann DOM, no dump()):
+// whatever the values, its bytes must be exactly nlohmann's compact dump of
+// the same document, so that switching writers changed nothing on the wire.
+TEST_CASE("the message JSON is byte for byte nlohmann's compact dump", "[slack][json]") {
+  const auto value = GENERATE(as<std::string>{},
+      "plain", "quote \" and backslash \\ and slash /", "tab\tnew\nline\rcr\x01\x1f\x7f",
+      "caf\xC3\xA9 \xE2\x80\x8B \xF0\x9F\x98\x80 \xE2\x80\xA8", "ci_deploy _x_ *b* ~s~ `c` &<>",
+      "bad \xFF\xFE utf-8 \xC3", std::string("nul \0 inside", 12), "\\u0000 \\\"");
+  CAPTURE(value);
+  CloudTrailRecord r = ApiCall();
+  r.display_identity = value;
+  r.event_name = value;
+  r.error_code = value;
+  r.error_message = value;
+  r.event_id = value;
+  r.console_login = value;
+  for (const std::string& rendered : {RenderRecordMessage(r, Seoul()), RenderRawMessage(value, Seoul())}) {
+    const nlohmann::ordered_json parsed = nlohmann::ordered_json::parse(rendered);
+    CHECK(parsed.dump() == rendered);
+  }
+}

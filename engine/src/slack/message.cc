@@ -209,6 +209,28 @@ bool IsBlank(std::string_view value) {
   return value.find_first_not_of(kBlank) == std::string_view::npos;
 }
 
+// True when every piece of `value` would be the byte itself: printable ASCII
+// without '&', '<', '>', '*', '~', '`', and '_' only between two ASCII
+// letters or digits. Most record values (names, regions, IPs) are.
+bool IsInertAscii(std::string_view value) {
+  for (size_t i = 0; i < value.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(value[i]);
+    if (c < 0x20 || c >= 0x7F) return false;
+    switch (c) {
+      case '&': case '<': case '>': case '*': case '~': case '`':
+        return false;
+      case '_':
+        if (i == 0 || i + 1 == value.size() || !IsAsciiAlnum(static_cast<unsigned char>(value[i - 1])) ||
+            !IsAsciiAlnum(static_cast<unsigned char>(value[i + 1]))) {
+          return false;
+        }
+        break;
+      default: break;
+    }
+  }
+  return true;
+}
+
 // A record value ready for a mrkdwn line: trimmed, neutralised, escaped,
 // bounded. Empty values read as "-". (Leading or trailing blanks would also
 // stop the header's "*…*" from turning bold.)
@@ -216,6 +238,7 @@ std::string Inline(std::string_view value, size_t budget) {
   const size_t first = value.find_first_not_of(kBlank);
   if (first == std::string_view::npos) return std::string(kMissing);
   value = value.substr(first, value.find_last_not_of(kBlank) - first + 1);
+  if (value.size() <= budget && IsInertAscii(value)) return std::string(value);
   // Bounded() over the code points, streamed: decoded one ahead (for the
   // intraword '_'), each piece appended in place, no vector, no temporaries.
   std::string out;
