@@ -8,7 +8,7 @@ packages=(
   catch2                      # unit tests (Catch2 v2)
   nlohmann-json3-dev          # JSON DOM for payloads, records, Slack messages
   libsimdjson-dev             # on-demand JSON scanning for the filter matcher
-  zlib1g-dev                  # gzip inflate/deflate
+  zlib1g-dev libdeflate-dev   # gzip inflate/deflate; libdeflate: simulate's payload compression
   libssl-dev                  # HTTPS (with cpp-httplib)
   libcpp-httplib-dev          # HTTP(S) client and server
   libcli11-dev                # command-line parsing

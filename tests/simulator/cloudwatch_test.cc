@@ -128,6 +128,27 @@ TEST_CASE("payload JSON and Lambda event decode back with the engine's decoder",
   CHECK(nlohmann::json::parse(LogBatchJson(batch))["policyLevel"] == "ACCOUNT_LEVEL_POLICY");
 }
 
+TEST_CASE("every gzip level gives a payload the engine's zlib decoder reads", "[cloudwatch]") {
+  const int level = GENERATE(0, 1, 5, 6, 9);
+  LogBatch batch;
+  batch.message_type = "DATA_MESSAGE";
+  batch.owner = "123456789012";
+  batch.log_group = "g";
+  batch.log_stream = "s";
+  batch.subscription_filters = {"f"};
+  for (int i = 0; i < 300; ++i) {
+    batch.log_events.push_back(LogEvent{std::to_string(i), i, "{\"eventName\":\"GetObject\",\"n\":" + std::to_string(i * 7919) + "}"});
+  }
+  const std::string event = LambdaEventJson(LogBatchJson(batch), level);
+  CAPTURE(level, event.size());
+  auto decoded = DecodeSubscriptionEvent(event);
+  REQUIRE(decoded.ok());
+  REQUIRE(decoded->log_events.size() == batch.log_events.size());
+  CHECK(decoded->log_events[299].message == batch.log_events[299].message);
+  // Level 0 stores; the others must compress these repetitive events.
+  if (level > 0) CHECK(event.size() < LogBatchJson(batch).size() / 3);
+}
+
 // The escaping rule, one byte at a time, written independently of the
 // 16-bytes-at-a-time code under test.
 std::string EscapeOneByOne(std::string_view text) {

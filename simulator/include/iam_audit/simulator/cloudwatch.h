@@ -88,7 +88,9 @@ std::string Uint192ToDecimal(uint64_t hi, uint64_t mid, uint64_t lo);
 std::string LogBatchJson(const LogBatch& batch);
 // The CONTROL_MESSAGE a destination receives (specs 1.3).
 LogBatch ControlMessageBatch(int64_t timestamp_ms);
-// {"awslogs":{"data":base64(gzip(batch_json))}}.
+// {"awslogs":{"data":base64(gzip(batch_json))}}. gzip_level 0..9 as zlib's
+// (a level outside is taken as the nearest); compressed with libdeflate, a
+// standard gzip member that zlib, Python and the engine inflate.
 std::string LambdaEventJson(std::string_view batch_json, int gzip_level = 6);
 
 // JSON string literal for `text` (quotes included): escapes '"', '\\' and
