@@ -3,6 +3,7 @@
 #include "iam_audit/handler.h"
 
 #include <algorithm>
+#include <array>
 #include <deque>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -58,6 +59,61 @@ class DeliveredIds {
   std::unordered_set<std::string> set_;
   std::deque<std::string> order_;
 };
+
+// The Lambda event is {"awslogs":{"data":"<base64>"}}, a third of the
+// payload's bytes, which DecodeSubscriptionEvent's nlohmann parser walks
+// byte by byte to find one string. When the event has exactly that shape
+// (JSON whitespace allowed between tokens, the value only base64 characters,
+// so it has no escape and is its own JSON string), `*data` is that value, as
+// the parser would have read it. Anything else returns false.
+bool CanonicalAwsLogsData(std::string_view event, std::string_view* data) {
+  size_t i = 0;
+  const auto skip_ws = [&] {
+    while (i < event.size() &&
+           (event[i] == ' ' || event[i] == '\t' || event[i] == '\n' || event[i] == '\r')) {
+      ++i;
+    }
+  };
+  const auto token = [&](std::string_view t) {
+    skip_ws();
+    if (event.substr(i, t.size()) != t) return false;
+    i += t.size();
+    return true;
+  };
+  if (!token("{") || !token("\"awslogs\"") || !token(":") || !token("{") || !token("\"data\"") ||
+      !token(":") || !token("\"")) {
+    return false;
+  }
+  const size_t start = i;
+  static constexpr auto kBase64 = [] {
+    std::array<bool, 256> table{};
+    for (char c = 'A'; c <= 'Z'; ++c) table[static_cast<unsigned char>(c)] = true;
+    for (char c = 'a'; c <= 'z'; ++c) table[static_cast<unsigned char>(c)] = true;
+    for (char c = '0'; c <= '9'; ++c) table[static_cast<unsigned char>(c)] = true;
+    table['+'] = table['/'] = table['='] = true;
+    return table;
+  }();
+  while (i < event.size() && kBase64[static_cast<unsigned char>(event[i])]) ++i;
+  const size_t end = i;
+  if (!token("\"") || !token("}") || !token("}")) return false;
+  skip_ws();
+  if (i != event.size()) return false;
+  *data = event.substr(start, end - start);
+  return true;
+}
+
+// DecodeSubscriptionEvent, without its JSON parser for the common envelope:
+// the same steps it takes for awslogs.data, with the same error prefixes.
+StatusOr<LogBatch> DecodeEvent(std::string_view event, const DecodeOptions& options) {
+  std::string_view data;
+  if (!CanonicalAwsLogsData(event, &data)) return DecodeSubscriptionEvent(event, options);
+  auto gz = Base64Decode(data);
+  if (!gz.ok()) return gz.status().WithPrefix("payload");
+  auto plain = GzipInflate(*gz, options.max_inflated_bytes);
+  if (!plain.ok()) return plain.status().WithPrefix("payload");
+  std::string().swap(*gz);  // the compressed copy is not needed any more
+  return ParseLogBatch(*plain);
+}
 
 }  // namespace
 
@@ -159,7 +215,7 @@ InvocationResult Handler::Handle(std::string_view event, int64_t deadline_ms) {
   InvocationSummary& sum = result.summary;
   for (const std::string& name : s.rules->RuleNames()) sum.ignored[name] = 0;
 
-  auto batch = DecodeSubscriptionEvent(event, s.config.decode);
+  auto batch = DecodeEvent(event, s.config.decode);
   if (!batch.ok()) {
     result.status = batch.status();
     result.error_type = "Function.InvalidPayload";
