@@ -273,6 +273,26 @@ bool Regex::Compile(std::string_view body, RegexError* error) {
     m.type = State::Type::kMatch;
     states_.push_back(m);
   }
+  // The first bytes: the sets of the states in each alternative's starting
+  // closure (a chain of skippable states up to the first required one).
+  skip_ = true;
+  first_.reset();
+  for (uint32_t st : starts_) {
+    for (uint32_t i = st;; ++i) {
+      const State& s = states_[i];
+      if (s.type != State::Type::kChar) {
+        skip_ = false;  // an anchor, or a match without consuming anything
+        break;
+      }
+      first_ |= s.set;
+      if (!s.skippable) break;
+    }
+  }
+  first_byte_ = -1;
+  if (skip_ && first_.count() == 1) {
+    for (int b = 0; b < 256; ++b)
+      if (first_.test(b)) first_byte_ = b;
+  }
   return true;
 }
 
@@ -321,6 +341,18 @@ bool Regex::Search(std::string_view text) const {
     }
   };
   for (size_t pos = 0;; ++pos) {
+    if (cur.size == 0 && skip_) {
+      // Only a fresh start can be live here, and it dies on any byte
+      // outside first_ without matching: skip to the next byte in first_.
+      if (first_byte_ >= 0) {
+        const void* hit = pos < len ? std::memchr(text.data() + pos, first_byte_, len - pos) : nullptr;
+        if (hit == nullptr) return false;
+        pos = static_cast<size_t>(static_cast<const char*>(hit) - text.data());
+      } else {
+        while (pos < len && !first_.test(static_cast<unsigned char>(text[pos]))) ++pos;
+        if (pos == len) return false;
+      }
+    }
     if (pos == 0 || !all_anchored_) {
       for (uint32_t st : starts_) {
         add(cur, st, pos);

@@ -44,6 +44,12 @@ class Regex {
   std::vector<State> states_;
   std::vector<uint32_t> starts_;  // first state of each alternative
   bool all_anchored_ = false;     // every alternative starts with `^`
+  // Bytes that can start a match: where no state is live, Search() skips to
+  // the next such byte (memchr when there is one). Off when an alternative
+  // can match empty or starts with an anchor.
+  bool skip_ = false;
+  std::bitset<256> first_;
+  int first_byte_ = -1;  // the only byte in first_, or -1
 };
 
 }  // namespace iam_audit::filter_internal
