@@ -3,7 +3,9 @@
 // and docs/mock_slack.md lists it.
 #include "mock_slack/payload.h"
 
+#include <algorithm>
 #include <cctype>
+#include <initializer_list>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -137,10 +139,14 @@ bool CheckElement(const json& e, const std::string& where, Reject* r) {
   return true;
 }
 
-bool CheckKeys(const json& block, const std::string& where, const std::set<std::string>& allowed,
-               Reject* r) {
+// `allowed` is a list, not a std::set: building a set of strings for every
+// block was most of the Block Kit checks' cost (callgrind, per request).
+bool CheckKeys(const json& block, const std::string& where,
+               std::initializer_list<std::string_view> allowed, Reject* r) {
   for (const auto& item : block.items()) {
-    if (item.key() != "type" && item.key() != "block_id" && !allowed.count(item.key())) {
+    const std::string& key = item.key();
+    if (key != "type" && key != "block_id" &&
+        std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
       *r = {"invalid_blocks", where + ": unknown key '" + item.key() + "'"};
       return false;
     }
