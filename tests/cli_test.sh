@@ -138,6 +138,42 @@ assert len(out) == len(alerted) and len(alerted) + len(quiet) == n, (len(out), l
 assert any('critical → oncall, security' in l for l in alerted)
 assert all(m['blocks'][0]['type'] == 'header' for m in out)"
 
+# test-filter reads plain files directly and gzip through zlib: the same events
+# either way, from a file, a redirected stdin or a pipe — blank lines skipped
+# but counted, CRLF stripped, a line longer than the read buffer (700 kB) kept
+# whole, and a last line without '\n'.
+python3 - "$tmp" <<'PY'
+import gzip, sys
+tmp = sys.argv[1]
+lines = [b"alpha needle one\n", b"\n", b"beta needle crlf\r\n", b"x" * 700000 + b" needle\n",
+         b"gamma nothing\n", b"needle last no newline"]
+data = b"".join(lines)
+open(f"{tmp}/lines.txt", "wb").write(data)
+open(f"{tmp}/lines.txt.gz", "wb").write(gzip.compress(data))
+open(f"{tmp}/lines-gz-named.txt", "wb").write(gzip.compress(data))  # gzip found by magic, not name
+open(f"{tmp}/truncated.gz", "wb").write(gzip.compress(data)[:-20])
+PY
+for src in lines.txt lines.txt.gz lines-gz-named.txt; do
+  expect_exit 0 "test-filter file $src" "$bin" test-filter --filter-pattern needle --file "$tmp/$src"
+  cp "$tmp/out" "$tmp/tf-$src.json"
+  check "test-filter file $src: events, numbers and text" python3 -c "
+import json
+m = json.load(open('$tmp/tf-$src.json'))['matches']
+want = [(1, 'alpha needle one'), (3, 'beta needle crlf'), (4, 'x' * 700000 + ' needle'),
+        (6, 'needle last no newline')]
+got = [(e['eventNumber'], e['eventMessage']) for e in m]
+assert got == want, [(n, len(t)) for n, t in got]"
+  expect_exit 0 "test-filter --count $src" "$bin" test-filter --count --filter-pattern needle --file "$tmp/$src"
+  check "test-filter --count $src is 4" test "$(cat "$tmp/out")" = 4
+  expect_exit 0 "test-filter stdin redirect $src" "$bin" test-filter --filter-pattern needle - <"$tmp/$src"
+  check "test-filter stdin redirect $src same output" cmp -s "$tmp/out" "$tmp/tf-lines.txt.json"
+  expect_exit 0 "test-filter stdin pipe $src" bash -c "cat '$tmp/$src' | '$bin' test-filter --filter-pattern needle -"
+  check "test-filter stdin pipe $src same output" cmp -s "$tmp/out" "$tmp/tf-lines.txt.json"
+done
+check "test-filter plain and gzip give identical output" cmp -s "$tmp/tf-lines.txt.json" "$tmp/tf-lines.txt.gz.json"
+expect_exit 1 "test-filter truncated gzip" "$bin" test-filter --count --filter-pattern needle --file "$tmp/truncated.gz"
+stderr_has "test-filter truncated gzip named" "truncated.gz: corrupt or truncated gzip input"
+
 # Every shipped fixture renders.
 shopt -s nullglob
 for f in "$fixtures"/records/*.json; do

@@ -30,10 +30,19 @@ std::string CleanJsonError(const std::exception& e) {
 
 }  // namespace
 
+// Lines are handed out as views into `buffer`: [pos, end) holds bytes not yet
+// returned. When no '\n' is left in it, the tail is moved to the front and
+// the buffer refilled after it (grown when one line fills all of it), so a
+// line is copied at most once however it straddles reads.
 struct LineReader::Impl {
-  gzFile file = nullptr;
+  static constexpr size_t kBlock = 256 * 1024;
+  gzFile gz = nullptr;  // gzip input; plain files are read with read() on fd
+  int fd = -1;
   std::string buffer;
   size_t pos = 0;
+  size_t end = 0;
+  size_t scanned = 0;  // bytes from pos already known to hold no '\n'
+  uint64_t plain_bytes = 0;
   bool eof = false;
 };
 
@@ -51,69 +60,134 @@ StatusOr<std::unique_ptr<LineReader>> LineReader::Open(const std::string& path) 
     }
     if (S_ISREG(st.st_mode)) reader->file_size_ = static_cast<uint64_t>(st.st_size);
   }
-  // gzdopen reads plain files transparently and inflates gzip ones.
-  reader->impl_->file = gzdopen(fd, "rb");
-  if (reader->impl_->file == nullptr) {
+  // Plain input (no gzip magic 1f 8b) is read straight into our buffer: zlib's
+  // transparent mode would copy every byte once more. The magic is peeked only
+  // where we can seek back; pipes keep going through zlib, which handles both.
+  bool plain = false;
+  const off_t here = lseek(fd, 0, SEEK_CUR);
+  if (here >= 0) {
+    unsigned char magic[2] = {0, 0};
+    ssize_t got;
+    do {
+      got = ::read(fd, magic, sizeof magic);
+    } while (got < 0 && errno == EINTR);
+    if (got >= 0 && lseek(fd, here, SEEK_SET) == here) {
+      plain = !(got == 2 && magic[0] == 0x1f && magic[1] == 0x8b);
+    }
+  }
+  if (plain) {
+    reader->impl_->fd = fd;
+    return reader;
+  }
+  reader->impl_->gz = gzdopen(fd, "rb");
+  if (reader->impl_->gz == nullptr) {
     close(fd);
     return InternalError(reader->path_ + ": cannot open for reading");
   }
-  gzbuffer(reader->impl_->file, 256 * 1024);
+  gzbuffer(reader->impl_->gz, 256 * 1024);
   return reader;
 }
 
 LineReader::~LineReader() {
-  if (impl_ && impl_->file) gzclose(impl_->file);
+  if (!impl_) return;
+  if (impl_->gz) gzclose(impl_->gz);
+  if (impl_->fd >= 0) close(impl_->fd);
 }
 
 uint64_t LineReader::bytes_read() const {
-  return impl_->file ? static_cast<uint64_t>(gzoffset(impl_->file)) : 0;
+  if (impl_->gz) return static_cast<uint64_t>(gzoffset(impl_->gz));
+  return impl_->plain_bytes;
 }
 
 bool LineReader::Next(std::string& line) {
-  line.clear();
+  std::string_view view;
+  if (!Next(view)) {
+    line.clear();
+    return false;
+  }
+  line.assign(view.data(), view.size());
+  return true;
+}
+
+bool LineReader::Next(std::string_view& line) {
   Impl& in = *impl_;
   for (;;) {
-    if (in.pos < in.buffer.size()) {
+    if (in.pos + in.scanned < in.end) {
       const char* start = in.buffer.data() + in.pos;
-      const size_t avail = in.buffer.size() - in.pos;
-      const void* nl = std::memchr(start, '\n', avail);
+      const void* nl = std::memchr(start + in.scanned, '\n', in.end - in.pos - in.scanned);
       if (nl != nullptr) {
-        const size_t n = static_cast<const char*>(nl) - start;
-        line.append(start, n);
+        size_t n = static_cast<size_t>(static_cast<const char*>(nl) - start);
         in.pos += n + 1;
-        if (!line.empty() && line.back() == '\r') line.pop_back();
+        in.scanned = 0;
+        if (n > 0 && start[n - 1] == '\r') --n;
+        line = std::string_view(start, n);
         ++line_number_;
         return true;
       }
-      line.append(start, avail);
-      in.pos = in.buffer.size();
+      in.scanned = in.end - in.pos;
     }
     if (in.eof) {
-      if (line.empty()) return false;
-      if (line.back() == '\r') line.pop_back();
+      if (in.pos == in.end) {
+        line = {};
+        return false;
+      }
+      const char* start = in.buffer.data() + in.pos;
+      size_t n = in.end - in.pos;
+      in.pos = in.end;
+      in.scanned = 0;
+      if (start[n - 1] == '\r') --n;
+      line = std::string_view(start, n);
       ++line_number_;
       return true;
     }
-    in.buffer.resize(256 * 1024);
+    // Keep the unfinished line at the front and read more after it.
+    const size_t keep = in.end - in.pos;
+    if (keep > 0 && in.pos > 0) std::memmove(in.buffer.data(), in.buffer.data() + in.pos, keep);
     in.pos = 0;
-    const int n = gzread(in.file, in.buffer.data(), static_cast<unsigned>(in.buffer.size()));
+    in.end = keep;
+    if (in.buffer.size() < Impl::kBlock) in.buffer.resize(Impl::kBlock);
+    if (in.buffer.size() - keep < Impl::kBlock / 2) in.buffer.resize(in.buffer.size() * 2);
+    const size_t room = in.buffer.size() - keep;
+    char* dest = in.buffer.data() + keep;
+    if (in.gz == nullptr) {
+      ssize_t n;
+      do {
+        n = ::read(in.fd, dest, room);
+      } while (n < 0 && errno == EINTR);
+      if (n < 0) {
+        status_ = DataLossError(path_ + ":" + std::to_string(line_number_ + 1) + ": read error: " + ErrnoText());
+        in.pos = in.end = in.scanned = 0;
+        in.eof = true;
+        line = {};
+        return false;
+      }
+      in.plain_bytes += static_cast<uint64_t>(n);
+      in.end += static_cast<size_t>(n);
+      if (n == 0) in.eof = true;
+      continue;
+    }
+    const unsigned ask = static_cast<unsigned>(std::min<size_t>(room, 1u << 30));
+    const int n = gzread(in.gz, dest, ask);
     if (n < 0) {
       int errnum = 0;
-      const char* msg = gzerror(in.file, &errnum);
+      const char* msg = gzerror(in.gz, &errnum);
       status_ = DataLossError(path_ + ":" + std::to_string(line_number_ + 1) + ": read error: " +
                               (msg ? msg : "unknown"));
-      in.buffer.clear();
+      in.pos = in.end = in.scanned = 0;
       in.eof = true;
+      line = {};
       return false;
     }
-    in.buffer.resize(static_cast<size_t>(n));
+    in.end += static_cast<size_t>(n);
     if (n == 0) {
       in.eof = true;
       // A gzip stream that ends early is reported, not taken as end of input.
       int errnum = 0;
-      const char* msg = gzerror(in.file, &errnum);
+      const char* msg = gzerror(in.gz, &errnum);
       if (errnum != Z_OK && errnum != Z_STREAM_END) {
         status_ = DataLossError(path_ + ": corrupt or truncated gzip input: " + (msg ? msg : ""));
+        in.pos = in.end = in.scanned = 0;
+        line = {};
         return false;
       }
     }

@@ -25,9 +25,9 @@ StatusOr<std::vector<std::string>> ExpandInputPaths(const std::vector<std::strin
 // starts with the gzip magic. Errors name the file.
 StatusOr<std::string> ReadInput(const std::string& path, size_t max_bytes = size_t{1} << 30);
 
-// Streams a file ("-" for stdin) line by line, gunzipping transparently.
-// Memory is bounded by the longest line. Lines longer than `max_line` are
-// reported by Next() as truncated (the rest of the line is skipped).
+// Streams a file ("-" for stdin) line by line, gunzipping transparently
+// (input starting with the gzip magic 1f 8b; plain seekable files are read
+// directly, without zlib). Memory is bounded by the longest line.
 class LineReader {
  public:
   static StatusOr<std::unique_ptr<LineReader>> Open(const std::string& path);
@@ -38,6 +38,9 @@ class LineReader {
   // Reads the next line without its '\n' (and a trailing '\r'). Returns false
   // at end of input; check status() for a read error (e.g. corrupt gzip).
   bool Next(std::string& line);
+  // The same without copying: `line` points into the reader's buffer and is
+  // valid only until the next call to Next().
+  bool Next(std::string_view& line);
   // 1-based number of the line last returned.
   uint64_t line_number() const { return line_number_; }
   // Compressed or plain bytes consumed so far (for progress bars).

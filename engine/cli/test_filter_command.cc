@@ -158,10 +158,10 @@ int RunTestFilter(const TestFilterArgs& args) {
     }
     LineReader& r = **reader;
     Progress progress(r, args.progress);
-    std::string line;
+    std::string_view line;  // valid until the next Next(); handle() does not keep it
     while (r.Next(line)) {
       progress.Tick();
-      if (line.find_first_not_of(" \t") == std::string::npos) continue;  // not an event
+      if (line.find_first_not_of(" \t") == std::string_view::npos) continue;  // not an event
       handle(r.line_number(), line);
     }
     if (!r.status().ok()) {
