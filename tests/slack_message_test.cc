@@ -109,11 +109,14 @@ bool EntitiesWhole(const std::string& text) {
   return true;
 }
 
-// Every formatting character in `text` is fenced by U+200B on both sides.
+// Every formatting character '*', '_', '~' in `text` is fenced by U+200B on
+// both sides, and no backtick is left (each became U+02CB: Slack opens code at
+// any backtick pair, fenced or not).
 bool FormattingFenced(const std::string& text) {
   for (size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
-    if (c != '*' && c != '_' && c != '~' && c != '`') continue;
+    if (c == '`') return false;
+    if (c != '*' && c != '_' && c != '~') continue;
     const bool before = i >= 3 && text.compare(i - 3, 3, kZwsp) == 0;
     const bool after = text.compare(i + 1, 3, kZwsp) == 0;
     if (!before || !after) return false;
@@ -258,7 +261,7 @@ TEST_CASE("values cannot inject mentions, links or formatting", "[slack][escape]
       {"&lt;!channel&gt;", "&amp;lt;!channel&amp;gt;"},
       {"*bold*", kZwsp + "*" + kZwsp + "bold" + kZwsp + "*" + kZwsp},
       {"~strike~", kZwsp + "~" + kZwsp + "strike" + kZwsp + "~" + kZwsp},
-      {"`code`", kZwsp + "`" + kZwsp + "code" + kZwsp + "`" + kZwsp},
+      {"`code`", "\xCB\x8B" "code" "\xCB\x8B"},  // U+02CB: no fence makes a backtick inert
       {"_italic_", kZwsp + "_" + kZwsp + "italic" + kZwsp + "_" + kZwsp},
       {"ci_deploy_bot", "ci_deploy_bot"},  // intraword '_' is inert and kept for copying
       {"svc_ x", "svc" + kZwsp + "_" + kZwsp + " x"},
@@ -295,6 +298,11 @@ TEST_CASE("formatting characters in values are always fenced", "[slack][escape]"
   const auto lines = Lines(Parse(RenderRecordMessage(r, RenderOptions())).sections[0]);
   CHECK(FormattingFenced(lines[2].substr(6)));
   CHECK(FormattingFenced(lines[3].substr(8)));
+  // Backticks are still there, each as a U+02CB look-alike.
+  r.event_type = "`f` ```i```";
+  const auto short_lines = Lines(Parse(RenderRecordMessage(r, RenderOptions())).sections[0]);
+  CAPTURE(short_lines[2]);
+  CHECK(short_lines[2] == "Type: \xCB\x8B" "f\xCB\x8B \xCB\x8B\xCB\x8B\xCB\x8B" "i\xCB\x8B\xCB\x8B\xCB\x8B");
   CHECK(lines[3] == "Source: " + kZwsp + "_" + kZwsp);
 }
 

@@ -21,9 +21,10 @@
 // invalid UTF-8 → U+FFFD; control characters → space (no forged lines);
 // bidirectional formatting characters → U+FFFD (no reordered line);
 // '&', '<', '>' → entities (no link or mention); each mrkdwn formatting
-// character '*', '_', '~', '`' gets U+200B (zero-width space) on both sides,
+// character '*', '_', '~' gets U+200B (zero-width space) on both sides,
 // except '_' between two ASCII letters/digits, which Slack already ignores
-// (no bold, italics, strike or code); and every text object carries
+// (no bold, italics or strike); '`' → U+02CB, a look-alike (Slack opens code
+// at any backtick pair, so no fence would do); and every text object carries
 // "verbatim": true (no auto-linked URLs, #channels or @here). Values are
 // truncated with "…" so each section stays ≤ kSlackMaxSectionText bytes
 // (bytes bound characters in any unit); a message has at most 2 blocks.

@@ -100,14 +100,15 @@ std::string Bounded(std::string_view value, size_t budget, PieceFn piece, bool k
   return out;
 }
 
-// Slack mrkdwn: entities escaped, formatting characters fenced by U+200B.
+// Slack mrkdwn: entities escaped, '*', '_', '~' fenced by U+200B, '`' shown as U+02CB.
 std::string SlackValue(std::string_view value, size_t budget = kValueBudget) {
   std::string out = Bounded(value, budget, [](char32_t c) -> std::string {
     switch (c) {
       case '&': return "&amp;";
       case '<': return "&lt;";
       case '>': return "&gt;";
-      case '*': case '_': case '~': case '`': {
+      case '`': return std::string("\xCB\x8B");  // U+02CB: Slack opens code at any backtick pair
+      case '*': case '_': case '~': {
         std::string s(kZwsp);
         s += static_cast<char>(c);
         s += kZwsp;

@@ -9,10 +9,13 @@
 //     U+202A–E, U+2066–9) become U+FFFD, visibly: they could reorder the rest
 //     of the line (show the IP address reversed, move text across fields).
 //  3. '&', '<', '>' become entities: no value can open a link or a mention.
-//  4. Slack has no escape for its formatting characters. Each '*', '~', '`' and
-//     '_' gets a ZERO WIDTH SPACE (U+200B) on both sides. Whether Slack reads
-//     U+200B as a word boundary or as a word character, a delimiter with it on
-//     both sides can neither open nor close bold/strike/code/italic. The
+//  4. Slack has no escape for its formatting characters. A '`' becomes U+02CB
+//     (MODIFIER LETTER GRAVE ACCENT, which looks the same): Slack opens inline
+//     code at any pair of backticks, boundaries or not, so no fence makes one
+//     inert. Each '*', '~' and '_' gets a ZERO WIDTH SPACE (U+200B) on both
+//     sides: whether Slack reads U+200B as a word boundary or as a word
+//     character, a delimiter with it on both sides can neither open nor close
+//     bold, strike or italics (those need a boundary, code does not). The
 //     character itself stays, so a copied value still contains it. An '_'
 //     between two ASCII letters or digits ("ci_deploy") is already intraword,
 //     hence inert, and is left alone so the common IAM names copy cleanly.
@@ -38,6 +41,7 @@ namespace {
 using Json = nlohmann::ordered_json;  // keeps "text" before "blocks", as Slack's docs show
 
 constexpr std::string_view kZwsp = "\xE2\x80\x8B";         // U+200B
+constexpr std::string_view kInertBacktick = "\xCB\x8B";      // U+02CB MODIFIER LETTER GRAVE ACCENT
 constexpr std::string_view kEllipsis = "\xE2\x80\xA6";     // U+2026
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
 constexpr std::string_view kMissing = "-";
@@ -136,6 +140,11 @@ void AppendInlinePiece(char32_t c, bool intraword, std::string* out) {
     case '&': *out += "&amp;"; return;
     case '<': *out += "&lt;"; return;
     case '>': *out += "&gt;"; return;
+    case '`':
+      // No fence makes a backtick safe: Slack opens inline code at a pair of
+      // backticks whatever surrounds them (mock-slack renders it so, too).
+      *out += kInertBacktick;
+      return;
     case '_':
       if (intraword) {
         *out += '_';
@@ -144,7 +153,6 @@ void AppendInlinePiece(char32_t c, bool intraword, std::string* out) {
       [[fallthrough]];
     case '*':
     case '~':
-    case '`':
       *out += kZwsp;
       *out += static_cast<char>(c);
       *out += kZwsp;
