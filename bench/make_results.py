@@ -340,7 +340,8 @@ def main():
         run = runs.get(bench, {})
         for t in targets:
             tgt = f"{t.get('op', '')} {with_unit(t.get('target'), t.get('unit', ''))}"
-            rows.append([title, t.get("name", "?"),
+            name = t.get("name", "?") + (f" ({params_text(t['params'])})" if t.get("params") else "")
+            rows.append([title, name,
                          with_unit(t.get("value"), t.get("unit", "")), tgt, verdict(t)])
         if not targets:
             why = {"ok": "not reported as a RESULT line (see the raw output)", "skipped": "bench skipped",
