@@ -25,6 +25,7 @@
 #include "connection.h"
 #include "mock_slack/render.h"
 #include "mock_slack/service.h"
+#include "redacted_parse_error.h"  // engine/cli
 #include "self_signed.h"
 
 namespace mock_slack {
@@ -359,40 +360,10 @@ int Run(const Options& opt) {
 }  // namespace
 }  // namespace mock_slack
 
-namespace {
-
-// CLI11 repeats unexpected arguments in its error; after a mistyped
-// --webhook one of them is the webhook with its secret. Option names are
-// kept; values and positional arguments are shown as ***.
-std::string ParseErrorMessage(const CLI::App* app, const CLI::Error& e) {
-  std::string what = e.what();
-  constexpr std::string_view kMarker = "expected: ";
-  const std::size_t at = what.find(kMarker);
-  if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr && at != std::string::npos) {
-    std::istringstream words(what.substr(at + kMarker.size()));
-    what.resize(at + kMarker.size());
-    std::string word;
-    for (bool first = true; words >> word; first = false) {
-      if (!first) what += ' ';
-      const std::size_t eq = word.find('=');
-      if (word.size() < 2 || word[0] != '-') {
-        what += "***";
-      } else {
-        what += eq == std::string::npos ? word : word.substr(0, eq + 1) + "***";
-      }
-    }
-  }
-  std::string out = what + "\n";
-  if (app->get_help_ptr() != nullptr) out += "Run with " + app->get_help_ptr()->get_name() + " for more information.\n";
-  return out;
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
   mock_slack::Options opt;
   CLI::App app{"mock-slack: a Slack incoming-webhook server for tests (see docs/mock_slack.md)"};
-  app.failure_message(ParseErrorMessage);
+  app.failure_message(iam_audit::cli::RedactedParseError);
   app.add_option("--port", opt.port, "Port to listen on; 0 picks a free one")
       ->check(CLI::Range(0, 65535));
   app.add_option("--bind", opt.bind, "Address to bind (default loopback)");
