@@ -5,9 +5,8 @@
 # synthetic CloudTrail generator and the rule-test (check) runner. Public API
 # under include/iam_audit/simulator/; src/ is private.
 
-# libdeflate compresses the payloads: whole-buffer gzip, ~1.5x zlib's speed
-# at the same level (bench/simulate_bench.cc measures both).
-pkg_check_modules(LIBDEFLATE REQUIRED IMPORTED_TARGET libdeflate)
+# libdeflate (found at the top level) compresses the payloads: whole-buffer
+# gzip, ~1.5x zlib's speed at the same level (bench/simulate_bench.cc measures both).
 
 add_library(iam_audit_simulator STATIC
   src/cloudwatch.cc
