@@ -57,6 +57,12 @@ std::string GzipDeflate(std::string_view bytes, int level = 6);
 // Parses the decoded JSON document into a LogBatch. Unknown keys are ignored.
 StatusOr<LogBatch> ParseLogBatch(std::string_view json);
 
+// Decodes the value of the Lambda event's awslogs.data: base64 of gzip of the
+// batch JSON. The same result and errors as DecodeSubscriptionEvent gives for
+// the event around it, with fewer copies: the compressed bytes are freed
+// before the parse, and the batch is parsed inside the inflated buffer.
+StatusOr<LogBatch> DecodeAwsLogsData(std::string_view base64, const DecodeOptions& options = {});
+
 // Decodes any of: the Lambda event {"awslogs":{"data":"..."}}, the bare base64
 // string (optionally as a JSON string), or an already-decoded LogBatch JSON.
 // Leading/trailing whitespace is ignored.

@@ -107,12 +107,7 @@ bool CanonicalAwsLogsData(std::string_view event, std::string_view* data) {
 StatusOr<LogBatch> DecodeEvent(std::string_view event, const DecodeOptions& options) {
   std::string_view data;
   if (!CanonicalAwsLogsData(event, &data)) return DecodeSubscriptionEvent(event, options);
-  auto gz = Base64Decode(data);
-  if (!gz.ok()) return gz.status().WithPrefix("payload");
-  auto plain = GzipInflate(*gz, options.max_inflated_bytes);
-  if (!plain.ok()) return plain.status().WithPrefix("payload");
-  std::string().swap(*gz);  // the compressed copy is not needed any more
-  return ParseLogBatch(*plain);
+  return DecodeAwsLogsData(data, options);
 }
 
 }  // namespace
