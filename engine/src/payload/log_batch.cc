@@ -5,7 +5,10 @@
 #include "common/json_error.h"
 #include <simdjson.h>
 
+#include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "iam_audit/payload.h"
 #include "payload/payload_internal.h"
@@ -205,7 +208,13 @@ StatusOr<json> ParseJson(std::string_view text, const char* what) {
 //
 // `padded`: the text is followed by SIMDJSON_PADDING readable bytes, so
 // simdjson reads it where it is instead of copying it into a padded buffer.
-bool FastParseBatch(std::string_view text, bool padded, LogBatch& batch) {
+//
+// `release`, when given, owns `text`: it is freed as soon as the document is
+// parsed and checked, before the messages are copied out of simdjson's
+// string buffer, so a large batch never has its text, simdjson's unescaped
+// copy and the messages in memory at once. Once it is freed this function
+// cannot fail (the slow path would need the text).
+bool FastParseBatch(std::string_view text, bool padded, LogBatch& batch, internal::PaddedBytes* release) {
   // simdjson sizes its buffers to the largest document seen (tape 8 bytes
   // and structural index 4 bytes per input byte, strings 5/3: ~90 MB of
   // address space for a 6 MB batch, of which what the parse touched stays
@@ -252,28 +261,59 @@ bool FastParseBatch(std::string_view text, bool padded, LogBatch& batch) {
   if (root["logEvents"].get(events) != simdjson::SUCCESS || events.is_null()) return batch.IsControl();
   simdjson::dom::array list;
   if (events.get_array().get(list) != simdjson::SUCCESS) return false;
-  batch.log_events.reserve(list.size());
+  // First every event is checked, keeping views into simdjson's strings;
+  // then (text freed) the views are copied into the batch.
+  struct EventView {
+    std::string_view id;
+    int64_t timestamp = 0;
+    std::string_view message;
+  };
+  std::vector<EventView> views;
+  views.reserve(list.size());
   for (simdjson::dom::element item : list) {
     simdjson::dom::object ev;
     if (item.get_object().get(ev) != simdjson::SUCCESS) return false;
-    LogEvent event;
-    simdjson::dom::element id;
-    if (ev["id"].get(id) == simdjson::SUCCESS && !id.is_null()) {
-      std::string_view sv;
-      if (id.get_string().get(sv) != simdjson::SUCCESS) return false;  // numbers: slow path
-      event.id.assign(sv);
+    // One walk over the fields; the first of a repeated key counts, as
+    // simdjson's ev["key"] would have it.
+    EventView view;
+    bool have_id = false, have_timestamp = false, have_message = false;
+    for (simdjson::dom::key_value_pair field : ev) {
+      if (field.key == "id") {
+        if (have_id) continue;
+        have_id = true;
+        // numbers: slow path
+        if (!field.value.is_null() && field.value.get_string().get(view.id) != simdjson::SUCCESS) return false;
+      } else if (field.key == "timestamp") {
+        if (have_timestamp) continue;
+        have_timestamp = true;
+        if (field.value.get_int64().get(view.timestamp) != simdjson::SUCCESS) return false;
+      } else if (field.key == "message") {
+        if (have_message) continue;
+        have_message = true;
+        // objects: slow path
+        if (field.value.get_string().get(view.message) != simdjson::SUCCESS) return false;
+      }
     }
-    if (ev["timestamp"].get_int64().get(event.timestamp) != simdjson::SUCCESS) return false;
-    std::string_view message;
-    if (ev["message"].get_string().get(message) != simdjson::SUCCESS) return false;  // objects: slow path
-    event.message.assign(message);
-    batch.log_events.push_back(std::move(event));
+    if (!have_timestamp || !have_message) return false;
+    views.push_back(view);
+  }
+  if (release != nullptr) {
+    release->data.reset();
+    release->size = 0;
+  }
+  batch.log_events.resize(views.size());
+  for (size_t i = 0; i < views.size(); ++i) {
+    LogEvent& event = batch.log_events[i];
+    event.id.assign(views[i].id);
+    event.timestamp = views[i].timestamp;
+    event.message.assign(views[i].message);
   }
   return true;
 }
 
-StatusOr<LogBatch> ParseLogBatchImpl(std::string_view text, bool padded) {
-  if (LogBatch fast; FastParseBatch(text, padded, fast)) return fast;
+StatusOr<LogBatch> ParseLogBatchImpl(std::string_view text, bool padded,
+                                     internal::PaddedBytes* release = nullptr) {
+  if (LogBatch fast; FastParseBatch(text, padded, fast, release)) return fast;
   auto doc = ParseJson(text, "payload: batch JSON");
   if (!doc.ok()) {
     // One message with invalid UTF-8 or a lone surrogate escape must not
@@ -293,7 +333,10 @@ StatusOr<LogBatch> ParseLogBatchImpl(std::string_view text, bool padded) {
 
 namespace internal {
 
-StatusOr<LogBatch> ParseLogBatchPadded(std::string_view text) { return ParseLogBatchImpl(text, true); }
+StatusOr<LogBatch> ParseLogBatchPadded(PaddedBytes text) {
+  const std::string_view view = text.view();
+  return ParseLogBatchImpl(view, true, &text);
+}
 
 }  // namespace internal
 
@@ -307,8 +350,8 @@ StatusOr<LogBatch> DecodeAwsLogsData(std::string_view base64, const DecodeOption
     Status inflated =
         internal::GzipInflatePadded(*gz, options.max_inflated_bytes, simdjson::SIMDJSON_PADDING, &plain);
     if (!inflated.ok()) return inflated.WithPrefix("payload");
-  }  // the compressed bytes go before the parse, the inflated ones after it
-  return internal::ParseLogBatchPadded(plain.view());
+  }  // the compressed bytes go before the parse
+  return internal::ParseLogBatchPadded(std::move(plain));
 }
 
 StatusOr<LogBatch> DecodeSubscriptionEvent(std::string_view input, const DecodeOptions& options) {

@@ -30,8 +30,9 @@ struct PaddedBytes {
 Status GzipInflatePadded(std::string_view gz, size_t max_bytes, size_t padding, PaddedBytes* out);
 
 // ParseLogBatch for a text followed by at least SIMDJSON_PADDING readable
-// bytes: no copy of the text is made.
-StatusOr<LogBatch> ParseLogBatchPadded(std::string_view text);
+// bytes: no copy of the text is made, and the text is freed as soon as the
+// parse no longer needs it (before the messages are copied out).
+StatusOr<LogBatch> ParseLogBatchPadded(PaddedBytes text);
 
 }  // namespace iam_audit::internal
 
