@@ -81,6 +81,7 @@ class IgnoreRules : public EventRules {
     Filter filter;
   };
   std::vector<Rule> rules_;
+  FilterSet set_;  // the rules' filters in order: one walk of an event for all
 };
 
 // The original Python Lambda's four hard-coded exceptions as ignore rules:

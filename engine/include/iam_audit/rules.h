@@ -137,6 +137,11 @@ class RuleSet {
   std::vector<CompiledRule> ignore_;
   std::vector<CompiledRule> alert_;                  // pack first, then the file's, in order
   std::vector<std::optional<Filter>> route_accounts_;  // per route; nullopt: any account
+  // Every filter above, matched together (one walk of an event for all JSON
+  // patterns): ignore_ then alert_ then the routes' account filters, whose
+  // indexes are in route_filter_ (-1: any account).
+  FilterSet filters_;
+  std::vector<ptrdiff_t> route_filter_;
 };
 
 }  // namespace iam_audit

@@ -181,6 +181,7 @@ std::unique_ptr<Program> CompileAst(std::unique_ptr<const Ast> ast, std::string_
     case Ast::Kind::kJson: {
       p->kind = Filter::Kind::kJson;
       JsonCompiler(&p->json).Compile(*ast->json);
+      for (JsonProgram::Node& n : p->json.nodes) n.first_only = !p->json.has_wildcard;
       break;
     }
     case Ast::Kind::kDelimited:

@@ -120,7 +120,6 @@ struct Scan {
   const JsonProgram* p;
   uint8_t* found;  // per trie node
   uint8_t* truth;  // per condition
-  bool first_only;  // no wildcard: a selector takes the first duplicate key only
   bool any_backslash;  // the event has an escape somewhere
   const uint8_t* buf;
   simdjson::internal::dom_parser_implementation* stage1;
@@ -346,7 +345,7 @@ Verdict ScanEvent(Scan& w, const uint32_t* idx, uint32_t n) {
           for (int k = 0; k < nodes.size; ++k) {
             const JsonProgram::Node& node = p.nodes[nodes.ids[k]];
             for (const auto& [name, child] : node.names) {
-              if (name.size() == key.size() && name == key && !(w.first_only && w.found[child]))
+              if (name.size() == key.size() && name == key && !(p.nodes[child].first_only && w.found[child]))
                 pending.ids[pending.size++] = child;
             }
             if (node.wildcard >= 0 && pending.size < kMaxConditions) pending.ids[pending.size++] = node.wildcard;
@@ -379,7 +378,7 @@ Verdict ScanEvent(Scan& w, const uint32_t* idx, uint32_t n) {
             for (int k = 0; k < f.nodes.size; ++k) {
               const JsonProgram::Node& node = p.nodes[f.nodes.ids[k]];
               for (const auto& [want, child] : node.indexes)
-                if (want == f.index && !(w.first_only && w.found[child])) pending.ids[pending.size++] = child;
+                if (want == f.index && !(p.nodes[child].first_only && w.found[child])) pending.ids[pending.size++] = child;
               if (node.wildcard >= 0 && pending.size < kMaxConditions) pending.ids[pending.size++] = node.wildcard;
             }
             ++f.index;
@@ -484,7 +483,7 @@ bool MatchTerms(const TermsProgram& p, std::string_view event) {
   return false;
 }
 
-bool MatchJson(const JsonProgram& p, std::string_view event) {
+bool ScanJson(const JsonProgram& p, std::string_view event, uint8_t* found, uint8_t* truth) {
   // A non-JSON event never matches a JSON pattern. Ours: the event must be
   // a JSON object or array (a bare scalar has no members to select).
   size_t b = 0, e = event.size();
@@ -496,15 +495,13 @@ bool MatchJson(const JsonProgram& p, std::string_view event) {
 
   thread_local std::string buffer;
   thread_local std::string unescaped;
-  thread_local std::vector<uint8_t> scratch;
   const size_t len = event.size();
   if (len > 0xFFFFFFF0u) return false;  // beyond simdjson's 32-bit structural indexes
   if (buffer.size() < len + simdjson::SIMDJSON_PADDING) buffer.resize(len + simdjson::SIMDJSON_PADDING);
   std::memcpy(buffer.data(), event.data(), len);
   std::memset(buffer.data() + len, 0, simdjson::SIMDJSON_PADDING);
-  const size_t need = p.nodes.size() + p.conditions.size();
-  if (scratch.size() < need) scratch.resize(need);
-  std::memset(scratch.data(), 0, need);
+  std::memset(found, 0, p.nodes.size());
+  std::memset(truth, 0, p.conditions.size());
 
   const uint8_t* buf = reinterpret_cast<const uint8_t*>(buffer.data());
   simdjson::internal::dom_parser_implementation* stage1 = Stage1(len);
@@ -514,9 +511,8 @@ bool MatchJson(const JsonProgram& p, std::string_view event) {
 
   Scan w;
   w.p = &p;
-  w.found = scratch.data();
-  w.truth = scratch.data() + p.nodes.size();
-  w.first_only = !p.has_wildcard;
+  w.found = found;
+  w.truth = truth;
   w.any_backslash = std::memchr(buf, '\\', len) != nullptr;
   w.buf = buf;
   w.stage1 = stage1;
@@ -536,7 +532,16 @@ bool MatchJson(const JsonProgram& p, std::string_view event) {
   // NOT EXISTS: the selector reached nothing.
   for (size_t c = 0; c < p.conditions.size(); ++c)
     if (p.conditions[c].kind == Expr::Kind::kNotExists) w.truth[c] = !w.found[p.conditions[c].node];
-  return RunBoolCode(p.code, w.truth);
+  return true;
+}
+
+bool MatchJson(const JsonProgram& p, std::string_view event) {
+  thread_local std::vector<uint8_t> scratch;
+  const size_t need = p.nodes.size() + p.conditions.size();
+  if (scratch.size() < need) scratch.resize(need);
+  uint8_t* const found = scratch.data();
+  uint8_t* const truth = scratch.data() + p.nodes.size();
+  return ScanJson(p, event, found, truth) && RunBoolCode(p.code, truth);
 }
 
 // ---------------------------------------------------------------- delimited

@@ -51,6 +51,10 @@ struct JsonProgram {
     std::vector<std::pair<uint32_t, uint32_t>> indexes;
     int32_t wildcard = -1;
     std::vector<uint32_t> conditions;
+    // No wildcard in the pattern that owns this node: of duplicate keys, the
+    // selector takes the first only. Per node, so that the tries of several
+    // patterns can be walked together (FilterSet).
+    bool first_only = true;
     bool has_children() const { return !names.empty() || !indexes.empty() || wildcard >= 0; }
   };
   struct Condition {
@@ -97,6 +101,29 @@ std::unique_ptr<Program> CompileAst(std::unique_ptr<const Ast> ast, std::string_
 // Matchers (match.cc).
 bool MatchTerms(const TermsProgram& p, std::string_view event);
 bool MatchJson(const JsonProgram& p, std::string_view event);
+// MatchJson's walk without the final verdict: false when the event is not a
+// JSON object or array that simdjson's DOM parser accepts (then no JSON
+// pattern matches it); else found[node] and truth[condition] are filled
+// (both zeroed here first), NOT EXISTS conditions included.
+bool ScanJson(const JsonProgram& p, std::string_view event, uint8_t* found, uint8_t* truth);
+
+// Several JSON programs walked as one (FilterSet): their tries are copied
+// into `merged` with the roots `$` made one node, and each member keeps its
+// own boolean code over the merged condition indexes. A walk of `merged`
+// reaches exactly the nodes, and sets exactly the truths, that walks of the
+// members one by one would (nodes below the root are not shared; each keeps
+// its program's first_only).
+struct JsonGroup {
+  struct Member {
+    size_t filter = 0;         // index in the FilterSet
+    std::vector<BoolOp> code;  // over merged condition indexes
+  };
+  JsonProgram merged;
+  std::vector<Member> members;
+  // Adds `p` when the merged trie stays within the walker's bounds (at most
+  // kMaxConditions conditions, one root wildcard); false leaves it unchanged.
+  bool Add(const JsonProgram& p, size_t filter);
+};
 bool MatchDelimited(const DelimitedProgram& p, std::string_view event, MatchResult* result);
 
 }  // namespace iam_audit::filter_internal

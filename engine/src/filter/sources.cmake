@@ -3,6 +3,7 @@ set(IAM_AUDIT_FILTER_SOURCES
   src/filter/ast.cc
   src/filter/compiler.cc
   src/filter/filter.cc
+  src/filter/filter_set.cc
   src/filter/lexer.cc
   src/filter/match.cc
   src/filter/parser.cc

@@ -12,14 +12,17 @@ StatusOr<IgnoreRules> IgnoreRules::Compile(const std::vector<IgnoreRuleSpec>& sp
     }
     rules.rules_.push_back(Rule{spec.name, std::move(filter).value()});
   }
+  std::vector<Filter> filters;
+  filters.reserve(rules.rules_.size());
+  for (const Rule& rule : rules.rules_) filters.push_back(rule.filter);
+  rules.set_ = FilterSet(std::move(filters));
   return rules;
 }
 
 std::optional<std::string_view> IgnoreRules::IgnoredBy(std::string_view message) const {
-  for (const Rule& rule : rules_) {
-    if (rule.filter.Matches(message)) return std::string_view(rule.name);
-  }
-  return std::nullopt;
+  const size_t i = set_.FirstMatch(message);
+  if (i == rules_.size()) return std::nullopt;
+  return std::string_view(rules_[i].name);
 }
 
 std::vector<std::string> IgnoreRules::RuleNames() const {

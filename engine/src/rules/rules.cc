@@ -410,20 +410,29 @@ StatusOr<RuleSet> RuleSet::Compile(const RuleConfig& config) {
     if (!filter.ok()) return filter.status();
     set.route_accounts_.emplace_back(*std::move(filter));
   }
+  std::vector<Filter> filters;
+  for (const CompiledRule& rule : set.ignore_) filters.push_back(rule.filter);
+  for (const CompiledRule& rule : set.alert_) filters.push_back(rule.filter);
+  for (const std::optional<Filter>& accounts : set.route_accounts_) {
+    set.route_filter_.push_back(accounts ? static_cast<ptrdiff_t>(filters.size()) : -1);
+    if (accounts) filters.push_back(*accounts);
+  }
+  set.filters_ = FilterSet(std::move(filters));
   return set;
 }
 
 Verdict RuleSet::Evaluate(std::string_view message) const {
   Verdict verdict;
-  for (const CompiledRule& rule : ignore_) {
-    if (rule.filter.Matches(message)) {
-      verdict.ignored_by = rule.spec.name;
+  FilterSet::Evaluation matches = filters_.Evaluate(message);
+  for (size_t i = 0; i < ignore_.size(); ++i) {
+    if (matches.Matches(i)) {
+      verdict.ignored_by = ignore_[i].spec.name;
       return verdict;
     }
   }
   std::vector<const CompiledRule*> hits;
-  for (const CompiledRule& rule : alert_) {
-    if (rule.filter.Matches(message)) hits.push_back(&rule);
+  for (size_t i = 0; i < alert_.size(); ++i) {
+    if (matches.Matches(ignore_.size() + i)) hits.push_back(&alert_[i]);
   }
   if (hits.empty()) return verdict;
   std::stable_sort(hits.begin(), hits.end(), [](const CompiledRule* a, const CompiledRule* b) {
@@ -445,7 +454,7 @@ Verdict RuleSet::Evaluate(std::string_view message) const {
         })) {
       continue;
     }
-    if (route_accounts_[i] && !route_accounts_[i]->Matches(message)) continue;
+    if (route_filter_[i] >= 0 && !matches.Matches(static_cast<size_t>(route_filter_[i]))) continue;
     dests.insert(route.destinations.begin(), route.destinations.end());
   }
   if (dests.empty()) dests.insert(config_.default_destinations.begin(), config_.default_destinations.end());
