@@ -26,6 +26,9 @@
 #include "iam_audit/slack_message.h"
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
+#include <cstring>
 #include <cstdio>
 #include <initializer_list>
 #include <nlohmann/json.hpp>
@@ -221,19 +224,21 @@ bool IsBlank(std::string_view value) {
 // without '&', '<', '>', '*', '~', '`', and '_' only between two ASCII
 // letters or digits. Most record values (names, regions, IPs) are.
 bool IsInertAscii(std::string_view value) {
+  // 0: the byte is its own piece; 1: never; 2: '_', it depends on its neighbours.
+  static constexpr auto kClass = [] {
+    std::array<uint8_t, 256> t{};
+    for (int c = 0; c < 256; ++c) t[c] = (c < 0x20 || c >= 0x7F) ? 1 : 0;
+    for (const unsigned char c : {'&', '<', '>', '*', '~', '`'}) t[c] = 1;
+    t['_'] = 2;
+    return t;
+  }();
   for (size_t i = 0; i < value.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(value[i]);
-    if (c < 0x20 || c >= 0x7F) return false;
-    switch (c) {
-      case '&': case '<': case '>': case '*': case '~': case '`':
-        return false;
-      case '_':
-        if (i == 0 || i + 1 == value.size() || !IsAsciiAlnum(static_cast<unsigned char>(value[i - 1])) ||
-            !IsAsciiAlnum(static_cast<unsigned char>(value[i + 1]))) {
-          return false;
-        }
-        break;
-      default: break;
+    const uint8_t k = kClass[static_cast<unsigned char>(value[i])];
+    if (k == 0) continue;
+    if (k == 1) return false;
+    if (i == 0 || i + 1 == value.size() || !IsAsciiAlnum(static_cast<unsigned char>(value[i - 1])) ||
+        !IsAsciiAlnum(static_cast<unsigned char>(value[i + 1]))) {
+      return false;
     }
   }
   return true;
@@ -242,16 +247,23 @@ bool IsInertAscii(std::string_view value) {
 // A record value ready for a mrkdwn line: trimmed, neutralised, escaped,
 // bounded. Empty values read as "-". (Leading or trailing blanks would also
 // stop the header's "*…*" from turning bold.)
-std::string Inline(std::string_view value, size_t budget) {
+// Appended to `*out`, which may hold text already (the budget counts only
+// what is appended here).
+void AppendInline(std::string_view value, size_t budget, std::string* out) {
   const size_t first = value.find_first_not_of(kBlank);
-  if (first == std::string_view::npos) return std::string(kMissing);
+  if (first == std::string_view::npos) {
+    out->append(kMissing);
+    return;
+  }
   value = value.substr(first, value.find_last_not_of(kBlank) - first + 1);
-  if (value.size() <= budget && IsInertAscii(value)) return std::string(value);
+  if (value.size() <= budget && IsInertAscii(value)) {
+    out->append(value);
+    return;
+  }
   // Bounded() over the code points, streamed: decoded one ahead (for the
   // intraword '_'), each piece appended in place, no vector, no temporaries.
-  std::string out;
-  out.reserve(std::min(value.size(), budget) + kEllipsis.size());
-  size_t cut = 0;  // the longest prefix so far that still leaves room for "…"
+  const size_t base = out->size();
+  size_t cut = base;  // the longest prefix so far that still leaves room for "…"
   size_t len = 0;
   char32_t prev = 0;
   char32_t c = DecodeAt(value, 0, &len);
@@ -261,45 +273,39 @@ std::string Inline(std::string_view value, size_t budget) {
     const bool has_next = next_at < value.size();
     const char32_t next = has_next ? DecodeAt(value, next_at, &next_len) : 0;
     const bool intraword = i > 0 && has_next && IsAsciiAlnum(prev) && IsAsciiAlnum(next);
-    AppendInlinePiece(c, intraword, &out);
-    if (out.size() > budget) {
-      out.resize(cut);
-      if (budget >= kEllipsis.size()) out += kEllipsis;
-      return out;
+    AppendInlinePiece(c, intraword, out);
+    if (out->size() - base > budget) {
+      out->resize(cut);
+      if (budget >= kEllipsis.size()) *out += kEllipsis;
+      return;
     }
-    if (out.size() + kEllipsis.size() <= budget) cut = out.size();
+    if (out->size() - base + kEllipsis.size() <= budget) cut = out->size();
     prev = c;
     c = next;
     len = next_len;
     i = next_at;
   }
-  return out;
 }
 
-std::string UrlEncode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
+std::string Inline(std::string_view value, size_t budget) {
   std::string out;
-  for (const char ch : s) {
-    const unsigned char c = static_cast<unsigned char>(ch);
-    const bool unreserved = IsAsciiAlnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
-    if (unreserved) {
-      out.push_back(ch);
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 0xF]);
-    }
-  }
+  AppendInline(value, budget, &out);
   return out;
 }
 
-std::string ReplaceAll(std::string text, std::string_view from, std::string_view to) {
-  size_t pos = 0;
-  while ((pos = text.find(from, pos)) != std::string::npos) {
-    text.replace(pos, from.size(), to);
-    pos += to.size();
+// Percent-encodes every byte but RFC 3986's unreserved ones.
+void AppendUrlEncoded(std::string_view s, std::string* out) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  size_t run = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (IsAsciiAlnum(c) || c == '-' || c == '.' || c == '_' || c == '~') continue;
+    out->append(s.data() + run, i - run);
+    run = i + 1;
+    const char escaped[3] = {'%', kHex[c >> 4], kHex[c & 0xF]};
+    out->append(escaped, 3);
   }
-  return text;
+  out->append(s.data() + run, s.size() - run);
 }
 
 Json Section(std::string text) {
@@ -322,10 +328,27 @@ std::string Dump(const Json& message) {
 // `s` as a JSON string, escaped exactly as nlohmann's dump(-1, ' ', false)
 // escapes valid UTF-8: '"', '\\' and \b \f \n \r \t by name, other C0
 // controls as \u00xx (lower-case hex), everything else as is.
+// True when one of the 8 bytes of `w` is below 0x20, '"' or '\\' (exact:
+// the zero-byte tests have no false positives in the "any" sense used here).
+inline bool NeedsEscape8(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+  const auto has_zero = [](uint64_t v) { return (v - kOnes) & ~v & kHigh; };
+  const uint64_t below_space = (w - kOnes * 0x20) & ~w & kHigh;
+  return (below_space | has_zero(w ^ (kOnes * '"')) | has_zero(w ^ (kOnes * '\\'))) != 0;
+}
+
 void AppendJsonString(std::string_view s, std::string* out) {
   out->push_back('"');
   size_t run = 0;
   for (size_t i = 0; i < s.size(); ++i) {
+    // Whole words with nothing to escape are skipped (values are mostly plain).
+    while (i + 8 <= s.size()) {
+      uint64_t w;
+      std::memcpy(&w, s.data() + i, 8);
+      if (NeedsEscape8(w)) break;
+      i += 8;
+    }
+    if (i >= s.size()) break;
     const unsigned char c = static_cast<unsigned char>(s[i]);
     if (c >= 0x20 && c != '"' && c != '\\') continue;
     out->append(s.data() + run, i - run);
@@ -392,11 +415,17 @@ std::string NormaliseYesNo(const std::string& value) {
   return value;
 }
 
-std::string TimeLine(const CloudTrailRecord& record, const TimeZone& tz) {
-  if (IsBlank(record.event_time)) return std::string(kMissing);
+void AppendTimeLine(const CloudTrailRecord& record, const TimeZone& tz, std::string* out) {
+  if (IsBlank(record.event_time)) {
+    out->append(kMissing);
+    return;
+  }
   const StatusOr<int64_t> seconds = ParseIso8601(record.event_time);
-  if (!seconds.ok()) return Inline(record.event_time, kTimeBudget);  // shown as written
-  return tz.Format(*seconds);
+  if (!seconds.ok()) {
+    AppendInline(record.event_time, kTimeBudget, out);  // shown as written
+    return;
+  }
+  out->append(tz.Format(*seconds));
 }
 
 // ValidateConsoleUrlTemplate(tmpl).ok(), remembering the last template
@@ -421,24 +450,66 @@ std::string EventLinkText(const CloudTrailRecord& record, const RenderOptions& o
   if (!UsableTemplate(tmpl) || (needs_region && record.aws_region.empty())) {
     return "_" + label + "_";
   }
-  std::string url = ReplaceAll(tmpl, "{region}", UrlEncode(record.aws_region));
-  url = ReplaceAll(std::move(url), "{eventID}", UrlEncode(record.event_id));
-  std::string text = "_<" + url + "|" + label + ">_";
+  // The template's placeholders filled in one pass (what replacing every
+  // "{region}" and then every "{eventID}" gives: the encoded values hold no
+  // brace, so neither replacement can make or break a placeholder).
+  std::string text = "_<";
+  text.reserve(tmpl.size() + record.aws_region.size() + record.event_id.size() + label.size() + 8);
+  size_t run = 0;
+  for (size_t i = tmpl.find('{'); i != std::string::npos; i = tmpl.find('{', i)) {
+    const std::string_view rest = std::string_view(tmpl).substr(i);
+    std::string_view value;
+    size_t skip = 0;
+    if (rest.substr(0, 8) == "{region}") {
+      value = record.aws_region;
+      skip = 8;
+    } else if (rest.substr(0, 9) == "{eventID}") {
+      value = record.event_id;
+      skip = 9;
+    } else {
+      ++i;
+      continue;
+    }
+    text.append(tmpl, run, i - run);
+    AppendUrlEncoded(value, &text);
+    i += skip;
+    run = i;
+  }
+  text.append(tmpl, run, std::string::npos);
+  text += '|';
+  text += label;
+  text += ">_";
   if (text.size() > kSlackMaxSectionText) return "_" + label + "_";
   return text;
 }
 
 std::string NotificationText(const CloudTrailRecord& record) {
-  std::string text = IsBlank(record.display_identity) ? "unknown identity" : record.display_identity;
-  if (!IsBlank(record.source_ip_address)) text += " (" + record.source_ip_address + ")";
+  std::string text;
+  text.reserve(256);
+  text += IsBlank(record.display_identity) ? std::string_view("unknown identity")
+                                           : std::string_view(record.display_identity);
+  if (!IsBlank(record.source_ip_address)) {
+    text += " (";
+    text += record.source_ip_address;
+    text += ')';
+  }
   text += ": ";
-  text += !record.event_name.empty()   ? record.event_name
-          : !record.event_type.empty() ? record.event_type
-                                       : std::string("CloudTrail event");
+  text += !record.event_name.empty()   ? std::string_view(record.event_name)
+          : !record.event_type.empty() ? std::string_view(record.event_type)
+                                       : std::string_view("CloudTrail event");
   if (!IsBlank(record.error_code)) {
-    text += " (" + record.error_code + ")";
+    text += " (";
+    text += record.error_code;
+    text += ')';
   } else if (record.console_login == "Failure") {
     text += " (Failure)";
+  }
+  // Usually already inert and trimmed: then it is its own Inline() text.
+  const unsigned char front = static_cast<unsigned char>(text.front());
+  const unsigned char back = static_cast<unsigned char>(text.back());
+  if (text.size() <= kNotificationBudget && kBlank.find(static_cast<char>(front)) == std::string_view::npos &&
+      kBlank.find(static_cast<char>(back)) == std::string_view::npos && IsInertAscii(text)) {
+    return text;
   }
   return Inline(text, kNotificationBudget);
 }
@@ -509,33 +580,46 @@ std::string EscapeMrkdwn(std::string_view text) {
 }
 
 std::string RenderRecordMessage(const CloudTrailRecord& record, const RenderOptions& options) {
-  const std::string identity =
-      IsBlank(record.display_identity) ? "unknown identity" : record.display_identity;
-  std::string text = "*" + Inline(identity, kIdentityBudget);
+  const std::string_view identity =
+      IsBlank(record.display_identity) ? std::string_view("unknown identity") : record.display_identity;
+  // Every value appended in place (no temporaries); 512 bytes hold the usual record.
+  std::string text;
+  text.reserve(512);
+  text += '*';
+  AppendInline(identity, kIdentityBudget, &text);
   if (!IsBlank(record.source_ip_address)) {
-    text += " (" + Inline(record.source_ip_address, kIpBudget) + ")";
+    text += " (";
+    AppendInline(record.source_ip_address, kIpBudget, &text);
+    text += ')';
   }
-  text += "*";
-  text += "\nTime: " + TimeLine(record, options.time_zone);
-  text += "\nType: " + Inline(record.event_type, kTypeBudget);
-  text += "\nSource: " + Inline(record.event_source, kSourceBudget);
-  text += "\nName: " + Inline(record.event_name, kNameBudget);
-  text += "\nRegion: " + Inline(record.aws_region, kRegionBudget);
+  text += '*';
+  text += "\nTime: ";
+  AppendTimeLine(record, options.time_zone, &text);
+  text += "\nType: ";
+  AppendInline(record.event_type, kTypeBudget, &text);
+  text += "\nSource: ";
+  AppendInline(record.event_source, kSourceBudget, &text);
+  text += "\nName: ";
+  AppendInline(record.event_name, kNameBudget, &text);
+  text += "\nRegion: ";
+  AppendInline(record.aws_region, kRegionBudget, &text);
   // Error: "<code>: <message>"; ConsoleLogin failures carry only an
   // errorMessage ("Failed authentication"), so a message alone gets the line too.
   const bool has_code = !IsBlank(record.error_code);
   const bool has_message = !IsBlank(record.error_message);
   if (has_code || has_message) {
     text += "\nError: ";
-    if (has_code) text += Inline(record.error_code, kErrorCodeBudget);
+    if (has_code) AppendInline(record.error_code, kErrorCodeBudget, &text);
     if (has_code && has_message) text += ": ";
-    if (has_message) text += Inline(record.error_message, kErrorMessageBudget);
+    if (has_message) AppendInline(record.error_message, kErrorMessageBudget, &text);
   }
   if (!IsBlank(record.console_login)) {
-    text += "\nLogin: " + Inline(record.console_login, kLoginBudget);
+    text += "\nLogin: ";
+    AppendInline(record.console_login, kLoginBudget, &text);
   }
   if (!IsBlank(record.mfa_used)) {
-    text += "\nMFA: " + Inline(NormaliseYesNo(record.mfa_used), kMfaBudget);
+    text += "\nMFA: ";
+    AppendInline(NormaliseYesNo(record.mfa_used), kMfaBudget, &text);
   }
   // The budgets make this unreachable; it keeps the limit a guarantee.
   if (text.size() > kSlackMaxSectionText) {
