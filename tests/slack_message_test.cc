@@ -493,3 +493,25 @@ TEST_CASE("the message JSON is byte for byte nlohmann's compact dump", "[slack][
     CHECK(parsed.dump() == rendered);
   }
 }
+
+// The JSON writer finds escapes 8 bytes at a time: each escaped character at
+// every offset of a word, and runs of every length around it, still give
+// nlohmann's bytes exactly.
+TEST_CASE("the message JSON escapes at every offset of a word", "[slack][json]") {
+  for (const char special : {'"', '\\', '\n', '\t', '\x7f', 'z'}) {
+    for (size_t length = 1; length <= 24; ++length) {
+      for (size_t at = 0; at < length; ++at) {
+        std::string value(length, 'a');
+        value[at] = special;
+        if (at + 3 < length) value[at + 3] = '"';  // a second escape in the same word
+        CAPTURE(special, length, at);
+        CloudTrailRecord r = ApiCall();
+        r.event_name = value;
+        for (const std::string& rendered : {RenderRecordMessage(r, Seoul()), RenderRawMessage(value, Seoul())}) {
+          const nlohmann::ordered_json parsed = nlohmann::ordered_json::parse(rendered);
+          REQUIRE(parsed.dump() == rendered);
+        }
+      }
+    }
+  }
+}

@@ -27,6 +27,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <cstdio>
@@ -325,50 +326,67 @@ std::string Dump(const Json& message) {
   return message.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
-// `s` as a JSON string, escaped exactly as nlohmann's dump(-1, ' ', false)
-// escapes valid UTF-8: '"', '\\' and \b \f \n \r \t by name, other C0
-// controls as \u00xx (lower-case hex), everything else as is.
-// True when one of the 8 bytes of `w` is below 0x20, '"' or '\\' (exact:
-// the zero-byte tests have no false positives in the "any" sense used here).
-inline bool NeedsEscape8(uint64_t w) {
+// A mask whose lowest set bit is the high bit of the first of the 8 bytes
+// of `w` (little-endian order) that is below 0x20, '"' or '\\'; 0 when none
+// is. Exact for the first byte: a borrow in these zero-byte tests only runs
+// towards higher bytes.
+inline uint64_t EscapeMask8(uint64_t w) {
   constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
-  const auto has_zero = [](uint64_t v) { return (v - kOnes) & ~v & kHigh; };
+  const auto zero_bytes = [](uint64_t v) { return (v - kOnes) & ~v & kHigh; };
   const uint64_t below_space = (w - kOnes * 0x20) & ~w & kHigh;
-  return (below_space | has_zero(w ^ (kOnes * '"')) | has_zero(w ^ (kOnes * '\\'))) != 0;
+  return below_space | zero_bytes(w ^ (kOnes * '"')) | zero_bytes(w ^ (kOnes * '\\'));
 }
 
+bool NeedsJsonEscape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
+
+// `s` as a JSON string, escaped exactly as nlohmann's dump(-1, ' ', false)
+// escapes valid UTF-8: '"', '\\' and \b \f \n \r \t by name, other C0
+// controls as \u00xx (lower-case hex), everything else as is. Runs without
+// an escape are found 8 bytes at a time and appended whole.
 void AppendJsonString(std::string_view s, std::string* out) {
+  static_assert(std::endian::native == std::endian::little, "EscapeMask8 reads bytes little-endian");
   out->push_back('"');
+  const char* const p = s.data();
+  const size_t n = s.size();
   size_t run = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    // Whole words with nothing to escape are skipped (values are mostly plain).
-    while (i + 8 <= s.size()) {
-      uint64_t w;
-      std::memcpy(&w, s.data() + i, 8);
-      if (NeedsEscape8(w)) break;
-      i += 8;
+  size_t i = 0;
+  for (;;) {
+    // The next byte to escape, at or after i (n when none is left).
+    for (;;) {
+      if (i + 8 <= n) {
+        uint64_t w;
+        std::memcpy(&w, p + i, 8);
+        const uint64_t mask = EscapeMask8(w);
+        if (mask == 0) {
+          i += 8;
+          continue;
+        }
+        i += static_cast<size_t>(std::countr_zero(mask)) >> 3;
+        break;
+      }
+      while (i < n && !NeedsJsonEscape(static_cast<unsigned char>(p[i]))) ++i;
+      break;
     }
-    if (i >= s.size()) break;
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out->append(s.data() + run, i - run);
-    run = i + 1;
+    if (i >= n) break;
+    out->append(p + run, i - run);
+    const unsigned char c = static_cast<unsigned char>(p[i]);
     switch (c) {
-      case '"': *out += "\\\""; break;
-      case '\\': *out += "\\\\"; break;
-      case '\b': *out += "\\b"; break;
-      case '\f': *out += "\\f"; break;
-      case '\n': *out += "\\n"; break;
-      case '\r': *out += "\\r"; break;
-      case '\t': *out += "\\t"; break;
+      case '"': out->append("\\\"", 2); break;
+      case '\\': out->append("\\\\", 2); break;
+      case '\b': out->append("\\b", 2); break;
+      case '\f': out->append("\\f", 2); break;
+      case '\n': out->append("\\n", 2); break;
+      case '\r': out->append("\\r", 2); break;
+      case '\t': out->append("\\t", 2); break;
       default: {
-        char buf[8];
-        std::snprintf(buf, sizeof buf, "\\u%04x", c);
-        *out += buf;
+        static constexpr char kHex[] = "0123456789abcdef";
+        const char u[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
+        out->append(u, 6);
       }
     }
+    run = ++i;
   }
-  out->append(s.data() + run, s.size() - run);
+  out->append(p + run, n - run);
   out->push_back('"');
 }
 
