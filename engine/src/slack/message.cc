@@ -217,8 +217,25 @@ std::string Bounded(size_t count, size_t budget, PieceFn piece, bool* truncated 
 
 constexpr std::string_view kBlank = " \t\r\n\v\f";
 
+// c is one of kBlank (a test, not a search of kBlank per byte).
+constexpr bool IsBlankChar(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+static_assert([] {
+  int n = 0;
+  for (int c = 0; c < 256; ++c) n += IsBlankChar(static_cast<char>(c)) ? 1 : 0;
+  for (const char c : kBlank) n -= IsBlankChar(c) ? 1 : 0;
+  return n == 0;
+}(), "IsBlankChar is exactly kBlank");
+
+// `value` without leading and trailing kBlank characters.
+std::string_view TrimBlank(std::string_view value) {
+  size_t b = 0, e = value.size();
+  while (b < e && IsBlankChar(value[b])) ++b;
+  while (e > b && IsBlankChar(value[e - 1])) --e;
+  return value.substr(b, e - b);
+}
+
 bool IsBlank(std::string_view value) {
-  return value.find_first_not_of(kBlank) == std::string_view::npos;
+  return TrimBlank(value).empty();
 }
 
 // True when every piece of `value` would be the byte itself: printable ASCII
@@ -251,12 +268,11 @@ bool IsInertAscii(std::string_view value) {
 // Appended to `*out`, which may hold text already (the budget counts only
 // what is appended here).
 void AppendInline(std::string_view value, size_t budget, std::string* out) {
-  const size_t first = value.find_first_not_of(kBlank);
-  if (first == std::string_view::npos) {
+  value = TrimBlank(value);
+  if (value.empty()) {
     out->append(kMissing);
     return;
   }
-  value = value.substr(first, value.find_last_not_of(kBlank) - first + 1);
   if (value.size() <= budget && IsInertAscii(value)) {
     out->append(value);
     return;
@@ -525,8 +541,8 @@ std::string NotificationText(const CloudTrailRecord& record) {
   // Usually already inert and trimmed: then it is its own Inline() text.
   const unsigned char front = static_cast<unsigned char>(text.front());
   const unsigned char back = static_cast<unsigned char>(text.back());
-  if (text.size() <= kNotificationBudget && kBlank.find(static_cast<char>(front)) == std::string_view::npos &&
-      kBlank.find(static_cast<char>(back)) == std::string_view::npos && IsInertAscii(text)) {
+  if (text.size() <= kNotificationBudget && !IsBlankChar(static_cast<char>(front)) &&
+      !IsBlankChar(static_cast<char>(back)) && IsInertAscii(text)) {
     return text;
   }
   return Inline(text, kNotificationBudget);
