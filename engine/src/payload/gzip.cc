@@ -160,6 +160,9 @@ Status GzipInflatePadded(std::string_view gz, size_t max_bytes, size_t padding, 
   };
   switch (LibdeflateInflate(gz, max_bytes, padding, alloc, &out->size)) {
     case FastResult::kDone:
+      // simdjson may look at the padding (at the end of a truncated
+      // document); make what it sees defined, as its own buffers are.
+      std::memset(out->data.get() + out->size, 0, padding);
       return Status::Ok();
     case FastResult::kOverLimit:
       out->data.reset();

@@ -15,10 +15,10 @@
 
 namespace iam_audit::internal {
 
-// Bytes followed by at least `padding` readable bytes (of unspecified
-// value). Uninitialised on purpose: pages the inflater does not write are
-// never touched, so a gzip trailer that over-states its size costs address
-// space, not memory.
+// Bytes followed by `padding` zero bytes, then possibly more (an inflated
+// size under the gzip trailer's). Not initialised beyond that on purpose:
+// pages the inflater does not write are never touched, so a trailer that
+// over-states the size costs address space, not memory.
 struct PaddedBytes {
   std::unique_ptr<char[]> data;
   size_t size = 0;
