@@ -1,5 +1,5 @@
 // A client of the Lambda Runtime API (version 2018-06-01), private to the
-// bootstrap. One keep-alive HTTP connection to AWS_LAMBDA_RUNTIME_API
+// bootstrap. One keep-alive HTTP connection (iam_audit/http1.h) to AWS_LAMBDA_RUNTIME_API
 // (host:port, no scheme). /next has no read timeout: the process may be
 // frozen between events. Not thread-safe: the bootstrap loop is serial.
 #ifndef IAM_AUDIT_LAMBDA_RUNTIME_API_H_
@@ -12,8 +12,8 @@
 
 #include "iam_audit/status.h"
 
-namespace httplib {
-class Client;
+namespace iam_audit::http1 {
+class Connection;
 }
 
 namespace iam_audit::lambda {
@@ -46,7 +46,7 @@ class RuntimeApi {
   Status Post(const std::string& path, std::string_view body, std::string_view content_type,
               std::string_view error_type);
   std::string host_port_;
-  std::unique_ptr<httplib::Client> client_;
+  std::unique_ptr<http1::Connection> connection_;
 };
 
 // The documented error body, as compact JSON.

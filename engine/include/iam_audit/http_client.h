@@ -3,7 +3,8 @@
 // The engine posts alerts through the small HttpClient interface so that the
 // retry policy, deadlines and the Lambda handler are unit-tested with a fake,
 // and so that `iam-audit simulate --handle` can capture messages in process.
-// MakeHttpClient() returns the real implementation (cpp-httplib + OpenSSL):
+// MakeHttpClient() returns the real implementation (iam_audit/http1.h: sockets
+// and OpenSSL):
 // certificate verification is always on, the CA bundle is an explicit file
 // (FindCaBundle), and one keep-alive connection per origin is reused across
 // calls (and so across Lambda invocations of one container).
@@ -70,7 +71,7 @@ struct HttpClientOptions {
   std::string user_agent = "iam-audit/0.1";
 };
 
-// The real client (cpp-httplib + OpenSSL), reusing one connection per origin.
+// The real client (http1::Connection), reusing one connection per origin.
 std::unique_ptr<HttpClient> MakeHttpClient(const HttpClientOptions& options);
 
 // The CA bundle to trust: `override_path` when non-empty (it must exist),

@@ -1,7 +1,8 @@
-// The HTTPS client behind delivery: cpp-httplib with OpenSSL.
+// The HTTPS client behind delivery: http1::Connection (sockets + OpenSSL).
 #include "iam_audit/http_client.h"
 
-#include <httplib.h>
+#include "iam_audit/http1.h"
+
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -95,18 +96,9 @@ StatusOr<std::string> FindCaBundle(const std::string& override_path) {
 
 namespace {
 
-void SetTimeout(httplib::Client& client, int64_t ms, int64_t connect_ms) {
-  ms = std::max<int64_t>(ms, 1);
-  connect_ms = std::max<int64_t>(std::min(connect_ms, ms), 1);
-  client.set_connection_timeout(static_cast<time_t>(connect_ms / 1000),
-                                static_cast<time_t>((connect_ms % 1000) * 1000));
-  client.set_read_timeout(static_cast<time_t>(ms / 1000), static_cast<time_t>((ms % 1000) * 1000));
-  client.set_write_timeout(static_cast<time_t>(ms / 1000), static_cast<time_t>((ms % 1000) * 1000));
-}
-
-class HttplibClient : public HttpClient {
+class Http1Client : public HttpClient {
  public:
-  explicit HttplibClient(HttpClientOptions options) : options_(std::move(options)) {}
+  explicit Http1Client(HttpClientOptions options) : options_(std::move(options)) {}
 
   StatusOr<HttpResponse> Post(const HttpUrl& url, std::string_view body, std::string_view content_type,
                               int64_t timeout_ms) override {
@@ -115,56 +107,38 @@ class HttplibClient : public HttpClient {
     if (url.scheme == "https" && options_.ca_bundle_path.empty()) {
       return InvalidArgumentError("https: no CA bundle configured for " + origin);
     }
-    auto it = clients_.find(origin);
-    if (it == clients_.end()) {
-      auto client = std::make_unique<httplib::Client>(origin);
-      if (url.scheme == "https") {
-        client->set_ca_cert_path(options_.ca_bundle_path.c_str());
-        client->enable_server_certificate_verification(true);
-      }
-      client->set_keep_alive(true);  // one connection reused across invocations
-      client->set_default_headers({{"User-Agent", options_.user_agent}});
-      it = clients_.emplace(origin, std::move(client)).first;
+    auto it = connections_.find(origin);
+    if (it == connections_.end()) {
+      http1::ConnectionOptions o;
+      o.host = url.host;
+      o.port = url.port;
+      o.tls = url.scheme == "https";
+      o.ca_bundle_path = options_.ca_bundle_path;
+      o.connect_timeout_ms = options_.connect_timeout_ms;
+      o.max_response_bytes = 1u << 20;  // Slack and Telegram answer a few bytes
+      o.user_agent = options_.user_agent;
+      // One connection per origin, kept alive across calls (and invocations).
+      it = connections_.emplace(origin, std::make_unique<http1::Connection>(std::move(o))).first;
     }
-    httplib::Client& client = *it->second;
-    SetTimeout(client, timeout_ms, options_.connect_timeout_ms);
-    // httplib copies the body; the content type must be a std::string.
-    auto result = client.Post(url.target, body.data(), body.size(), std::string(content_type));
-    if (!result) {
-      httplib::Error err = result.error();
-      // Drop the connection so the next call starts clean.
-      client.stop();
-      std::string what = httplib::to_string(err);
-      switch (err) {
-        case httplib::Error::SSLServerVerification:
-          return InvalidArgumentError("https: certificate verification failed for " + origin);
-        case httplib::Error::SSLLoadingCerts:
-          return InvalidArgumentError("https: cannot load the CA bundle " + options_.ca_bundle_path);
-        case httplib::Error::ConnectionTimeout:
-          return DeadlineExceededError("http: connect to " + origin + " timed out");
-        case httplib::Error::Read:
-          return UnavailableError("http: no complete response from " + origin + " (" + what + ")");
-        default:
-          return UnavailableError("http: " + origin + ": " + what);
-      }
-    }
+    auto result = it->second->Request("POST", url.target, {}, body, content_type, std::max<int64_t>(timeout_ms, 1));
+    if (!result.ok()) return result.status();
     HttpResponse response;
     response.status = result->status;
+    response.retry_after = result->Header("retry-after");
     response.body = std::move(result->body);
-    response.retry_after = result->get_header_value("Retry-After");
     return response;
   }
 
  private:
   HttpClientOptions options_;
   std::mutex mu_;
-  std::map<std::string, std::unique_ptr<httplib::Client>> clients_;
+  std::map<std::string, std::unique_ptr<http1::Connection>> connections_;
 };
 
 }  // namespace
 
 std::unique_ptr<HttpClient> MakeHttpClient(const HttpClientOptions& options) {
-  return std::make_unique<HttplibClient>(options);
+  return std::make_unique<Http1Client>(options);
 }
 
 }  // namespace iam_audit
