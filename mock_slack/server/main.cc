@@ -246,14 +246,16 @@ int Run(const Options& opt) {
     Deliver(service.HandleTelegram(req.path, req.get_header_value("Content-Type"), body), req,
             res, &latch);
   };
-  svr.Post(R"(/bot[^/]+/[A-Za-z]+)", telegram);
   auto wrong_method = [&service](const httplib::Request& req, httplib::Response& res) {
     Reply r = service.HandleWrongMethod(req.path);
     g_note = r.log_note;
     Send(r, res);
   };
+  // cpp-httplib tries a method's routes in order, each a std::regex match:
+  // the webhook first, as it is what a load test (or Slack's traffic) hits.
   const std::string kServices = R"(/services/.*)";
   svr.Post(kServices, webhook);
+  svr.Post(R"(/bot[^/]+/[A-Za-z]+)", telegram);
   svr.Get(kServices, wrong_method);
   svr.Put(kServices, wrong_method);
   svr.Patch(kServices, wrong_method);
