@@ -1,5 +1,7 @@
 // Time zones (IANA names, fixed offsets) and CloudTrail eventTime parsing.
 #include <catch2/catch.hpp>
+#include <cstdio>
+#include <ctime>
 #include <cstdint>
 #include <string>
 #include <tuple>
@@ -109,6 +111,23 @@ TEST_CASE("Format outside years 0000-9999 does not overflow", "[time_zone]") {
   CHECK(seoul->Format(INT64_MAX) == "(time out of range)");
   CHECK(seoul->Format(INT64_MIN) == "(time out of range)");
   CHECK(TimeZone().Format(253402300799) == "9999.12.31 23:59:59");
+}
+
+TEST_CASE("Format agrees with libc's gmtime from year 0000 to 9999", "[time_zone]") {
+  const TimeZone utc;
+  int checked = 0;
+  // A prime step lands on every kind of second, minute, hour, day and month.
+  for (int64_t t = -62167219200; t <= 253402300799; t += 9'999'991) {
+    time_t tt = static_cast<time_t>(t);
+    std::tm tm{};
+    REQUIRE(gmtime_r(&tt, &tm) != nullptr);
+    char want[40];
+    std::snprintf(want, sizeof want, "%04d.%02d.%02d %02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                  tm.tm_hour, tm.tm_min, tm.tm_sec);
+    REQUIRE(utc.Format(t) == want);
+    ++checked;
+  }
+  CHECK(checked > 30'000);
 }
 
 TEST_CASE("ParseIso8601 reads CloudTrail eventTime forms", "[time_zone]") {

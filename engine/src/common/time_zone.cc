@@ -96,8 +96,24 @@ std::string FormatLocal(int64_t local_seconds) {
   const auto day = date::floor<date::days>(tp);
   const date::year_month_day ymd{day};
   const date::hh_mm_ss<seconds> hms{tp - day};
+  const int year = static_cast<int>(ymd.year());
+  if (year >= 0 && year <= 9999) {  // every message: digits written by hand (snprintf was 90 % of this)
+    char out[19] = {'0', '0', '0', '0', '.', '0', '0', '.', '0', '0', ' ', '0', '0', ':', '0', '0', ':', '0', '0'};
+    auto two = [&out](int at, unsigned v) {
+      out[at] = static_cast<char>('0' + v / 10);
+      out[at + 1] = static_cast<char>('0' + v % 10);
+    };
+    two(0, static_cast<unsigned>(year / 100));
+    two(2, static_cast<unsigned>(year % 100));
+    two(5, static_cast<unsigned>(ymd.month()));
+    two(8, static_cast<unsigned>(ymd.day()));
+    two(11, static_cast<unsigned>(hms.hours().count()));
+    two(14, static_cast<unsigned>(hms.minutes().count()));
+    two(17, static_cast<unsigned>(hms.seconds().count()));
+    return std::string(out, sizeof out);
+  }
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d.%02u.%02u %02d:%02d:%02d", static_cast<int>(ymd.year()),
+  std::snprintf(buf, sizeof buf, "%04d.%02u.%02u %02d:%02d:%02d", year,
                 static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
                 static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
                 static_cast<int>(hms.seconds().count()));
