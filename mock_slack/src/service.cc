@@ -40,11 +40,16 @@ bool SplitServicePath(std::string_view path, std::string_view* team, std::string
                       std::string_view* secret) {
   constexpr std::string_view kPrefix = "/services/";
   if (path.substr(0, kPrefix.size()) != kPrefix) return false;
-  auto parts = Split(path.substr(kPrefix.size()), '/');
-  if (parts.size() != 3) return false;
-  *team = parts[0];
-  *bot = parts[1];
-  *secret = parts[2];
+  std::string_view rest = path.substr(kPrefix.size());
+  std::size_t first = rest.find('/');
+  if (first == std::string_view::npos) return false;
+  std::size_t second = rest.find('/', first + 1);
+  if (second == std::string_view::npos || rest.find('/', second + 1) != std::string_view::npos) {
+    return false;
+  }
+  *team = rest.substr(0, first);
+  *bot = rest.substr(first + 1, second - first - 1);
+  *secret = rest.substr(second + 1);
   return true;
 }
 
