@@ -206,6 +206,13 @@ int Run(const Options& opt) {
 
   ShutdownLatch latch;
   httplib::Server& svr = *server;
+  // One thread per keep-alive connection (cpp-httplib 0.11), so --threads
+  // should exceed the client's connections or requests queue. Under wrk the
+  // transport, not the service, now sets the pace: per request cpp-httplib
+  // makes about 11 system calls (a poll before each recv and send,
+  // getpeername, getsockname, headers and body in two sends) and ~75 K of the
+  // ~89 K instructions (callgrind), so halving the service's share moved the
+  // 2-core benchmark little.
   const int threads = opt.threads;
   svr.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   svr.set_read_timeout(opt.read_timeout, 0);
