@@ -121,8 +121,11 @@ def git_commit(root):
     try:
         rev = subprocess.run(["git", "-C", root, "rev-parse", "--short", "HEAD"], capture_output=True,
                              text=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "-C", root, "status", "--porcelain", "--untracked-files=no"],
-                               capture_output=True, text=True, timeout=10).stdout.strip()
+        # The run's own outputs are rewritten by then: they do not make the code dirty.
+        outputs = [":!bench/" + f for f in ("RESULTS.md", "results.svg", "results.log", "micro.json",
+                                             "simulate.json")]
+        dirty = subprocess.run(["git", "-C", root, "status", "--porcelain", "--untracked-files=no", "--", "."]
+                               + outputs, capture_output=True, text=True, timeout=10).stdout.strip()
         return rev + (" (with uncommitted changes)" if dirty else "") if rev else "unknown"
     except (OSError, subprocess.SubprocessError):
         return "unknown"
