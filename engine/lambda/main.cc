@@ -114,13 +114,15 @@ int main() {
     if (!inv.trace_id.empty()) ::setenv("_X_AMZN_TRACE_ID", inv.trace_id.c_str(), 1);
     auto start = std::chrono::steady_clock::now();
     Outcome out = RunOne(*handler, inv);
-    iam_audit::Status posted =
-        out.type.empty() ? api.Respond(inv.request_id, out.body) : api.ReportError(inv.request_id, out.type, out.message);
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
     std::string line = "iam-audit: request_id=" + inv.request_id + " status=" + (out.type.empty() ? "ok" : "error") +
                        (out.counts.empty() ? "" : " " + out.counts) + " ms=" + std::to_string(ms);
     if (!out.type.empty()) line += " error_type=" + out.type + " error=\"" + OneLine(out.message) + "\"";
+    // Logged before the answer is posted: once Lambda has the answer it may
+    // freeze the process (and the emulator closes the invocation's log).
     Log(line);
+    iam_audit::Status posted =
+        out.type.empty() ? api.Respond(inv.request_id, out.body) : api.ReportError(inv.request_id, out.type, out.message);
     if (!posted.ok()) {
       // The Runtime API refused our answer: the container is being torn down
       // or the request expired. Exit; Lambda starts a fresh process.
