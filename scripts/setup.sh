@@ -21,6 +21,7 @@ packages=(
   zip unzip                   # function.zip (scripts/package.sh) and the emulator unpacking it
   python3-requests python3-dateutil  # bench/lambda: the original Python handler as baseline
   nginx wrk                   # bench/mock_slack_bench.sh: nginx as the baseline, wrk as the load
+  awscli python3-boto3        # AWS's own clients (aws CLI v2, boto3) against the Lambda emulator
 )
 
 missing=()

@@ -225,7 +225,7 @@ TEST_CASE("missing values read as '-' and the IP is left out when absent", "[sla
   CHECK(m.notification == "unknown identity: CloudTrail event");
 }
 
-TEST_CASE("values are trimmed; blank values read as '-'", "[slack]") {
+TEST_CASE("values are trimmed, blank values read as '-'", "[slack]") {
   CloudTrailRecord r = ApiCall();
   r.display_identity = "  alice\t";
   r.event_name = " \n ";

@@ -5,7 +5,7 @@
 namespace iam_audit {
 namespace {
 
-TEST_CASE("Status carries code and message; OK is the default", "[status]") {
+TEST_CASE("Status carries code and message, OK is the default", "[status]") {
   Status ok;
   CHECK(ok.ok());
   CHECK(ok.ToString() == "OK");

@@ -142,7 +142,7 @@ const std::string kOk = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: t
 
 }  // namespace
 
-TEST_CASE("http1: a request as it goes on the wire; keep-alive reuses one connection", "[http1]") {
+TEST_CASE("http1: a request as it goes on the wire, keep-alive reuses one connection", "[http1]") {
   ScriptedServer server({{kOk}, {kOk}});
   iam_audit::http1::Connection conn(Plain(server.port()));
   auto r1 = conn.Request("POST", "/services/T/B/x", {{"X-Extra", "1"}}, R"({"text":"hi"})", "application/json", 5000);

@@ -82,7 +82,7 @@ struct Rig {
   }
 };
 
-TEST_CASE("routing: by rule, severity and account; ignored and unmatched counted", "[routing]") {
+TEST_CASE("routing: by rule, severity and account, ignored and unmatched counted", "[routing]") {
   Rig rig;
   InvocationResult r = rig.handler->Handle(
       SubscriptionEvent({Record("e1", "alice", "CreateUser"), Record("e2", "root-ish", "ListUsers"),
@@ -146,7 +146,7 @@ TEST_CASE("routing: more than the threshold for one identity and rule is one dig
   CHECK(rig.client.calls().size() == 2);
 }
 
-TEST_CASE("routing: posts to one destination are paced; folded into a digest before the deadline", "[routing][pace]") {
+TEST_CASE("routing: posts to one destination are paced, folded into a digest before the deadline", "[routing][pace]") {
   SECTION("paced at the configured interval (fake time)") {
     Rig rig;
     InvocationResult r = rig.handler->Handle(

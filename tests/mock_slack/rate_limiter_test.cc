@@ -54,7 +54,7 @@ TEST_CASE("rate limiter: Retry-After follows the rate", "[mock_slack][rate]") {
   CHECK(d.retry_after_seconds == expected);
 }
 
-TEST_CASE("rate limiter: a zero rate never refills; disabled never refuses", "[mock_slack][rate]") {
+TEST_CASE("rate limiter: a zero rate never refills, disabled never refuses", "[mock_slack][rate]") {
   FakeClock clock;
   RateLimiter zero({true, 0.0, 1.0}, &clock);
   CHECK(zero.Acquire("k").allowed);

@@ -29,7 +29,7 @@ TEST_CASE("FormatEventTime against date(1)", "[generator]") {
   CHECK(FormatEventTime(1655817923000) == "2022-06-21T13:25:23Z");
 }
 
-TEST_CASE("same seed, same bytes; another seed, other bytes", "[generator]") {
+TEST_CASE("same seed, same bytes, another seed, other bytes", "[generator]") {
   CHECK(All(1, 500) == All(1, 500));
   CHECK(All(1, 500) != All(2, 500));
 }

@@ -30,7 +30,7 @@ Got Read(const std::string& text) {
   return got;
 }
 
-TEST_CASE("JSON Lines: each line a record; a bad line is reported and skipped", "[reader]") {
+TEST_CASE("JSON Lines: each line a record, a bad line is reported and skipped", "[reader]") {
   const Got g = Read("{\"a\":1}\n\n  {\"b\": 2}\r\n{\"c\": nope}\n[1]\n{\"d\":4}");
   CHECK(g.records == std::vector<std::string>{"{\"a\":1}", "{\"b\": 2}", "{\"d\":4}"});
   CHECK(g.where == std::vector<std::string>{"1:1#0", "3:3#1", "6:1#4"});
@@ -50,7 +50,7 @@ TEST_CASE("CloudTrail log files: elements as written, key order and escapes kept
   CHECK(h.records == std::vector<std::string>{"{\"a\":1}", "{\"b\":2}"});
 }
 
-TEST_CASE("a broken Records element is reported with its index; the rest is read", "[reader]") {
+TEST_CASE("a broken Records element is reported with its index, the rest is read", "[reader]") {
   const Got g = Read("{\"Records\":[\n{\"a\":1},\n{\"b\":tru},\n{\"c\":3}\n]}");
   CHECK(g.records == std::vector<std::string>{"{\"a\":1}", "{\"c\":3}"});
   REQUIRE(g.errors.size() == 1);

@@ -100,7 +100,7 @@ TEST_CASE("batches close on PutLogEvents bytes (message + 26)", "[simulator]") {
   CHECK(batches[2].log_events.size() == 1);
 }
 
-TEST_CASE("a payload never mixes streams; ids increase per stream", "[simulator]") {
+TEST_CASE("a payload never mixes streams, ids increase per stream", "[simulator]") {
   SimulateOptions o;
   Run run(o);
   run.Add(Record(1, "111122223333", "us-east-1"));
@@ -137,7 +137,7 @@ TEST_CASE("options name the log group, owner, filter and policy level", "[simula
   CHECK(b.policy_level == "ACCOUNT_LEVEL_POLICY");
 }
 
-TEST_CASE("the filter decides delivery; every record has one outcome", "[simulator]") {
+TEST_CASE("the filter decides delivery, every record has one outcome", "[simulator]") {
   auto filter = Filter::Compile(R"({ ($.userIdentity.type = "IAMUser") && ($.eventName != "Get*") })");
   REQUIRE(filter.ok());
   SimulateOptions o;
@@ -197,7 +197,7 @@ TEST_CASE("records over CloudTrail's limit are dropped and reported", "[simulato
   CHECK_THAT(dropped.reason, Catch::Contains("over CloudTrail's limit of 300 bytes"));
 }
 
-TEST_CASE("batches over the invocation limit are split; a lone giant is dropped", "[simulator]") {
+TEST_CASE("batches over the invocation limit are split, a lone giant is dropped", "[simulator]") {
   SimulateOptions o;
   o.max_payload_bytes = 1200;
   o.window_ms = 0;
