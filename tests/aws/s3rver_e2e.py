@@ -1,0 +1,196 @@
+#!/usr/bin/python3
+"""The S3 client end to end against s3rver, an S3-compatible server, on
+loopback with path-style addressing through AWS_ENDPOINT_URL_S3.
+
+s3rver is pinned in tests/aws/s3rver/package.json and package-lock.json and
+installed by `npm ci` into the build tree. Objects are put by botocore's S3
+client (Debian's python3-botocore), then read back by s3_test_tool (our
+client): a multi-MB object in bounded chunks, odd keys, ListObjectsV2 pages,
+NoSuchKey / NoSuchBucket / InvalidAccessKeyId errors. Fails (never skips)
+when s3rver cannot be installed or started.
+
+What s3rver does not check (covered elsewhere): it does not verify SigV4
+signatures, only that the access key exists (signatures: tests/data/sigv4 and
+botocore_compare.py); a ranged GET of an empty object hangs in s3rver 3.7.1
+where S3 answers 416 InvalidRange (s3_retry_test.py covers that answer).
+
+usage: s3rver_e2e.py S3_TEST_TOOL PACKAGE_DIR BUILD_DIR
+"""
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+
+import botocore.config
+import botocore.session
+
+TOOL, PACKAGE_DIR, BUILD_DIR = sys.argv[1:4]
+BUCKET = "iam-audit-test"
+failures = []
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what)
+    if not cond:
+        failures.append(what)
+
+
+def install():
+    os.makedirs(BUILD_DIR, exist_ok=True)
+    for name in ("package.json", "package-lock.json"):
+        src, dst = os.path.join(PACKAGE_DIR, name), os.path.join(BUILD_DIR, name)
+        if not os.path.exists(dst) or open(src, "rb").read() != open(dst, "rb").read():
+            shutil.copyfile(src, dst)
+            shutil.rmtree(os.path.join(BUILD_DIR, "node_modules"), ignore_errors=True)
+    entry = os.path.join(BUILD_DIR, "node_modules", "s3rver", "bin", "s3rver.js")
+    if not os.path.exists(entry):
+        npm = shutil.which("npm")
+        if npm is None:
+            sys.exit("FAIL: npm is not installed (scripts/setup.sh installs node and npm)")
+        r = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=BUILD_DIR, capture_output=True, text=True,
+                           timeout=300)
+        if r.returncode != 0 or not os.path.exists(entry):
+            sys.exit("FAIL: npm ci of s3rver failed:\n" + r.stdout + r.stderr)
+    return entry
+
+
+def start(entry, data_dir):
+    node = shutil.which("node") or sys.exit("FAIL: node is not installed")
+    # s3rver makes its continuation tokens with DES, which Node 17+ (OpenSSL 3)
+    # only offers with the legacy provider.
+    proc = subprocess.Popen([node, "--openssl-legacy-provider", entry, "-d", data_dir, "-a", "127.0.0.1", "-p", "0", "-s",
+                             "--configure-bucket", BUCKET],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    timer = threading.Timer(60, proc.kill)  # a stuck start ends the read below
+    timer.start()
+    port = None
+    for line in proc.stdout:
+        m = re.search(r"S3rver listening on 127\.0\.0\.1:(\d+)", line)
+        if m:
+            port = int(m.group(1))
+            break
+    timer.cancel()
+    if port is None:
+        proc.kill()
+        sys.exit("FAIL: s3rver did not start:\n" + (proc.stdout.read() if proc.stdout else ""))
+    threading.Thread(target=proc.stdout.read, daemon=True).start()  # drain
+    return proc, port
+
+
+def run_tool(args, env_extra, drop=()):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k not in drop}
+    env.update(env_extra)
+    r = subprocess.run([TOOL] + args, env=env, capture_output=True, text=True, timeout=120)
+    return r.returncode, r.stdout, r.stderr
+
+
+def main():
+    entry = install()
+    data_dir = tempfile.mkdtemp(prefix="iam-audit-s3rver-")
+    proc, port = start(entry, data_dir)
+    try:
+        endpoint = f"http://127.0.0.1:{port}"
+        session = botocore.session.get_session()
+        s3 = session.create_client(
+            "s3", region_name="us-east-1", endpoint_url=endpoint, aws_access_key_id="S3RVER",
+            aws_secret_access_key="S3RVER",
+            config=botocore.config.Config(s3={"addressing_style": "path"}, signature_version="s3v4"))
+        objects = {}
+        big = os.urandom(5 * 1024 * 1024 + 123)
+        objects["big/object.bin"] = big
+        odd = ["AWSLogs/123/CloudTrail/a b+c~d=e.json.gz", "AWSLogs/123/CloudTrail/\u00e9\u4e2d\U0001f642.json.gz",
+               "AWSLogs/123/CloudTrail/x/y/z(1)!*'.json.gz"]
+        for n, key in enumerate(odd):
+            objects[key] = f"odd {n}".encode() * 100
+        for n in range(25):
+            objects[f"AWSLogs/123/CloudTrail/log-{n:03d}.json.gz"] = os.urandom(100 + n)
+        for key, body in objects.items():
+            s3.put_object(Bucket=BUCKET, Key=key, Body=body)
+
+        env = {"AWS_ACCESS_KEY_ID": "S3RVER", "AWS_SECRET_ACCESS_KEY": "S3RVER", "AWS_REGION": "us-east-1",
+               "AWS_ENDPOINT_URL_S3": endpoint}
+
+        # A multi-MB object in 1 MiB chunks: 6 chunks, none larger.
+        rc, out, err = run_tool(["get", BUCKET, "big/object.bin", "--chunk-bytes", str(1 << 20)], env)
+        check(rc == 0, f"get big/object.bin exits 0 ({err.strip()})")
+        if rc == 0:
+            got = json.loads(out)
+            check(got["size"] == len(big), f"big object size {got['size']} == {len(big)}")
+            check(got["sha256"] == hashlib.sha256(big).hexdigest(), "big object sha256 equal")
+            check(got["chunks"] == 6, f"big object in 6 chunks (got {got['chunks']})")
+            check(got["max_chunk"] <= 1 << 20, f"no chunk above 1 MiB (largest {got['max_chunk']})")
+
+        for key in odd:
+            rc, out, err = run_tool(["get", BUCKET, key], env)
+            check(rc == 0, f"get {key!r} exits 0 ({err.strip()})")
+            if rc == 0:
+                got = json.loads(out)
+                check(got["sha256"] == hashlib.sha256(objects[key]).hexdigest() and got["size"] == len(objects[key]),
+                      f"get {key!r} body equal")
+
+        # AWS_ENDPOINT_URL is the fallback when AWS_ENDPOINT_URL_S3 is unset.
+        env_generic = dict(env)
+        env_generic["AWS_ENDPOINT_URL"] = env_generic.pop("AWS_ENDPOINT_URL_S3")
+        rc, out, err = run_tool(["get", BUCKET, odd[0]], env_generic)
+        check(rc == 0, f"get through AWS_ENDPOINT_URL exits 0 ({err.strip()})")
+
+        # ListObjectsV2 in pages of 4, against botocore's own listing.
+        prefix = "AWSLogs/123/"
+        expected = []
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=BUCKET, Prefix=prefix):
+            expected += [[o["Key"], o["Size"]] for o in page.get("Contents", [])]
+        check(len(expected) == 28, f"botocore lists 28 objects under {prefix} (got {len(expected)})")
+        rc, out, err = run_tool(["list", BUCKET, "--prefix", prefix, "--max-keys", "4"], env)
+        check(rc == 0, f"list --max-keys 4 exits 0 ({err.strip()})")
+        if rc == 0:
+            got = json.loads(out)
+            check(got["objects"] == expected, "listing equals botocore's")
+            check(got["pages"] == 7, f"28 keys in 7 pages of 4 (got {got['pages']})")
+        start_after = expected[10][0]
+        rc, out, err = run_tool(["list", BUCKET, "--prefix", prefix, "--start-after", start_after], env)
+        check(rc == 0 and json.loads(out)["objects"] == expected[11:], f"list --start-after {start_after!r}")
+        rc, out, err = run_tool(["list", BUCKET, "--prefix", "AWSLogs/123/CloudTrail/\u00e9"], env)
+        check(rc == 0 and json.loads(out)["objects"] == [[odd[1], len(objects[odd[1]])]], "list with a unicode prefix")
+
+        # Errors: S3's Code and Message with the operation, bucket and key.
+        rc, out, err = run_tool(["get", BUCKET, "no/such key.json.gz"], env)
+        check(rc == 1 and err.startswith(
+            f"error (not_found): s3: GetObject s3://{BUCKET}/no/such key.json.gz: NoSuchKey: "
+            "The specified key does not exist. (HTTP 404"), f"NoSuchKey error: {err.strip()}")
+        rc, out, err = run_tool(["get", "no-such-bucket", "k"], env)
+        check(rc == 1 and err.startswith(
+            "error (not_found): s3: GetObject s3://no-such-bucket/k: NoSuchBucket: The specified bucket does not exist"),
+            f"NoSuchBucket error (GetObject): {err.strip()}")
+        rc, out, err = run_tool(["list", "no-such-bucket"], env)
+        check(rc == 1 and err.startswith(
+            "error (not_found): s3: ListObjectsV2 s3://no-such-bucket: NoSuchBucket: "
+            "The specified bucket does not exist"), f"NoSuchBucket error (ListObjectsV2): {err.strip()}")
+
+        # An unknown access key: s3rver answers InvalidAccessKeyId; neither the
+        # secret, the session token nor the signature may reach the message.
+        bad = dict(env, AWS_ACCESS_KEY_ID="AKIAUNKNOWN", AWS_SECRET_ACCESS_KEY="Wr0ngSecretKeyWr0ngSecretKey",
+                   AWS_SESSION_TOKEN="TokenXyzzy123")
+        rc, out, err = run_tool(["get", BUCKET, odd[0]], bad)
+        check(rc == 1 and err.startswith(
+            f"error (invalid_argument): s3: GetObject s3://{BUCKET}/{odd[0]}: InvalidAccessKeyId: "
+            "The AWS Access Key Id you provided does not exist in our records. (HTTP 403"),
+            f"InvalidAccessKeyId error: {err.strip()}")
+        check("Wr0ngSecretKey" not in err + out and "TokenXyzzy123" not in err + out,
+              "no secret key or session token in the output")
+        check(re.search(r"[0-9a-f]{64}", err) is None and "Signature" not in err,
+              "no signature in the error")
+    finally:
+        proc.kill()
+        proc.wait()
+        shutil.rmtree(data_dir, ignore_errors=True)
+    print(f"{len(failures)} failure(s)")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
