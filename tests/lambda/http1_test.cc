@@ -2,20 +2,26 @@
 // TCP server on loopback: what goes on the wire, how each response framing is
 // read, when a connection is reused, and each failure's error. TLS is covered
 // end to end against mock-slack (tests/security, tests/lambda pipeline tests).
+#include "iam_audit/http1.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <condition_variable>
+#include <cstdlib>
 #include <deque>
+#include <filesystem>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "iam_audit/http1.h"
 #include "iam_audit/http_client.h"
 
 namespace {
@@ -57,8 +63,14 @@ class ScriptedServer {
     std::lock_guard<std::mutex> l(mu_);
     return requests_;
   }
-  // Closes the current connection from the server side (idle keep-alive expiry).
-  void DropIdle() { drop_ = true; }
+  // Closes the current connection from the server side (idle keep-alive
+  // expiry) and returns once the server thread has closed it.
+  void DropIdle() {
+    std::unique_lock<std::mutex> l(mu_);
+    const int before = dropped_;
+    drop_ = true;
+    REQUIRE(dropped_cv_.wait_for(l, std::chrono::seconds(10), [&] { return dropped_ > before; }));
+  }
 
  private:
   void Run() {
@@ -74,6 +86,13 @@ class ScriptedServer {
         while ((end = buf.find("\r\n\r\n")) == std::string::npos) {
           if (drop_) {
             drop_ = false;
+            ::close(c);
+            c = -1;
+            {
+              std::lock_guard<std::mutex> l(mu_);
+              ++dropped_;
+            }
+            dropped_cv_.notify_all();
             open = false;
             break;
           }
@@ -126,6 +145,8 @@ class ScriptedServer {
   std::atomic<bool> stop_{false}, drop_{false};
   std::atomic<int> accepts_{0};
   std::mutex mu_;
+  std::condition_variable dropped_cv_;
+  int dropped_ = 0;  // connections closed by DropIdle(), under mu_
   std::vector<std::string> requests_;
   std::vector<int> open_;
 };
@@ -138,14 +159,46 @@ iam_audit::http1::ConnectionOptions Plain(int port) {
   return o;
 }
 
-const std::string kOk = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: text/plain\r\n\r\nok";
+// This process's TCP socket connected to 127.0.0.1:`port` (the client side
+// of a connection to a ScriptedServer), found among our descriptors; -1 when
+// there is none.
+int ClientSocketTo(int port) {
+  int found = -1;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+    const int fd = std::atoi(entry.path().filename().c_str());
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode)) continue;
+    sockaddr_in peer{};
+    socklen_t len = sizeof peer;
+    if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) != 0 ||
+        peer.sin_family != AF_INET)
+      continue;
+    if (ntohs(peer.sin_port) == port && peer.sin_addr.s_addr == htonl(INADDR_LOOPBACK)) {
+      REQUIRE(found == -1);  // exactly one connection to the server
+      found = fd;
+    }
+  }
+  return found;
+}
+
+// Blocks until the peer's FIN has reached `fd` (readable at end of stream),
+// without reading from it: what the connection checks before reusing it.
+void WaitForPeerClose(int fd) {
+  pollfd p{fd, POLLIN | POLLRDHUP, 0};
+  REQUIRE(::poll(&p, 1, 10000) == 1);
+  CHECK((p.revents & POLLRDHUP) != 0);
+}
+
+const std::string kOk =
+    "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: text/plain\r\n\r\nok";
 
 }  // namespace
 
 TEST_CASE("http1: a request as it goes on the wire, keep-alive reuses one connection", "[http1]") {
   ScriptedServer server({{kOk}, {kOk}});
   iam_audit::http1::Connection conn(Plain(server.port()));
-  auto r1 = conn.Request("POST", "/services/T/B/x", {{"X-Extra", "1"}}, R"({"text":"hi"})", "application/json", 5000);
+  auto r1 = conn.Request("POST", "/services/T/B/x", {{"X-Extra", "1"}}, R"({"text":"hi"})",
+                         "application/json", 5000);
   REQUIRE(r1.ok());
   CHECK(r1->status == 200);
   CHECK(r1->body == "ok");
@@ -157,10 +210,12 @@ TEST_CASE("http1: a request as it goes on the wire, keep-alive reuses one connec
   auto requests = server.requests();
   REQUIRE(requests.size() == 2);
   const std::string host = "Host: 127.0.0.1:" + std::to_string(server.port()) + "\r\n";
-  CHECK(requests[0] == "POST /services/T/B/x HTTP/1.1\r\n" + host +
-                           "User-Agent: iam-audit/0.1\r\nAccept: */*\r\nContent-Type: application/json\r\n"
-                           "Content-Length: 13\r\nX-Extra: 1\r\n\r\n{\"text\":\"hi\"}");
-  CHECK(requests[1] == "GET /next HTTP/1.1\r\n" + host + "User-Agent: iam-audit/0.1\r\nAccept: */*\r\n\r\n");
+  CHECK(requests[0] ==
+        "POST /services/T/B/x HTTP/1.1\r\n" + host +
+            "User-Agent: iam-audit/0.1\r\nAccept: */*\r\nContent-Type: application/json\r\n"
+            "Content-Length: 13\r\nX-Extra: 1\r\n\r\n{\"text\":\"hi\"}");
+  CHECK(requests[1] ==
+        "GET /next HTTP/1.1\r\n" + host + "User-Agent: iam-audit/0.1\r\nAccept: */*\r\n\r\n");
 }
 
 TEST_CASE("http1: chunked bodies, 100 Continue, and bodies ended by the connection", "[http1]") {
@@ -190,8 +245,12 @@ TEST_CASE("http1: a kept-alive connection the server closed is replaced, not rep
   ScriptedServer server({{kOk}, {kOk}});
   iam_audit::http1::Connection conn(Plain(server.port()));
   REQUIRE(conn.Request("POST", "/a", {}, "x", "text/plain", 5000).ok());
+  const int client = ClientSocketTo(server.port());
+  REQUIRE(client >= 0);
   server.DropIdle();
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // lets the server thread close it
+  // The close is visible to the client only once its FIN has arrived: wait
+  // for exactly that on the connection's own socket.
+  WaitForPeerClose(client);
   auto r = conn.Request("POST", "/b", {}, "x", "text/plain", 5000);
   REQUIRE(r.ok());
   CHECK(r->body == "ok");
@@ -207,8 +266,8 @@ TEST_CASE("http1: each failure names what happened and the origin, never the tar
     auto r = conn.Request("POST", secret, {}, "x", "text/plain", 5000);
     REQUIRE_FALSE(r.ok());
     CHECK(r.status().code() == iam_audit::StatusCode::kInvalidArgument);
-    CHECK(r.status().message() ==
-          "http: http://127.0.0.1:" + std::to_string(server.port()) + ": malformed response: bad status line");
+    CHECK(r.status().message() == "http: http://127.0.0.1:" + std::to_string(server.port()) +
+                                      ": malformed response: bad status line");
   }
   SECTION("a body cut short") {
     ScriptedServer server({{"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", true}});
@@ -216,8 +275,8 @@ TEST_CASE("http1: each failure names what happened and the origin, never the tar
     auto r = conn.Request("POST", secret, {}, "x", "text/plain", 5000);
     REQUIRE_FALSE(r.ok());
     CHECK(r.status().code() == iam_audit::StatusCode::kUnavailable);
-    CHECK(r.status().message() ==
-          "http: no complete response from http://127.0.0.1:" + std::to_string(server.port()) + " (connection closed)");
+    CHECK(r.status().message() == "http: no complete response from http://127.0.0.1:" +
+                                      std::to_string(server.port()) + " (connection closed)");
   }
   SECTION("no answer within the timeout") {
     ScriptedServer server({{"", false, true}});
@@ -225,8 +284,8 @@ TEST_CASE("http1: each failure names what happened and the origin, never the tar
     auto r = conn.Request("POST", secret, {}, "x", "text/plain", 200);
     REQUIRE_FALSE(r.ok());
     CHECK(r.status().code() == iam_audit::StatusCode::kDeadlineExceeded);
-    CHECK(r.status().message() ==
-          "http: http://127.0.0.1:" + std::to_string(server.port()) + ": timed out waiting for the response");
+    CHECK(r.status().message() == "http: http://127.0.0.1:" + std::to_string(server.port()) +
+                                      ": timed out waiting for the response");
   }
   SECTION("nothing listening") {
     int port;
@@ -238,8 +297,9 @@ TEST_CASE("http1: each failure names what happened and the origin, never the tar
     auto r = conn.Request("POST", secret, {}, "x", "text/plain", 5000);
     REQUIRE_FALSE(r.ok());
     CHECK(r.status().code() == iam_audit::StatusCode::kUnavailable);
-    CHECK_THAT(r.status().message(), Catch::StartsWith("http: http://127.0.0.1:" + std::to_string(port) +
-                                                       ": could not connect ("));
+    CHECK_THAT(r.status().message(),
+               Catch::StartsWith("http: http://127.0.0.1:" + std::to_string(port) +
+                                 ": could not connect ("));
     CHECK_THAT(r.status().message(), !Catch::Contains("SECRET"));
   }
   SECTION("an https CA bundle that cannot be loaded") {
@@ -255,9 +315,12 @@ TEST_CASE("http1: each failure names what happened and the origin, never the tar
 }
 
 TEST_CASE("http1: MakeHttpClient passes status, body and Retry-After through", "[http1]") {
-  ScriptedServer server({{"HTTP/1.1 429 Too Many Requests\r\nretry-after: 7\r\nContent-Length: 12\r\n\r\nrate_limited"}});
+  ScriptedServer server(
+      {{"HTTP/1.1 429 Too Many Requests\r\nretry-after: 7\r\nContent-Length: "
+        "12\r\n\r\nrate_limited"}});
   auto client = iam_audit::MakeHttpClient({});
-  auto url = iam_audit::ParseHttpUrl("http://127.0.0.1:" + std::to_string(server.port()) + "/services/T/B/x");
+  auto url = iam_audit::ParseHttpUrl("http://127.0.0.1:" + std::to_string(server.port()) +
+                                     "/services/T/B/x");
   REQUIRE(url.ok());
   auto r = client->Post(*url, "{}", "application/json", 5000);
   REQUIRE(r.ok());
