@@ -13,15 +13,16 @@ using nlohmann::json;
 
 std::string Record(const std::string& name, const std::string& id, const std::string& time,
                    const std::string& user = "alice") {
-  return json{{"eventVersion", "1.08"},
-              {"eventTime", time},
-              {"eventType", "AwsApiCall"},
-              {"eventSource", "iam.amazonaws.com"},
-              {"eventName", name},
-              {"awsRegion", "us-east-1"},
-              {"sourceIPAddress", "203.0.113.5"},
-              {"eventID", id},
-              {"userIdentity", {{"type", "IAMUser"}, {"userName", user}, {"accountId", "111122223333"}}}}
+  return json{
+      {"eventVersion", "1.08"},
+      {"eventTime", time},
+      {"eventType", "AwsApiCall"},
+      {"eventSource", "iam.amazonaws.com"},
+      {"eventName", name},
+      {"awsRegion", "us-east-1"},
+      {"sourceIPAddress", "203.0.113.5"},
+      {"eventID", id},
+      {"userIdentity", {{"type", "IAMUser"}, {"userName", user}, {"accountId", "111122223333"}}}}
       .dump();
 }
 
@@ -49,25 +50,48 @@ void CheckSlackLimits(const std::string& message) {
   }
 }
 
+// The single-event alert for Record("CreateUser", "e1", "2024-01-02T03:04:05Z")
+// in UTC, written out by hand: the original's two sections (bold "user (ip)",
+// Time/Type/Source/Name/Region, then the italic console link to the eventID)
+// as slack_message.h lays them out, every text object mrkdwn with
+// "verbatim": true.
+const char* const kCreateUserSection1 =
+    R"({"type": "section", "text": {"type": "mrkdwn", "verbatim": true,
+  "text": "*alice (203.0.113.5)*\nTime: 2024.01.02 03:04:05\nType: AwsApiCall\nSource: iam.amazonaws.com\nName: CreateUser\nRegion: us-east-1"}})";
+const char* const kCreateUserSection2 =
+    R"({"type": "section", "text": {"type": "mrkdwn", "verbatim": true,
+  "text": "_<https://us-east-1.console.aws.amazon.com/cloudtrailv2/home?region=us-east-1#/events/e1|e1>_"}})";
+
 TEST_CASE("alert: without rules the golden single-event format is unchanged", "[alert]") {
   RenderOptions options;
-  std::string r = Record("CreateUser", "e1", "2024-01-02T03:04:05Z");
-  CHECK(RenderSlackAlert(r, options, AlertInfo{}) == RenderMessage(r, options));
+  const json expected =
+      json::parse(std::string(R"({"text": "alice (203.0.113.5): CreateUser", "blocks": [)") +
+                  kCreateUserSection1 + "," + kCreateUserSection2 + "]}");
+  const std::string actual =
+      RenderSlackAlert(Record("CreateUser", "e1", "2024-01-02T03:04:05Z"), options, AlertInfo{});
+  CHECK(json::parse(actual) == expected);
 }
 
 TEST_CASE("alert: rules and severity are shown", "[alert]") {
   RenderOptions options;
   AlertInfo info{{"iam-changes", "original-behaviour"}, Severity::kCritical, ""};
-  json j = json::parse(RenderSlackAlert(Record("CreateUser", "e1", "2024-01-02T03:04:05Z"), options, info));
-  CHECK(j["blocks"][0]["type"] == "header");
-  CHECK(j["blocks"][0]["text"]["text"] == "CRITICAL: iam-changes");
-  CHECK(j["blocks"].back()["type"] == "context");
-  CHECK(j["blocks"].back()["elements"][0]["text"] ==
-        "Rules: iam-changes, original-behaviour · severity critical");
-  CHECK(j["text"].get<std::string>().rfind("CRITICAL: alice", 0) == 0);
+  // alert_message.h: a plain_text header "<SEVERITY>: <title or first rule>"
+  // first (Block Kit: header text is plain_text), the two sections, and a
+  // context block "Rules: a, b · severity s" last; the notification text
+  // gets the same "<SEVERITY>: " prefix.
+  const json expected =
+      json::parse(std::string(R"({"text": "CRITICAL: alice (203.0.113.5): CreateUser", "blocks": [
+        {"type": "header", "text": {"type": "plain_text", "text": "CRITICAL: iam-changes"}},)") +
+                  kCreateUserSection1 + "," + kCreateUserSection2 + R"(,
+        {"type": "context", "elements": [{"type": "mrkdwn", "verbatim": true,
+          "text": "Rules: iam-changes, original-behaviour \u00b7 severity critical"}]}]})");
+  CHECK(json::parse(RenderSlackAlert(Record("CreateUser", "e1", "2024-01-02T03:04:05Z"), options,
+                                     info)) == expected);
   info.title = "Someone changed IAM";
-  j = json::parse(RenderSlackAlert(Record("CreateUser", "e1", "2024-01-02T03:04:05Z"), options, info));
-  CHECK(j["blocks"][0]["text"]["text"] == "CRITICAL: Someone changed IAM");
+  const json j = json::parse(
+      RenderSlackAlert(Record("CreateUser", "e1", "2024-01-02T03:04:05Z"), options, info));
+  CHECK(j["blocks"][0] == json::parse(R"({"type": "header", "text": {"type": "plain_text",
+                                           "text": "CRITICAL: Someone changed IAM"}})"));
 }
 
 TEST_CASE("digest: counts, names, first/last, links, within Slack's limits", "[alert][digest]") {
@@ -97,7 +121,9 @@ TEST_CASE("digest: counts, names, first/last, links, within Slack's limits", "[a
   std::string tg = RenderTelegramDigest(d, options, 2);
   CHECK(tg.find("<b>WARNING: 4 alerts for alice</b>") == 0);
   CHECK(tg.find("• CreateUser × 2") != std::string::npos);
-  CHECK(tg.find("<a href=\"https://us-east-1.console.aws.amazon.com/cloudtrailv2/home?region=us-east-1#/events/e1\">") != std::string::npos);
+  CHECK(tg.find("<a "
+                "href=\"https://us-east-1.console.aws.amazon.com/cloudtrailv2/"
+                "home?region=us-east-1#/events/e1\">") != std::string::npos);
 }
 
 TEST_CASE("digest: hostile and huge inputs stay within limits", "[alert][digest]") {
@@ -122,18 +148,20 @@ TEST_CASE("digest: hostile and huge inputs stay within limits", "[alert][digest]
 TEST_CASE("telegram alert: every value escaped, bounded, link kept", "[alert][telegram]") {
   RenderOptions options;
   AlertInfo info{{"root-activity", "x<y>"}, Severity::kCritical, ""};
-  std::string hostile = json{{"eventVersion", "1.08"},
-                             {"eventTime", "2024-01-02T03:04:05Z"},
-                             {"eventName", "<a href=\"javascript:x\">Delete</a>&amp;"},
-                             {"awsRegion", "us-east-1"},
-                             {"eventID", "id\"><b>"},
-                             {"errorMessage", std::string(20000, '<')},
-                             {"sourceIPAddress", "1.2.3.4\n<i>forged</i>"},
-                             {"userIdentity", {{"type", "Root"}}}}
-                            .dump();
+  std::string hostile = json{
+      {"eventVersion", "1.08"},
+      {"eventTime", "2024-01-02T03:04:05Z"},
+      {"eventName", "<a href=\"javascript:x\">Delete</a>&amp;"},
+      {"awsRegion", "us-east-1"},
+      {"eventID", "id\"><b>"},
+      {"errorMessage", std::string(20000, '<')},
+      {"sourceIPAddress", "1.2.3.4\n<i>forged</i>"},
+      {"userIdentity",
+       {{"type", "Root"}}}}.dump();
   std::string html = RenderTelegramAlert(hostile, options, info);
   CHECK(html.find("<a href=\"javascript") == std::string::npos);
-  CHECK(html.find("&lt;a href=&quot;javascript:x&quot;&gt;Delete&lt;/a&gt;&amp;amp;") != std::string::npos);
+  CHECK(html.find("&lt;a href=&quot;javascript:x&quot;&gt;Delete&lt;/a&gt;&amp;amp;") !=
+        std::string::npos);
   CHECK(html.find("<i>forged") == std::string::npos);
   CHECK(html.find("Rules: root-activity, x&lt;y&gt; · severity critical") != std::string::npos);
   CHECK(html.find("events/id%22%3E%3Cb%3E\">id&quot;&gt;&lt;b&gt;</a>") != std::string::npos);
