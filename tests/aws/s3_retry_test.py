@@ -75,6 +75,15 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send(400, error_doc("InvalidRequest", "unexpected Range"))
             return self.send(416, error_doc("InvalidRange", "The requested range is not satisfiable"),
                              [("Content-Range", "bytes */0")])
+        if path == "/changing/k":  # the object changes between two ranges
+            if n == 1:
+                return self.send(206, b"0123", [("Content-Range", "bytes 0-3/10"), ("ETag", '"v1"')])
+            if self.headers.get("If-Match") != '"v1"' or self.headers.get("Range") != "bytes=4-7":
+                return self.send(400, error_doc("InvalidRequest", "expected If-Match and the next range"))
+            return self.send(412, error_doc("PreconditionFailed",
+                                            "At least one of the pre-conditions you specified did not hold"))
+        if path == "/badrange/k":  # a Content-Range that does not answer the request
+            return self.send(206, b"5678", [("Content-Range", "bytes 5-8/10")])
         if path == "/bare/k":
             return self.send(404, b"")
         return self.send(400, error_doc("InvalidRequest", "unexpected path " + path))
@@ -128,6 +137,16 @@ def main():
 
         rc, out, err = run(["get", "empty", "k"], port)
         check(rc == 0 and '"size":0' in out and '"chunks":0' in out, f"an empty object (416 to its Range) ({err})")
+
+        rc, out, err = run(["get", "changing", "k", "--chunk-bytes", "4"], port)
+        check(rc == 1 and err == "error (invalid_argument): s3: GetObject s3://changing/k: PreconditionFailed: At "
+              "least one of the pre-conditions you specified did not hold (HTTP 412, request id REQ123)",
+              f"later ranges carry If-Match: a changed object is an error, not mixed bytes ({err})")
+        check(seen.get("/changing/k") == 2, f"2 requests for /changing/k (saw {seen.get('/changing/k')})")
+
+        rc, out, err = run(["get", "badrange", "k", "--chunk-bytes", "4"], port)
+        check(rc == 1 and err == "error (data_loss): s3: GetObject s3://badrange/k: a ranged response does not "
+              "match its request (Content-Range \"bytes 5-8/10\", 4 bytes)", f"a wrong Content-Range ({err})")
 
         rc, out, err = run(["get", "bare", "k"], port)
         check(rc == 1 and err == "error (not_found): s3: GetObject s3://bare/k: no S3 error document "

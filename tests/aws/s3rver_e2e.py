@@ -51,7 +51,7 @@ def install():
     if not os.path.exists(entry):
         npm = shutil.which("npm")
         if npm is None:
-            sys.exit("FAIL: npm is not installed (scripts/setup.sh installs node and npm)")
+            sys.exit("FAIL: npm is not installed (this test needs Node.js 18+ with npm)")
         r = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=BUILD_DIR, capture_output=True, text=True,
                            timeout=300)
         if r.returncode != 0 or not os.path.exists(entry):
@@ -60,7 +60,7 @@ def install():
 
 
 def start(entry, data_dir):
-    node = shutil.which("node") or sys.exit("FAIL: node is not installed")
+    node = shutil.which("node") or sys.exit("FAIL: node is not installed (this test needs Node.js 18+ with npm)")
     # s3rver makes its continuation tokens with DES, which Node 17+ (OpenSSL 3)
     # only offers with the legacy provider.
     proc = subprocess.Popen([node, "--openssl-legacy-provider", entry, "-d", data_dir, "-a", "127.0.0.1", "-p", "0", "-s",
