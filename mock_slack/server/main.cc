@@ -135,6 +135,55 @@ void Deliver(const Reply& reply, const httplib::Request& req, httplib::Response&
   Send(reply, res);
 }
 
+// A webhook post with a multipart/form-data body (`curl -F 'payload=...'`).
+// cpp-httplib parses such a body itself: its plain reader would hand the parts
+// to no receiver at all (an exception, so a 500), so the parts are collected
+// here, within --max-body, and handed to the service. A body cpp-httplib
+// cannot parse (no boundary parameter, a boundary that never comes, a broken
+// part header) is invalid_payload, as any unreadable body is.
+void WebhookMultipart(Service& service, ShutdownLatch& latch, std::size_t max_body,
+                      const httplib::Request& req, httplib::Response& res,
+                      const httplib::ContentReader& reader) {
+  std::vector<FormPart> parts;
+  std::size_t size = 0;  // of everything kept, names and contents
+  bool too_large = false;
+  bool read_ok = reader(
+      [&](const httplib::MultipartFormData& header) {
+        size += header.name.size() + header.filename.size() + header.content_type.size();
+        if (size > max_body) {
+          too_large = true;
+          return false;
+        }
+        parts.push_back({header.name, header.filename, header.content_type, {}});
+        return true;
+      },
+      [&](const char* data, std::size_t n) {
+        if (parts.empty()) return false;  // content before any part header
+        size += n;
+        if (size > max_body) {
+          too_large = true;
+          return false;
+        }
+        parts.back().content.append(data, n);
+        return true;
+      });
+  if (too_large || res.status == 413) {
+    service.CountTransportReject("request_too_large");
+    g_note = "body over --max-body";
+    Send(Plain(413, "request_too_large"), res);
+    res.set_header("Connection", "close");
+    return;
+  }
+  if (!read_ok) {
+    service.CountTransportReject("multipart_unreadable");
+    g_note = "multipart body unreadable (no or wrong boundary, broken part, timeout)";
+    Send(Plain(400, "invalid_payload"), res);
+    res.set_header("Connection", "close");
+    return;
+  }
+  Deliver(service.HandleWebhookForm(req.path, ContentType(req), parts), req, res, &latch);
+}
+
 int Run(const Options& opt) {
   std::vector<WebhookConfig> webhooks;
   for (const std::string& flag : opt.webhooks) {
@@ -227,6 +276,10 @@ int Run(const Options& opt) {
   const std::size_t max_body = opt.max_body;
   auto webhook = [&service, &latch, max_body](const httplib::Request& req, httplib::Response& res,
                                               const httplib::ContentReader& reader) {
+    if (req.is_multipart_form_data()) {
+      WebhookMultipart(service, latch, max_body, req, res, reader);
+      return;
+    }
     std::string body;
     bool too_large = false;
     bool read_ok = reader([&](const char* data, std::size_t n) {
@@ -254,8 +307,7 @@ int Run(const Options& opt) {
     Deliver(service.HandleWebhook(req.path, ContentType(req), body), req, res, &latch);
   };
   // Telegram Bot API: POST /bot<token>/<method>; the same body cap.
-  auto telegram = [&service, &latch, max_body](const httplib::Request& req,
-                                               httplib::Response& res,
+  auto telegram = [&service, &latch, max_body](const httplib::Request& req, httplib::Response& res,
                                                const httplib::ContentReader& reader) {
     std::string body;
     bool too_large = false;
@@ -274,8 +326,8 @@ int Run(const Options& opt) {
       res.set_header("Connection", "close");
       return;
     }
-    Deliver(service.HandleTelegram(req.path, req.get_header_value("Content-Type"), body), req,
-            res, &latch);
+    Deliver(service.HandleTelegram(req.path, req.get_header_value("Content-Type"), body), req, res,
+            &latch);
   };
   auto wrong_method = [&service](const httplib::Request& req, httplib::Response& res) {
     Reply r = service.HandleWrongMethod(req.path);
@@ -324,15 +376,15 @@ int Run(const Options& opt) {
   // request line, 404 on other paths) get a short plain body too.
   svr.set_error_handler(httplib::Server::HandlerWithResponse(
       [&service](const httplib::Request&, httplib::Response& res) {
-    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    const char* body = res.status == 413   ? "request_too_large"
-                       : res.status == 404 ? "not_found"
-                       : res.status == 400 ? "bad_request"
-                                           : "error";
-    if (res.status == 413) service.CountTransportReject("request_too_large");
-    res.set_content(body, "text/plain; charset=utf-8");
-    return httplib::Server::HandlerResponse::Handled;
-  }));
+        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        const char* body = res.status == 413   ? "request_too_large"
+                           : res.status == 404 ? "not_found"
+                           : res.status == 400 ? "bad_request"
+                                               : "error";
+        if (res.status == 413) service.CountTransportReject("request_too_large");
+        res.set_content(body, "text/plain; charset=utf-8");
+        return httplib::Server::HandlerResponse::Handled;
+      }));
   svr.set_exception_handler(
       [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
         g_note = "internal exception";
@@ -401,10 +453,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 65535));
   app.add_option("--bind", opt.bind, "Address to bind (default loopback)");
   auto* tls = app.add_flag("--tls", opt.tls, "Serve HTTPS with --cert and --key");
-  auto* cert = app.add_option("--cert", opt.cert, "PEM certificate (with --tls)")
-                   ->check(CLI::ExistingFile);
-  auto* key = app.add_option("--key", opt.key, "PEM private key (with --tls)")
-                  ->check(CLI::ExistingFile);
+  auto* cert =
+      app.add_option("--cert", opt.cert, "PEM certificate (with --tls)")->check(CLI::ExistingFile);
+  auto* key =
+      app.add_option("--key", opt.key, "PEM private key (with --tls)")->check(CLI::ExistingFile);
   auto* self_signed = app.add_flag("--tls-self-signed", opt.tls_self_signed,
                                    "Serve HTTPS with a fresh self-signed certificate");
   app.add_option("--cert-out", opt.cert_out,

@@ -101,8 +101,7 @@ std::string FormDecode(std::string_view s) {
     char c = s[i];
     if (c == '+') {
       out += ' ';
-    } else if (c == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 &&
-               HexValue(s[i + 2]) >= 0) {
+    } else if (c == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 && HexValue(s[i + 2]) >= 0) {
       out += static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2]));
       i += 2;
     } else {
@@ -300,8 +299,8 @@ bool CheckElementArray(dom::object block, const std::string& where, std::size_t 
   dom::array array = elements.get_array().value_unsafe();
   std::size_t size = Count(array);
   if (size > max) {
-    *r = {"invalid_blocks", where + ".elements: " + std::to_string(size) + ", limit " +
-                                std::to_string(max)};
+    *r = {"invalid_blocks",
+          where + ".elements: " + std::to_string(size) + ", limit " + std::to_string(max)};
     return false;
   }
   std::size_t i = 0;
@@ -596,8 +595,7 @@ PayloadVerdict ValidatePayload(std::string_view body, std::string_view content_t
     dom::array attachments = value.get_array().value_unsafe();
     std::size_t size = Count(attachments);
     if (size > limits.max_attachments) {
-      return Rejected("too_many_attachments", "attachments: " + std::to_string(size) +
-                                                  ", limit " +
+      return Rejected("too_many_attachments", "attachments: " + std::to_string(size) + ", limit " +
                                                   std::to_string(limits.max_attachments));
     }
     std::size_t i = 0;
@@ -633,6 +631,21 @@ PayloadVerdict ValidatePayload(std::string_view body, std::string_view content_t
   cut["text"] = verdict.text;
   verdict.payload_json = cut.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return verdict;
+}
+
+PayloadVerdict ValidateFormParts(const std::vector<FormPart>& parts, const PayloadLimits& limits) {
+  for (const FormPart& part : parts) {
+    if (part.name != "payload") continue;
+    if (!part.filename.empty()) {
+      return Rejected("invalid_payload", "multipart: the payload part is a file, not a field");
+    }
+    // The field holds the JSON itself: read it as a JSON body, never as a
+    // urlencoded form (its text may well contain "payload=").
+    PayloadVerdict v = ValidatePayload(part.content, "application/json", limits);
+    if (!v.accepted) v.detail = "multipart payload field: " + v.detail;
+    return v;
+  }
+  return Rejected("invalid_payload", "multipart: no payload field");
 }
 
 }  // namespace mock_slack

@@ -18,7 +18,8 @@ std::vector<std::string_view> Split(std::string_view s, char sep) {
   std::size_t pos = 0;
   while (true) {
     std::size_t end = s.find(sep, pos);
-    parts.push_back(s.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos));
+    parts.push_back(
+        s.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos));
     if (end == std::string_view::npos) break;
     pos = end + 1;
   }
@@ -65,7 +66,8 @@ std::string FormDecodeTelegram(std::string_view s) {
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '+') {
       out += ' ';
-    } else if (s[i] == '%' && i + 2 < s.size() && HexDigit(s[i + 1]) >= 0 && HexDigit(s[i + 2]) >= 0) {
+    } else if (s[i] == '%' && i + 2 < s.size() && HexDigit(s[i + 1]) >= 0 &&
+               HexDigit(s[i + 2]) >= 0) {
       out += static_cast<char>(HexDigit(s[i + 1]) * 16 + HexDigit(s[i + 2]));
       i += 2;
     } else {
@@ -94,7 +96,8 @@ bool ParseU64(std::string_view s, uint64_t* out) {
   return ec == std::errc() && end == s.data() + s.size();
 }
 
-std::string QueryValue(const std::multimap<std::string, std::string>& query, const std::string& key) {
+std::string QueryValue(const std::multimap<std::string, std::string>& query,
+                       const std::string& key) {
   auto it = query.find(key);
   return it == query.end() ? std::string() : it->second;
 }
@@ -210,8 +213,8 @@ Reply Service::RateLimited(int retry_after, std::string note) {
   r.content_type = "application/json";
   if (options_.legacy_rate_limit_body) {
     // The shape Slack's old docs promised (specs.md 3.2, S4); counts are ours.
-    r.body = Dump({{"ok", false}, {"count_hour_ago", 0}, {"count_minute_ago", 0},
-                   {"count_second_ago", 0}});
+    r.body = Dump(
+        {{"ok", false}, {"count_hour_ago", 0}, {"count_minute_ago", 0}, {"count_second_ago", 0}});
   } else {
     r.body = Dump({{"retry_after", retry_after}, {"ok", false}, {"error", "rate_limited"}});
   }
@@ -238,6 +241,23 @@ void Service::CountLocked(const std::string& webhook, const Reply& reply, bool a
 
 Reply Service::HandleWebhook(std::string_view path, std::string_view content_type,
                              std::string_view body) {
+  return HandleWebhookPost(path, content_type, body, nullptr);
+}
+
+Reply Service::HandleWebhookForm(std::string_view path, std::string_view content_type,
+                                 const std::vector<FormPart>& parts) {
+  std::string_view payload_field;
+  for (const FormPart& part : parts) {
+    if (part.name == "payload") {
+      payload_field = part.content;
+      break;
+    }
+  }
+  return HandleWebhookPost(path, content_type, payload_field, &parts);
+}
+
+Reply Service::HandleWebhookPost(std::string_view path, std::string_view content_type,
+                                 std::string_view body, const std::vector<FormPart>* parts) {
   std::string_view team, bot, secret;
   const WebhookConfig* hook = nullptr;
   bool team_bot_known = false;
@@ -310,7 +330,8 @@ Reply Service::HandleWebhook(std::string_view path, std::string_view content_typ
   if (RateDecision d = limiter_.Acquire(id); !d.allowed) {
     r = RateLimited(d.retry_after_seconds, "rate limited");
   } else {
-    PayloadVerdict v = ValidatePayload(body, content_type, options_.limits);
+    PayloadVerdict v = parts != nullptr ? ValidateFormParts(*parts, options_.limits)
+                                        : ValidatePayload(body, content_type, options_.limits);
     if (!v.accepted) {
       r = Error(v.error, v.detail);
     } else {
@@ -343,8 +364,7 @@ Reply Service::HandleWebhook(std::string_view path, std::string_view content_typ
   return r;
 }
 
-Reply Service::TelegramError(int code, std::string description, std::string note,
-                             int retry_after) {
+Reply Service::TelegramError(int code, std::string description, std::string note, int retry_after) {
   json body = {{"ok", false}, {"error_code", code}, {"description", std::move(description)}};
   if (retry_after > 0) body["parameters"] = {{"retry_after", retry_after}};
   Reply r = JsonReply(code, body);
@@ -386,8 +406,8 @@ Reply Service::HandleTelegram(std::string_view path, std::string_view content_ty
 
   // Parameters: a JSON object, or a form body (what curl -d sends).
   std::map<std::string, std::string> params;
-  const bool json_body = content_type.find("json") != std::string_view::npos ||
-                         (!body.empty() && body.front() == '{');
+  const bool json_body =
+      content_type.find("json") != std::string_view::npos || (!body.empty() && body.front() == '{');
   if (json_body) {
     json j = json::parse(body, nullptr, false);
     if (j.is_discarded() || !j.is_object()) {
@@ -436,8 +456,8 @@ Reply Service::HandleTelegram(std::string_view path, std::string_view content_ty
         count(key, r, false, kind);
         return r;
       case FaultKind::kRateLimit:
-        r = TelegramError(429, "Too Many Requests: retry after " +
-                                   std::to_string(f.retry_after_seconds),
+        r = TelegramError(429,
+                          "Too Many Requests: retry after " + std::to_string(f.retry_after_seconds),
                           "fault: rate_limit", f.retry_after_seconds);
         count(key, r, false, kind);
         return r;
@@ -462,7 +482,8 @@ Reply Service::HandleTelegram(std::string_view path, std::string_view content_ty
   Reply r;
   bool accepted = false;
   if (RateDecision d = limiter_.Acquire(key); !d.allowed) {
-    r = TelegramError(429, "Too Many Requests: retry after " + std::to_string(d.retry_after_seconds),
+    r = TelegramError(429,
+                      "Too Many Requests: retry after " + std::to_string(d.retry_after_seconds),
                       "rate limited", d.retry_after_seconds);
   } else {
     const std::string raw = params["text"];
@@ -482,8 +503,7 @@ Reply Service::HandleTelegram(std::string_view path, std::string_view content_ty
     } else {
       problem = "Bad Request: unsupported parse_mode";
     }
-    if (problem.empty() &&
-        parsed.text.find_first_not_of(" \t\r\n") == std::string::npos) {
+    if (problem.empty() && parsed.text.find_first_not_of(" \t\r\n") == std::string::npos) {
       problem = "Bad Request: message text is empty";
     } else if (problem.empty() && Utf16Length(parsed.text) > kTelegramMaxText) {
       problem = "Bad Request: message is too long";
@@ -505,15 +525,20 @@ Reply Service::HandleTelegram(std::string_view path, std::string_view content_ty
         if (!e.language.empty()) je["language"] = e.language;
         entities.push_back(std::move(je));
       }
-      json chat_json = {{"type", chat->id[0] == '-' ? "supergroup" : chat->id[0] == '@' ? "channel" : "private"}};
+      json chat_json = {{"type", chat->id[0] == '-'   ? "supergroup"
+                                 : chat->id[0] == '@' ? "channel"
+                                                      : "private"}};
       if (chat->id[0] == '@') {
         chat_json["id"] = -1000000000000LL;
         chat_json["username"] = chat->id.substr(1);
       } else {
         chat_json["id"] = std::stoll(chat->id);
       }
-      json message = {{"from", {{"id", std::stoll(bot->bot_id)}, {"is_bot", true},
-                                {"first_name", "mock-slack"}, {"username", "mock_slack_bot"}}},
+      json message = {{"from",
+                       {{"id", std::stoll(bot->bot_id)},
+                        {"is_bot", true},
+                        {"first_name", "mock-slack"},
+                        {"username", "mock_slack_bot"}}},
                       {"chat", chat_json},
                       {"date", m.received_ms / 1000},
                       {"text", parsed.text}};
@@ -570,7 +595,8 @@ std::string Service::MessagesJson(std::string_view webhook, uint64_t since) cons
     std::lock_guard<std::mutex> lock(mu_);
     last_seq = next_seq_ - 1;
     for (const StoredMessage& m : messages_) {
-      if (m.seq > since && (webhook.empty() || m.webhook == webhook)) list.push_back(MessageToJson(m));
+      if (m.seq > since && (webhook.empty() || m.webhook == webhook))
+        list.push_back(MessageToJson(m));
     }
   }
   return Dump({{"ok", true}, {"last_seq", last_seq}, {"messages", std::move(list)}});
@@ -618,7 +644,8 @@ std::string Service::PageUpdateJson(uint64_t since) const {
     last_seq = next_seq_ - 1;
     generation = generation_;
     for (const StoredMessage& m : messages_) {
-      if (m.seq > since) page.push_back({m.seq, m.webhook, m.channel, m.received_ms, m.payload_json});
+      if (m.seq > since)
+        page.push_back({m.seq, m.webhook, m.channel, m.received_ms, m.payload_json});
     }
   }
   json items = json::array();
@@ -702,7 +729,8 @@ Reply Service::ChannelPage(uint64_t upto) {
   std::vector<PageChannel> channels;
   for (const WebhookConfig& w : webhooks_) channels.push_back({w.Id(), w.channel});
   for (const TelegramBotConfig& bot : options_.telegram_bots) {
-    for (const TelegramChat& chat : bot.chats) channels.push_back({bot.ChatKey(chat.id), chat.name});
+    for (const TelegramChat& chat : bot.chats)
+      channels.push_back({bot.ChatKey(chat.id), chat.name});
   }
   std::vector<PageMessage> page;
   uint64_t last_seq, generation;

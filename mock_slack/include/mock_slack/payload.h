@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace mock_slack {
 
@@ -55,6 +56,25 @@ struct PayloadVerdict {
 // JSON, as Slack does for `curl -d '{...}'`.
 PayloadVerdict ValidatePayload(std::string_view body, std::string_view content_type,
                                const PayloadLimits& limits = PayloadLimits());
+
+// One part of a multipart/form-data body (RFC 7578) as the HTTP front end
+// parsed it: its Content-Disposition name and filename, its Content-Type and
+// its content.
+struct FormPart {
+  std::string name;
+  std::string filename;  // non-empty for a file part (`curl -F 'name=@file'`)
+  std::string content_type;
+  std::string content;
+};
+
+// Validates a multipart/form-data post (`curl -F 'payload={...}'`). Slack
+// reads the `payload` field of a form post, as it does for a urlencoded one:
+// the first part named "payload" is validated as a JSON payload, whatever its
+// own Content-Type; other parts are ignored. No such part, or one that is a
+// file (it has a filename; our choice, docs/mock_slack.md), is
+// invalid_payload.
+PayloadVerdict ValidateFormParts(const std::vector<FormPart>& parts,
+                                 const PayloadLimits& limits = PayloadLimits());
 
 // Number of Unicode code points in `utf8` (how Slack counts characters);
 // invalid bytes count one each.

@@ -60,7 +60,7 @@ std::string RedactPath(std::string_view path);
 struct ServiceOptions {
   PayloadLimits limits;
   RateLimit rate;
-  std::size_t max_messages = 10000;  // oldest dropped beyond this
+  std::size_t max_messages = 10000;     // oldest dropped beyond this
   bool legacy_rate_limit_body = false;  // {"ok":false,"count_…":…} instead of {"retry_after":…}
   // Telegram bots answered at /bot<token>/sendMessage (telegram.h). Their
   // chats share the rate limit settings (one bucket per chat) and the store.
@@ -99,8 +99,13 @@ class Service {
           const Clock* clock);
 
   // A POST to `path` (starting "/services/") with the given body.
-  Reply HandleWebhook(std::string_view path, std::string_view content_type,
-                      std::string_view body);
+  Reply HandleWebhook(std::string_view path, std::string_view content_type, std::string_view body);
+
+  // The same post with a multipart/form-data body, as the front end parsed
+  // it into `parts`: answered in the same order, the payload read from the
+  // `payload` field (ValidateFormParts). Faults' `match` looks at that field.
+  Reply HandleWebhookForm(std::string_view path, std::string_view content_type,
+                          const std::vector<FormPart>& parts);
 
   // A POST to /bot<token>/<method> (Telegram Bot API; only sendMessage is
   // emulated), JSON or form body. Answered in this order: unknown token → 401
@@ -109,8 +114,7 @@ class Service {
   // an armed fault of "telegram/<bot id>" or of the chat; the chat's rate
   // limit → 429 with parameters.retry_after; the text (parse_mode HTML
   // entities, empty, > 4096) → 400; else stored → 200 {"ok":true,"result":…}.
-  Reply HandleTelegram(std::string_view path, std::string_view content_type,
-                       std::string_view body);
+  Reply HandleTelegram(std::string_view path, std::string_view content_type, std::string_view body);
 
   // Any other method on a /services/ path: Slack accepts only POST.
   Reply HandleWrongMethod(std::string_view path);
@@ -139,6 +143,9 @@ class Service {
     std::map<std::string, uint64_t> rejected;       // by Slack error code
     std::map<std::string, uint64_t> faults_served;  // by fault kind
   };
+  // Both webhook posts: `parts` is null for a plain body.
+  Reply HandleWebhookPost(std::string_view path, std::string_view content_type,
+                          std::string_view body, const std::vector<FormPart>* parts);
   Reply Error(std::string_view code, std::string note);
   Reply RateLimited(int retry_after, std::string note);
   Reply TelegramError(int code, std::string description, std::string note, int retry_after = 0);
