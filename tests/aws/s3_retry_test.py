@@ -84,6 +84,10 @@ class Handler(BaseHTTPRequestHandler):
                                             "At least one of the pre-conditions you specified did not hold"))
         if path == "/badrange/k":  # a Content-Range that does not answer the request
             return self.send(206, b"5678", [("Content-Range", "bytes 5-8/10")])
+        if path == "/moved/k":  # a bucket in another region
+            return self.send(301, error_doc("PermanentRedirect", "The bucket you are attempting to access must be "
+                                            "addressed using the specified endpoint."),
+                             [("x-amz-bucket-region", "eu-west-1")])
         if path == "/bare/k":
             return self.send(404, b"")
         return self.send(400, error_doc("InvalidRequest", "unexpected path " + path))
@@ -147,6 +151,11 @@ def main():
         rc, out, err = run(["get", "badrange", "k", "--chunk-bytes", "4"], port)
         check(rc == 1 and err == "error (data_loss): s3: GetObject s3://badrange/k: a ranged response does not "
               "match its request (Content-Range \"bytes 5-8/10\", 4 bytes)", f"a wrong Content-Range ({err})")
+
+        rc, out, err = run(["get", "moved", "k"], port)
+        check(rc == 1 and err == "error (invalid_argument): s3: GetObject s3://moved/k: PermanentRedirect: The bucket "
+              "you are attempting to access must be addressed using the specified endpoint. (HTTP 301, request id "
+              "REQ123, bucket region eu-west-1)", f"a bucket in another region names that region ({err})")
 
         rc, out, err = run(["get", "bare", "k"], port)
         check(rc == 1 and err == "error (not_found): s3: GetObject s3://bare/k: no S3 error document "

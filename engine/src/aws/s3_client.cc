@@ -267,6 +267,12 @@ struct S3Client::Impl {
         message += " (HTTP " + std::to_string(resp->status);
         if (std::string id = resp->Header("x-amz-request-id"); !id.empty())
           message += ", request id " + id;
+        // A bucket in another region (301 PermanentRedirect, 400
+        // AuthorizationHeaderMalformed): S3 names the right one.
+        if (std::string region = resp->Header("x-amz-bucket-region");
+            !region.empty() && region != config.region) {
+          message += ", bucket region " + region;
+        }
         message += ")";
         retryable = RetryableStatus(resp->status, doc.code);
         StatusCode code = resp->status == 404 ? StatusCode::kNotFound
