@@ -57,7 +57,7 @@ def make_case(i):
     else:
         case["op"] = "list"
         if rng.random() < 0.7:
-            case["prefix"] = odd_text(0, 20)
+            case["prefix"] = odd_text(1, 20)
         if rng.random() < 0.4:
             case["continuation-token"] = odd_text(10, 40)
         if rng.random() < 0.3:
@@ -87,6 +87,7 @@ def botocore_sign(case, ts):
     else:
         url = base if case["endpoint_url"] or "." in bucket else base + "/"
         params["list-type"] = "2"
+        params["encoding-type"] = "url"  # botocore's S3 client sets it on every ListObjectsV2
         for name in ("prefix", "continuation-token", "start-after", "max-keys"):
             if name in case:
                 params[name] = case[name]

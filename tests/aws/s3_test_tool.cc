@@ -46,10 +46,12 @@ int Sign() {
       key = in.at("key");
       if (in.contains("range")) headers.emplace_back("Range", in["range"]);
     } else {
-      query.emplace_back("list-type", "2");
-      for (const char* name : {"prefix", "continuation-token", "start-after", "max-keys"}) {
-        if (in.contains(name)) query.emplace_back(name, in[name].get<std::string>());
-      }
+      s3::ListObjectsV2Request list;
+      list.prefix = in.value("prefix", "");
+      list.continuation_token = in.value("continuation-token", "");
+      list.start_after = in.value("start-after", "");
+      list.max_keys = std::stoi(in.value("max-keys", "0"));
+      query = iam_audit::aws::ListObjectsV2Query(list);
     }
     auto req =
         iam_audit::aws::BuildS3Request(config, "GET", in.at("bucket").get<std::string>(), key,

@@ -75,6 +75,30 @@ TEST_CASE("s3 xml: malformed ListBucketResult documents are errors naming what i
         "not a ListBucketResult document");
 }
 
+TEST_CASE("s3 xml: keys of an encoding-type=url listing are decoded", "[aws][s3]") {
+  // S3's API reference: with encoding-type=url, "test_file(3).png" is listed
+  // as "test_file%283%29.png"; botocore decodes keys with unquote_plus.
+  auto r = aws::ParseListBucketResult(
+      "<ListBucketResult><EncodingType>url</EncodingType><IsTruncated>false</IsTruncated>"
+      "<Contents><Key>test_file%283%29.png</Key><Size>1</Size></Contents>"
+      "<Contents><Key>a+b%2Bc%E2%82%AC%0A</Key><Size>2</Size></Contents></ListBucketResult>");
+  REQUIRE(r.ok());
+  REQUIRE(r->objects.size() == 2);
+  CHECK(r->objects[0].key == "test_file(3).png");
+  CHECK(r->objects[1].key == "a b+c\xE2\x82\xAC\n");
+  // Without <EncodingType>, keys are taken as they are.
+  auto raw = aws::ParseListBucketResult(
+      "<ListBucketResult><Contents><Key>a+b%2B</Key><Size>1</Size></Contents></ListBucketResult>");
+  REQUIRE(raw.ok());
+  CHECK(raw->objects[0].key == "a+b%2B");
+  auto bad = aws::ParseListBucketResult(
+      "<ListBucketResult><EncodingType>url</EncodingType><Contents><Key>a%2</Key><Size>1</Size></"
+      "Contents>"
+      "</ListBucketResult>");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().message() == "Contents[0] <Key>: bad %-escape at offset 1");
+}
+
 TEST_CASE("s3 xml: Error documents", "[aws][s3]") {
   auto e = aws::ParseS3Error(R"(<?xml version="1.0" encoding="UTF-8"?>
 <Error><Code>NoSuchKey</Code><Message>The resource you requested does not exist</Message>
@@ -133,6 +157,12 @@ TEST_CASE("s3 addressing: virtual-hosted on AWS, path-style for dotted names and
   REQUIRE(p.ok());
   CHECK(p->host_header == "127.0.0.1:4568");
   CHECK(p->target == "/b?list-type=2&prefix=a%20b%2F");
+  auto q = aws::ListObjectsV2Query({"b", "p", "tok", "", 5});
+  CHECK(q == std::vector<std::pair<std::string, std::string>>{{"list-type", "2"},
+                                                              {"encoding-type", "url"},
+                                                              {"prefix", "p"},
+                                                              {"continuation-token", "tok"},
+                                                              {"max-keys", "5"}});
 }
 
 TEST_CASE("s3 config from the environment", "[aws][s3]") {

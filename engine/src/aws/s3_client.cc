@@ -75,6 +75,21 @@ bool IsVirtualHostableBucket(std::string_view bucket) {
   return std::all_of(bucket.begin(), bucket.end(), [&](char c) { return alnum(c) || c == '-'; });
 }
 
+std::vector<std::pair<std::string, std::string>> ListObjectsV2Query(
+    const s3::ListObjectsV2Request& request) {
+  std::vector<std::pair<std::string, std::string>> query;
+  query.emplace_back("list-type", "2");
+  // Keys come back URL-encoded, so any key (even one with characters XML 1.0
+  // cannot carry) survives; botocore asks for the same.
+  query.emplace_back("encoding-type", "url");
+  if (!request.prefix.empty()) query.emplace_back("prefix", request.prefix);
+  if (!request.continuation_token.empty())
+    query.emplace_back("continuation-token", request.continuation_token);
+  if (!request.start_after.empty()) query.emplace_back("start-after", request.start_after);
+  if (request.max_keys > 0) query.emplace_back("max-keys", std::to_string(request.max_keys));
+  return query;
+}
+
 StatusOr<S3HttpRequest> BuildS3Request(
     const s3::S3Config& config, std::string_view method, std::string_view bucket,
     std::string_view key, const std::vector<std::pair<std::string, std::string>>& query,
@@ -385,13 +400,7 @@ StatusOr<ListObjectsV2Result> S3Client::ListObjectsV2(const ListObjectsV2Request
                                                       int64_t timeout_ms) {
   if (Status s = CheckNames("ListObjectsV2", request.bucket, nullptr); !s.ok()) return s;
   const auto deadline = Clock::now() + std::chrono::milliseconds(std::max<int64_t>(0, timeout_ms));
-  Headers query;
-  query.emplace_back("list-type", "2");
-  if (!request.prefix.empty()) query.emplace_back("prefix", request.prefix);
-  if (!request.continuation_token.empty())
-    query.emplace_back("continuation-token", request.continuation_token);
-  if (!request.start_after.empty()) query.emplace_back("start-after", request.start_after);
-  if (request.max_keys > 0) query.emplace_back("max-keys", std::to_string(request.max_keys));
+  Headers query = aws::ListObjectsV2Query(request);
   auto resp = impl_->Send("ListObjectsV2", request.bucket, "", query, {}, deadline);
   if (!resp.ok()) return resp.status();
   auto result = aws::ParseListBucketResult(resp->body);

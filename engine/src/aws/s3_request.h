@@ -42,6 +42,11 @@ struct S3HttpRequest {
   SigningResult signing;  // for tests; never logged
 };
 
+// ListObjectsV2's query parameters: list-type=2, encoding-type=url and those
+// of `request` that are set.
+std::vector<std::pair<std::string, std::string>> ListObjectsV2Query(
+    const s3::ListObjectsV2Request& request);
+
 // `key` empty: a bucket-level request (ListObjectsV2). `extra_headers` are
 // signed too (Range, If-Match).
 StatusOr<S3HttpRequest> BuildS3Request(

@@ -57,6 +57,33 @@ void AppendUtf8(std::string& out, uint32_t cp) {
   }
 }
 
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// application/x-www-form-urlencoded decoding: %XX and '+' for ' '.
+StatusOr<std::string> UrlDecodePlus(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '+') {
+      out.push_back(' ');
+    } else if (s[i] == '%') {
+      if (i + 2 >= s.size() || HexDigit(s[i + 1]) < 0 || HexDigit(s[i + 2]) < 0) {
+        return InvalidArgumentError("bad %-escape at offset " + std::to_string(i));
+      }
+      out.push_back(static_cast<char>(HexDigit(s[i + 1]) * 16 + HexDigit(s[i + 2])));
+      i += 2;
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 StatusOr<std::string> XmlText(std::string_view raw) {
@@ -140,6 +167,9 @@ StatusOr<s3::ListObjectsV2Result> ParseListBucketResult(std::string_view xml) {
   if (root->empty()) return InvalidArgumentError("not a ListBucketResult document");
   std::string_view body = root->front();
   s3::ListObjectsV2Result result;
+  auto encoding = XmlFirstText(body, "EncodingType");
+  if (!encoding.ok()) return encoding.status();
+  const bool url_encoded = encoding->has_value() && **encoding == "url";
   auto contents = XmlElements(body, "Contents");
   if (!contents.ok()) return contents.status();
   for (size_t n = 0; n < contents->size(); ++n) {
@@ -158,6 +188,12 @@ StatusOr<s3::ListObjectsV2Result> ParseListBucketResult(std::string_view xml) {
     if (s.empty() || ec != std::errc() || p != s.data() + s.size()) {
       return InvalidArgumentError("Contents[" + std::to_string(n) + "] <Size> is not a number: \"" +
                                   s + "\"");
+    }
+    if (url_encoded) {
+      auto decoded = UrlDecodePlus(**key);
+      if (!decoded.ok())
+        return decoded.status().WithPrefix("Contents[" + std::to_string(n) + "] <Key>");
+      **key = std::move(*decoded);
     }
     result.objects.push_back({std::move(**key), value});
   }

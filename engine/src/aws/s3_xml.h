@@ -39,6 +39,8 @@ S3ErrorDocument ParseS3Error(std::string_view xml);
 
 // kInvalidArgument describing what is wrong when the document is not a
 // ListBucketResult (a missing <Key> or <Size>, a Size that is not a number).
+// With <EncodingType>url</EncodingType> (the client asks for it) each Key is
+// URL-decoded as botocore decodes it: %XX escapes, and '+' for a space.
 StatusOr<s3::ListObjectsV2Result> ParseListBucketResult(std::string_view xml);
 
 }  // namespace iam_audit::aws
