@@ -6,7 +6,8 @@ s3rver is pinned in tests/aws/s3rver/package.json and package-lock.json and
 installed by `npm ci` into the build tree. Objects are put by botocore's S3
 client (Debian's python3-botocore), then read back by s3_test_tool (our
 client): a multi-MB object in bounded chunks, odd keys, ListObjectsV2 pages,
-NoSuchKey / NoSuchBucket / InvalidAccessKeyId errors. Fails (never skips)
+NoSuchKey / NoSuchBucket / InvalidAccessKeyId errors, and https with a
+verified (and an unverifiable) certificate. Fails (never skips)
 when s3rver cannot be installed or started.
 
 What s3rver does not check (covered elsewhere): it does not verify SigV4
@@ -59,12 +60,12 @@ def install():
     return entry
 
 
-def start(entry, data_dir):
+def start(entry, data_dir, tls_args=()):
     node = shutil.which("node") or sys.exit("FAIL: node is not installed (this test needs Node.js 18+ with npm)")
     # s3rver makes its continuation tokens with DES, which Node 17+ (OpenSSL 3)
     # only offers with the legacy provider.
     proc = subprocess.Popen([node, "--openssl-legacy-provider", entry, "-d", data_dir, "-a", "127.0.0.1", "-p", "0", "-s",
-                             "--configure-bucket", BUCKET],
+                             "--configure-bucket", BUCKET, *tls_args],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     timer = threading.Timer(60, proc.kill)  # a stuck start ends the read below
     timer.start()
@@ -184,6 +185,32 @@ def main():
               "no secret key or session token in the output")
         check(re.search(r"[0-9a-f]{64}", err) is None and "Signature" not in err,
               "no signature in the error")
+
+        # Over https: s3rver with a self-signed certificate for 127.0.0.1 on
+        # the same data; verified against that certificate as the CA bundle,
+        # refused against the system bundle.
+        tls_dir = os.path.join(data_dir, "tls")
+        os.makedirs(tls_dir)
+        key_pem, cert_pem = os.path.join(tls_dir, "key.pem"), os.path.join(tls_dir, "cert.pem")
+        r = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key_pem, "-out",
+                            cert_pem, "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                           capture_output=True, text=True, timeout=60)
+        check(r.returncode == 0, "openssl made a self-signed certificate" + ("" if r.returncode == 0 else r.stderr))
+        tls_proc, tls_port = start(entry, data_dir, ["--key", key_pem, "--cert", cert_pem])
+        try:
+            tls_env = dict(env, AWS_ENDPOINT_URL_S3=f"https://127.0.0.1:{tls_port}", IAM_AUDIT_CA_BUNDLE=cert_pem)
+            rc, out, err = run_tool(["get", BUCKET, "big/object.bin", "--chunk-bytes", str(2 << 20)], tls_env)
+            check(rc == 0 and json.loads(out)["sha256"] == hashlib.sha256(big).hexdigest(),
+                  f"get over https, verified ({err.strip()})")
+            rc, out, err = run_tool(["list", BUCKET, "--prefix", prefix, "--max-keys", "10"], tls_env)
+            check(rc == 0 and json.loads(out)["objects"] == expected, f"list over https ({err.strip()})")
+            untrusted = dict(tls_env, IAM_AUDIT_CA_BUNDLE="/etc/ssl/certs/ca-certificates.crt")
+            rc, out, err = run_tool(["get", BUCKET, odd[0]], untrusted)
+            check(rc == 1 and f"https: certificate verification failed for https://127.0.0.1:{tls_port}" in err
+                  and f"GetObject s3://{BUCKET}/" in err, f"an untrusted certificate is refused ({err.strip()})")
+        finally:
+            tls_proc.kill()
+            tls_proc.wait()
     finally:
         proc.kill()
         proc.wait()
