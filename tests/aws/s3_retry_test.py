@@ -88,6 +88,10 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(301, error_doc("PermanentRedirect", "The bucket you are attempting to access must be "
                                             "addressed using the specified endpoint."),
                              [("x-amz-bucket-region", "eu-west-1")])
+        if path == "/echo/k":  # a server that quotes the request's secrets in its Message
+            sig = self.headers.get("Authorization", "").rsplit("Signature=", 1)[-1]
+            token = self.headers.get("X-Amz-Security-Token", "")
+            return self.send(400, error_doc("InvalidRequest", f"bad signature {sig} for token {token}"))
         if path == "/bare/k":
             return self.send(404, b"")
         return self.send(400, error_doc("InvalidRequest", "unexpected path " + path))
@@ -156,6 +160,11 @@ def main():
         check(rc == 1 and err == "error (invalid_argument): s3: GetObject s3://moved/k: PermanentRedirect: The bucket "
               "you are attempting to access must be addressed using the specified endpoint. (HTTP 301, request id "
               "REQ123, bucket region eu-west-1)", f"a bucket in another region names that region ({err})")
+
+        rc, out, err = run(["get", "echo", "k"], port)
+        check(rc == 1 and err == "error (invalid_argument): s3: GetObject s3://echo/k: InvalidRequest: bad signature "
+              "<redacted> for token <redacted> (HTTP 400, request id REQ123)",
+              f"a signature or token quoted back by the server is redacted ({err})")
 
         rc, out, err = run(["get", "bare", "k"], port)
         check(rc == 1 and err == "error (not_found): s3: GetObject s3://bare/k: no S3 error document "

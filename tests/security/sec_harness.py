@@ -16,7 +16,6 @@ import ssl
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.parse
 
 # Distinctive secrets: random-looking, so that any 8-character piece of one in
@@ -88,9 +87,15 @@ def clean_env(**extra):
 
 class Server:
     """A server process whose first stdout line is its base URL (mock-slack,
-    `iam-audit emulate`); stderr goes to a file read by `log()`."""
+    `iam-audit emulate`); stderr goes to a file read by `log()`.
 
-    def __init__(self, argv, env=None, wait=20):
+    `final_line`: the line the process writes last on an orderly shutdown
+    (mock-slack: "mock-slack: stopped", after its request threads are joined).
+    `final_log()` reads the log only after the process has exited that way,
+    so a line written late (after an answer was sent) cannot be missed."""
+
+    def __init__(self, argv, env=None, wait=20, final_line=None):
+        self.final_line = final_line
         self.stderr = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=self.stderr,
                                      stdin=subprocess.DEVNULL, env=env)
@@ -124,21 +129,27 @@ class Server:
             c.close()
 
     def log(self):
+        """The log as written so far (it may still grow while the process runs)."""
         self.stderr.seek(0)
         return self.stderr.read().decode("utf-8", "replace")
 
-    def settle(self, quiet_s=0.3, limit_s=5.0):
-        """Waits until the log has not grown for `quiet_s` (at most `limit_s`):
-        a runtime writes its log line after it has answered the Runtime API."""
-        deadline = time.monotonic() + limit_s
-        size, since = -1, time.monotonic()
-        while time.monotonic() < deadline:
-            now = os.fstat(self.stderr.fileno()).st_size
-            if now != size:
-                size, since = now, time.monotonic()
-            elif time.monotonic() - since >= quiet_s:
-                return
-            time.sleep(0.05)
+    def final_log(self):
+        """The complete log: stops the process (SIGTERM), waits for it to
+        exit, and reads the file to its end. Raises unless the process shut
+        down in order (exit status 0 and, when given, `final_line` last):
+        otherwise lines may be missing and a leak among them would go unseen.
+        No writer is left after that: `emulate` kills and reaps its runtime
+        before it exits, and the bootstrap writes an invocation's lines
+        before it answers it."""
+        rc = self.stop()
+        text = self.log()
+        if rc != 0:
+            raise RuntimeError(f"{self.proc.args[0]} exited with {rc} after SIGTERM, not 0: its log may be "
+                               f"incomplete:\n{text[-2000:]}")
+        if self.final_line is not None and text.rstrip("\n").rsplit("\n", 1)[-1] != self.final_line:
+            raise RuntimeError(f"{self.proc.args[0]}'s log does not end with {self.final_line!r}: it may be "
+                               f"incomplete:\n{text[-2000:]}")
+        return text
 
     def stop(self):
         """SIGTERM, then SIGKILL after 10 s; returns the exit status."""
@@ -157,6 +168,9 @@ class Server:
             self.proc.stdout.close()
 
 
+MOCK_SLACK_FINAL_LINE = "mock-slack: stopped"
+
+
 class Emulator(Server):
     INVOKE = "/2015-03-31/functions/function/invocations"
 
@@ -172,6 +186,22 @@ class Emulator(Server):
 
     def invocations(self):
         return self.request("GET", "/api/invocations")
+
+    def final_log(self):
+        """The complete log of the emulator and its runtime. First the queue
+        is drained (async events and their retries), then one more synchronous
+        invocation is sent as a barrier: a CONTROL_MESSAGE, which posts
+        nothing. The runtime takes invocations one at a time, so once the
+        barrier is answered it has finished all it does for the earlier ones,
+        any line it writes after answering them included. Then the emulator is
+        stopped and the log read to its end (Server.final_log)."""
+        _, _, idle = self.idle()
+        if json.loads(idle).get("idle") is not True:
+            raise RuntimeError(f"emulate still busy after 60 s: {idle}")
+        status, _, body = self.invoke(subscription_event([], message_type="CONTROL_MESSAGE"))
+        if status != 200:
+            raise RuntimeError(f"the barrier invocation got HTTP {status}: {body[:500]}")
+        return super().final_log()
 
 
 def subscription_event(records, message_type="DATA_MESSAGE"):

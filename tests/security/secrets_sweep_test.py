@@ -28,7 +28,8 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from sec_harness import (CHAT, require_files, SLACK_SECRET, TG_TOKEN, UNKNOWN_TG_TOKEN, WRONG_SECRET, Checks,  # noqa: E402
-                         Emulator, Server, clean_env, free_port, run, subscription_event)
+                         MOCK_SLACK_FINAL_LINE, Emulator, Server, clean_env, free_port, run,
+                         subscription_event)
 
 CLI, MOCK_SLACK, BOOTSTRAP, FUNCTION_ZIP, FIXTURES = sys.argv[1:6]
 require_files(CLI, MOCK_SLACK, BOOTSTRAP, FUNCTION_ZIP, FIXTURES)
@@ -173,7 +174,8 @@ def sweep_mock_slack(work):
         sweep(f"mock-slack {label}", [MOCK_SLACK, *argv], {0} if label == "--help" else {2})
 
     s = Server([MOCK_SLACK, "--port", "0", "--webhook", f"{hook},channel=audit",
-                "--telegram-bot", f"{TG_TOKEN},chat={CHAT}", "--no-rate-limit"], env=SECRET_ENV)
+                "--telegram-bot", f"{TG_TOKEN},chat={CHAT}", "--no-rate-limit"], env=SECRET_ENV,
+               final_line=MOCK_SLACK_FINAL_LINE)
     try:
         tg = f"/bot{TG_TOKEN}/sendMessage"
         answers = [
@@ -203,10 +205,10 @@ def sweep_mock_slack(work):
             C.check(status == want, f"mock-slack {label}: status {status}, want {want}: {text[:300]}")
             C.no_leak(text, f"mock-slack {label}: answer")
             C.no_leak(json.dumps(headers), f"mock-slack {label}: headers")
-        s.settle()
+        log = s.final_log()
     finally:
         s.close()
-    C.no_leak(s.log(), "mock-slack request log")
+    C.no_leak(log, "mock-slack request log")
 
 
 def lambda_cases(work):
@@ -217,7 +219,8 @@ def lambda_cases(work):
                     "--webhook", f"T000/B000/{SLACK_SECRET},channel=audit",
                     "--webhook", f"T000/B500/{SLACK_SECRET},channel=failing",
                     "--fault", "T000/B500:error,status=500,count=1000",
-                    "--telegram-bot", f"{TG_TOKEN},chat={CHAT}", "--no-rate-limit"])
+                    "--telegram-bot", f"{TG_TOKEN},chat={CHAT}", "--no-rate-limit"],
+                   final_line=MOCK_SLACK_FINAL_LINE)
     try:
         with open(RECORD) as f:
             event = subscription_event([json.load(f)])
@@ -277,9 +280,10 @@ def lambda_cases(work):
         webhooks = sorted({m["webhook"] for m in json.loads(messages)["messages"]})
         C.check(webhooks == ["T000/B000", f"telegram/424242/{CHAT}"],
                 f"the success scenarios reached both channels: {webhooks}")
+        slack_log = slack.final_log()
     finally:
         slack.close()
-    C.no_leak(slack.log(), "mock-slack log (Lambda scenarios)")
+    C.no_leak(slack_log, "mock-slack log (Lambda scenarios)")
 
     # The bootstrap outside Lambda, with the secrets in its environment.
     env = {k: v for k, v in SECRET_ENV.items() if k != "AWS_LAMBDA_RUNTIME_API"}
@@ -309,10 +313,10 @@ def run_scenario(label, function, env, invocations):
         emu.idle()
         _, _, listing = emu.invocations()
         C.no_leak(listing, f"lambda {label}: /api/invocations")
-        emu.settle()
+        log = emu.final_log()
     finally:
         emu.close()
-    C.no_leak(emu.log(), f"lambda {label}: emulate + bootstrap log")
+    C.no_leak(log, f"lambda {label}: emulate + bootstrap log")
 
 
 def main():

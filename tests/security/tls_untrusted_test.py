@@ -132,11 +132,11 @@ def invoke(label, function, env, event):
     emu = Emulator(argv, env=clean_env())
     try:
         status, headers, body = emu.invoke(event)
-        emu.settle()
+        log = emu.final_log()
     finally:
         emu.close()
     C.check(status == 200, f"{label}: invoke answered HTTP {status}")
-    return headers, json.loads(body), emu.log()
+    return headers, json.loads(body), log
 
 
 def stored(slack):

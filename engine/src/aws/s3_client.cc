@@ -4,6 +4,7 @@
 #include <charconv>
 #include <chrono>
 #include <cstdlib>
+#include <initializer_list>
 #include <map>
 #include <random>
 #include <thread>
@@ -216,6 +217,15 @@ bool RetryableStatus(int status, const std::string& code) {
          code == "InternalError" || code == "RequestTimeout" || code == "ServiceUnavailable";
 }
 
+void Redact(std::string& text, std::initializer_list<std::string_view> secrets) {
+  for (std::string_view secret : secrets) {
+    if (secret.empty()) continue;
+    for (size_t pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos)) {
+      text.replace(pos, secret.size(), "<redacted>");
+    }
+  }
+}
+
 }  // namespace
 
 struct S3Client::Impl {
@@ -289,6 +299,8 @@ struct S3Client::Impl {
           message += ", bucket region " + region;
         }
         message += ")";
+        // The server's text is not trusted to leave our secrets out.
+        Redact(message, {config.secret_access_key, config.session_token, req->signing.signature});
         retryable = RetryableStatus(resp->status, doc.code);
         StatusCode code = resp->status == 404 ? StatusCode::kNotFound
                           : retryable         ? StatusCode::kUnavailable
