@@ -2,6 +2,10 @@
 // ListObjectsV2, signed with AWS Signature Version 4, over the engine's own
 // HTTP/1.1 client (iam_audit/http1.h). No AWS SDK.
 //
+// GetObject reads the object in ranged GETs of chunk_bytes each (If-Match on
+// the first answer's ETag, so a changed object is an error, not mixed bytes);
+// a caller can inflate chunk by chunk with bounded memory.
+//
 // Configuration (S3Config::FromEnvironment), as Lambda and the AWS SDKs read it:
 //   AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN (optional)
 //   AWS_REGION, else AWS_DEFAULT_REGION
@@ -21,7 +25,8 @@
 // then give kUnavailable (kDeadlineExceeded when time ran out).
 // Secrets: no error or log names the secret key, the session token or a
 // signature (S3's SignatureDoesNotMatch document carries the string to sign
-// and the signature provided: only its Code and Message are kept).
+// and the signature provided: only its Code and Message are kept, and any
+// copy of the secret, the token or the signature in them becomes <redacted>).
 //
 // Thread-safety: an S3Client is used by one thread at a time.
 #ifndef IAM_AUDIT_S3_CLIENT_H_
