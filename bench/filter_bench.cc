@@ -1,6 +1,6 @@
 // Filter pattern benchmarks: Compile and Match timed separately, with bytes
-// and items per second, on real CloudTrail records (../shared/real-cloudtrail)
-// or, when that folder is absent, on a synthetic record of the same shape.
+// and items per second, on the real CloudTrail records in
+// tests/data/real-cloudtrail.
 //
 // The JSON technique was chosen with the BM_JsonTechnique_* cases below:
 // the same seed predicate evaluated with simdjson On-Demand (what the engine
@@ -8,6 +8,8 @@
 #include <benchmark/benchmark.h>
 #include <simdjson.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -24,18 +26,19 @@ constexpr char kSeed[] =
 const std::vector<std::string>& Records() {
   static const std::vector<std::string> records = [] {
     std::vector<std::string> out;
-    const std::filesystem::path dir = std::filesystem::path(IAM_AUDIT_SHARED_DIR) / "real-cloudtrail";
+    const std::filesystem::path dir =
+        std::filesystem::path(IAM_AUDIT_TEST_DATA_DIR) / "real-cloudtrail";
     for (const char* name : {"aws-docs-examples.jsonl", "invictus-aws_dataset.jsonl",
                              "otrf-ec2_proxy_s3_exfiltration.logstash.jsonl",
                              "panther-analysis-tests.jsonl", "stratus-red-team-detonation-logs.jsonl"}) {
       std::ifstream in(dir / name);
+      if (!in) {
+        std::fprintf(stderr, "filter_bench: cannot read %s\n", (dir / name).c_str());
+        std::exit(1);
+      }
       std::string line;
       while (std::getline(in, line))
         if (!line.empty()) out.push_back(line);
-    }
-    if (out.empty()) {
-      out.push_back(
-          R"({"eventVersion":"1.08","userIdentity":{"type":"IAMUser","principalId":"AIDAEXAMPLE","arn":"arn:aws:iam::123456789012:user/alice","accountId":"123456789012","userName":"alice"},"eventTime":"2024-01-01T00:00:05Z","eventSource":"iam.amazonaws.com","eventName":"CreateUser","awsRegion":"us-east-1","sourceIPAddress":"203.0.113.7","userAgent":"aws-cli/2.15","requestParameters":{"userName":"bob"},"responseElements":{"user":{"userName":"bob","arn":"arn:aws:iam::123456789012:user/bob"}},"requestID":"1","eventID":"2","readOnly":false,"eventType":"AwsApiCall","managementEvent":true,"recipientAccountId":"123456789012","eventCategory":"Management"})");
     }
     return out;
   }();

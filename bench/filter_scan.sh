@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Side-by-side scan over real CloudTrail records, four filter patterns:
 #   iam-audit test-filter --count   vs   jq   vs   a bare simdjson pass
-# The 4175 records of ../shared/real-cloudtrail (the five record files; odd.jsonl
+# The 4175 records of tests/data/real-cloudtrail (the five record files; odd.jsonl
 # and the subscription payloads are not records) are replicated into a temp
 # dir (never into the repo) at each size. Patterns:
 #   original   the original Lambda's subscription filter (a JSON pattern)
@@ -27,7 +27,7 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-shared=${IAM_AUDIT_SHARED_DIR:-$root/../shared}
+data=$root/tests/data
 build=${BUILD_DIR:-$root/build-release}
 jobs=${JOBS:-2}
 runs=${RUNS:-3}
@@ -59,9 +59,9 @@ done
 records=()
 for f in aws-docs-examples invictus-aws_dataset otrf-ec2_proxy_s3_exfiltration.logstash \
          panther-analysis-tests stratus-red-team-detonation-logs; do
-  records+=("$shared/real-cloudtrail/$f.jsonl")
+  records+=("$data/real-cloudtrail/$f.jsonl")
 done
-for f in "${records[@]}"; do [[ -r $f ]] || { echo "SKIP filter_scan: missing $f"; exit 77; }; done
+for f in "${records[@]}"; do [[ -r $f ]] || { echo "filter_scan: missing $f" >&2; exit 1; }; done
 
 if [[ ${FILTER_SCAN_SKIP_BUILD:-0} == 1 ]]; then
   echo "== using the binaries in $build/bin (FILTER_SCAN_SKIP_BUILD=1)"
@@ -78,7 +78,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cat "${records[@]}" | grep -v '^[[:space:]]*$' >"$tmp/records.jsonl"
 n=$(wc -l <"$tmp/records.jsonl")
-echo "== $n records from $shared/real-cloudtrail"
+echo "== $n records from $data/real-cloudtrail"
 
 make_file() {  # make_file OUT LINES
   local out=$1 want=$2 have=0

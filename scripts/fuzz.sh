@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang (+ ASan/UBSan) and runs each for
-# SECONDS (default 60). Seed corpora come from fixtures/ and, where present,
-# ../shared (the filter corpus and real CloudTrail records; read in place,
-# never copied into the project). Fails on any crash, leak or sanitizer report;
-# crashing inputs are kept in build-fuzz/crashes/<target>/.
+# SECONDS (default 60). Seed corpora come from fixtures/ and tests/data (the
+# filter corpus and real CloudTrail records). Fails on any crash, leak or
+# sanitizer report; crashing inputs are kept in build-fuzz/crashes/<target>/.
 #   scripts/fuzz.sh [SECONDS]
 set -euo pipefail
 seconds="${1:-60}"
@@ -24,7 +23,7 @@ cmake --build "$build" --parallel "$(nproc)" --target "${targets[@]}"
 seeds="$build/seeds"
 rm -rf "$seeds"
 mkdir -p "$seeds"
-python3 "$root/tests/fuzz/make_seeds.py" "$root/fixtures" "$root/../shared" "$seeds"
+python3 "$root/tests/fuzz/make_seeds.py" "$root/fixtures" "$root/tests/data" "$seeds"
 
 status=0
 summary=()

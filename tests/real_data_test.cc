@@ -1,6 +1,5 @@
-// Renders every real CloudTrail record in ../shared/real-cloudtrail and every
+// Renders every real CloudTrail record in tests/data/real-cloudtrail and every
 // malformed line of odd.jsonl, and decodes the real subscription payloads.
-// Runs only where the shared folder exists (see shared_data_main.cc).
 #include <catch2/catch.hpp>
 
 #include <fstream>
@@ -11,8 +10,8 @@
 #include "iam_audit/cloudtrail.h"
 #include "iam_audit/payload.h"
 #include "iam_audit/slack_message.h"
-#include "shared_data.h"
 #include "slack_limits.h"
+#include "test_data.h"
 
 namespace iam_audit {
 namespace {
@@ -27,7 +26,7 @@ std::vector<std::string> ReadLines(const std::filesystem::path& file) {
   return lines;
 }
 
-const std::filesystem::path kDir = testing::SharedDir() / "real-cloudtrail";
+const std::filesystem::path kDir = testing::TestDataDir() / "real-cloudtrail";
 
 TEST_CASE("Every real CloudTrail record renders within Slack's limits", "[real-data]") {
   auto tz = TimeZone::Parse("Asia/Seoul");

@@ -1,6 +1,6 @@
 // CPU time of the Lambda handler per 100-event payload (decode → ignore rules
 // → render → deliver to a no-op HTTP client), on payloads made from
-// ../shared/real-cloudtrail by bench/lambda/make_payloads.py. bench/lambda/run.sh
+// tests/data/real-cloudtrail by bench/lambda/make_payloads.py. bench/lambda/run.sh
 // runs it next to the Python baseline and prints the ratio.
 //
 // Usage: iam_audit_lambda_bench PAYLOADS.jsonl [benchmark flags]

@@ -1,16 +1,16 @@
 #!/usr/bin/env python3
 """Writes Lambda events for the handler benchmarks, one JSON event per line.
 
-Usage: make_payloads.py SHARED_DIR OUT.jsonl [--events-per-payload 100] [--payloads 20]
-       make_payloads.py SHARED_DIR OUT.json --target-bytes 1000000   (one event of about that size)
+Usage: make_payloads.py DATA_DIR OUT.jsonl [--events-per-payload 100] [--payloads 20]
+       make_payloads.py DATA_DIR OUT.json --target-bytes 1000000   (one event of about that size)
 
-Records come from SHARED_DIR/real-cloudtrail/*.jsonl (valid JSON objects
+DATA_DIR is tests/data. Records come from DATA_DIR/real-cloudtrail/*.jsonl (valid JSON objects
 only), in file order, as CloudTrail writes them to CloudWatch Logs (compact).
 """
 import argparse, base64, glob, gzip, json, os
 
-def records(shared):
-    for path in sorted(glob.glob(os.path.join(shared, "real-cloudtrail", "*.jsonl"))):
+def records(data_dir):
+    for path in sorted(glob.glob(os.path.join(data_dir, "real-cloudtrail", "*.jsonl"))):
         if os.path.basename(path).startswith(("odd", "subscription")):
             continue
         with open(path, encoding="utf-8") as f:
@@ -33,14 +33,14 @@ def event(messages, first_id):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("shared"); ap.add_argument("out")
+    ap.add_argument("data_dir"); ap.add_argument("out")
     ap.add_argument("--events-per-payload", type=int, default=100)
     ap.add_argument("--payloads", type=int, default=20)
     ap.add_argument("--target-bytes", type=int, default=0)
     a = ap.parse_args()
-    pool = list(records(a.shared))
+    pool = list(records(a.data_dir))
     if not pool:
-        raise SystemExit("no records under " + a.shared)
+        raise SystemExit("no records under " + a.data_dir)
     if a.target_bytes:
         # Grow one event until its JSON is just under the target size.
         n, lo, hi = 0, 1, 200000

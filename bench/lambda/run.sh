@@ -6,12 +6,12 @@
 #     (launcher + bundled loader) and from the bare binary (target: <= 5 ms);
 #  3. peak RSS of the bootstrap handling a 1 MB event delivered to mock-slack
 #     over HTTPS (target: <= 32 MB).
-# Usage: bench/lambda/run.sh [BUILD_DIR]   (default build/; needs ../shared)
+# Usage: bench/lambda/run.sh [BUILD_DIR]   (default build/; records from tests/data)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-${IAM_AUDIT_BUILD_DIR:-$root/build}}
-shared=${IAM_AUDIT_SHARED_DIR:-$root/../shared}
-[[ -d "$shared/real-cloudtrail" ]] || { echo "bench: $shared/real-cloudtrail is missing" >&2; exit 77; }
+data=$root/tests/data
+[[ -d "$data/real-cloudtrail" ]] || { echo "bench: $data/real-cloudtrail is missing" >&2; exit 1; }
 [[ -f "$build/build.ninja" ]] || cmake -S "$root" -B "$build" -G Ninja >/dev/null
 cmake --build "$build" --target iam_audit_lambda_bench iam_audit_cli lambda-package mock_slack_server >/dev/null
 tmp=$(mktemp -d)
@@ -21,7 +21,7 @@ trap cleanup EXIT
 
 echo "== 1. handler CPU per payload (1, 10, 100, 1000 events)"
 for events in 1 10 100 1000; do
-  python3 "$root/bench/lambda/make_payloads.py" "$shared" "$tmp/payloads-$events.jsonl" \
+  python3 "$root/bench/lambda/make_payloads.py" "$data" "$tmp/payloads-$events.jsonl" \
     --events-per-payload "$events" --payloads 20 >/dev/null
   "$build/bin/iam_audit_lambda_bench" "$tmp/payloads-$events.jsonl" --benchmark_format=json \
     --benchmark_min_time=1 >"$tmp/cxx-$events.json" 2>/dev/null
@@ -80,7 +80,7 @@ for which in zip bare; do
 done
 
 echo "== 3. peak RSS with a 1 MB event"
-python3 "$root/bench/lambda/make_payloads.py" "$shared" "$tmp/big.json" --target-bytes 1000000
+python3 "$root/bench/lambda/make_payloads.py" "$data" "$tmp/big.json" --target-bytes 1000000
 "$build/bin/mock-slack" --port 0 --tls-self-signed --cert-out "$tmp/slack.pem" --webhook T1/B1/benchsecret \
   --no-rate-limit --quiet >"$tmp/slack.out" 2>"$tmp/slack.err" &
 pids+=($!)

@@ -1,5 +1,5 @@
-// Conformance against ../shared/filter-corpus.jsonl (570 cases with their
-// sources; see ../shared/filter-pattern-semantics.md §10).
+// Conformance against tests/data/filter-corpus.jsonl (570 cases, each naming
+// its source and authority; origins in tests/data/NOTICE).
 //
 // Gate: every line whose authority starts with "aws" and that is not marked
 // `divergent` must agree on verdict (match / no match / rejected / accepted)
@@ -17,7 +17,7 @@
 #include <string>
 
 #include "iam_audit/filter.h"
-#include "shared_data.h"
+#include "test_data.h"
 
 namespace {
 
@@ -97,7 +97,7 @@ std::string Disagreement(const json& line) {
 }  // namespace
 
 TEST_CASE("filter corpus: AWS-backed lines agree 100%, peers reported", "[conformance]") {
-  const auto path = iam_audit::testing::SharedDir() / "filter-corpus.jsonl";
+  const auto path = iam_audit::testing::TestDataDir() / "filter-corpus.jsonl";
   std::ifstream in(path);
   REQUIRE(in.good());
   int gated = 0, gated_pass = 0, errata = 0, peer = 0, peer_pass = 0, divergent = 0,

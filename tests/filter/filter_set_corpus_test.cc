@@ -1,4 +1,4 @@
-// FilterSet against the conformance corpus (../shared/filter-corpus.jsonl):
+// FilterSet against the conformance corpus (tests/data/filter-corpus.jsonl):
 // all of the corpus's valid patterns in one set, every verdict on every
 // corpus message equal to the lone Filter's (differential, not gated on AWS).
 #include <catch2/catch.hpp>
@@ -10,10 +10,10 @@
 #include <vector>
 
 #include "iam_audit/filter.h"
-#include "shared_data.h"
+#include "test_data.h"
 
 TEST_CASE("filter corpus: FilterSet verdicts equal each Filter's", "[conformance]") {
-  const auto path = iam_audit::testing::SharedDir() / "filter-corpus.jsonl";
+  const auto path = iam_audit::testing::TestDataDir() / "filter-corpus.jsonl";
   std::ifstream in(path);
   REQUIRE(in.good());
   std::set<std::string> patterns;

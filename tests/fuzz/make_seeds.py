@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Writes the seed corpora for the fuzz targets.
 
-usage: make_seeds.py FIXTURES_DIR SHARED_DIR OUT_DIR
-Seeds are built from the project's fixtures and, when SHARED_DIR exists, from
-the filter corpus and a sample of the real CloudTrail records (read in place).
+usage: make_seeds.py FIXTURES_DIR DATA_DIR OUT_DIR
+Seeds are built from the project's fixtures, and from the filter corpus and a
+sample of the real CloudTrail records in DATA_DIR (tests/data, read in place).
 """
 import base64
 import glob
@@ -12,7 +12,12 @@ import json
 import os
 import sys
 
-fixtures, shared, out = sys.argv[1:4]
+fixtures, data_dir, out = sys.argv[1:4]
+real = os.path.join(data_dir, "real-cloudtrail")
+corpus = os.path.join(data_dir, "filter-corpus.jsonl")
+for needed in (real, corpus):
+    if not os.path.exists(needed):
+        sys.exit(f"make_seeds.py: {needed} not found")
 
 
 def write(target, name, data):
@@ -26,12 +31,10 @@ records = []
 for path in sorted(glob.glob(os.path.join(fixtures, "records", "*.json"))):
     if not path.endswith(".expected.json"):
         records.append(open(path, encoding="utf-8").read())
-real = os.path.join(shared, "real-cloudtrail")
-if os.path.isdir(real):
-    for name in sorted(os.listdir(real)):
-        if name.endswith(".jsonl") and not name.startswith("subscription"):
-            with open(os.path.join(real, name), encoding="utf-8") as f:
-                records += [line for i, line in enumerate(f) if i % 50 == 0]
+for name in sorted(os.listdir(real)):
+    if name.endswith(".jsonl") and not name.startswith("subscription"):
+        with open(os.path.join(real, name), encoding="utf-8") as f:
+            records += [line for i, line in enumerate(f) if i % 50 == 0]
 
 for i, rec in enumerate(records):
     write("render_fuzz", f"r{i}", rec)
@@ -43,23 +46,21 @@ for i, rec in enumerate(records):
     write("payload_fuzz", f"d{i}", json.dumps(batch))
 
 patterns = ['{ ($.userIdentity.type = "IAMUser") && ($.eventName != "Get*") && ($.eventName != "Describe*") }']
-corpus = os.path.join(shared, "filter-corpus.jsonl")
 cases = []
-if os.path.isfile(corpus):
-    with open(corpus, encoding="utf-8") as f:
-        for line in f:
-            try:
-                case = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(case.get("pattern"), str):
-                patterns.append(case["pattern"])
-                msgs = case.get("messages") or case.get("message") or case.get("events") or []
-                if isinstance(msgs, str):
-                    msgs = [msgs]
-                for m in msgs if isinstance(msgs, list) else []:
-                    if isinstance(m, str):
-                        cases.append((case["pattern"], m))
+with open(corpus, encoding="utf-8") as f:
+    for line in f:
+        try:
+            case = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(case.get("pattern"), str):
+            patterns.append(case["pattern"])
+            msgs = case.get("messages") or case.get("message") or case.get("events") or []
+            if isinstance(msgs, str):
+                msgs = [msgs]
+            for m in msgs if isinstance(msgs, list) else []:
+                if isinstance(m, str):
+                    cases.append((case["pattern"], m))
 for i, p in enumerate(sorted(set(patterns))):
     write("filter_compile_fuzz", f"f{i}", p)
 for i, (p, m) in enumerate(cases[:2000]):

@@ -13,8 +13,8 @@
 #include "fakes.h"
 #include "iam_audit/handler.h"
 #include "payloads.h"
-#include "shared_data.h"
 #include "slack_limits.h"
+#include "test_data.h"
 
 namespace iam_audit {
 namespace {
@@ -173,8 +173,8 @@ TEST_CASE("Invalid UTF-8 in one message: that one alerts with U+FFFD, the others
 }
 
 TEST_CASE("Every malformed real line is alerted raw and accounted for", "[robustness][real-data]") {
-  const auto file = iam_audit::testing::SharedDir() / "real-cloudtrail" / "odd.jsonl";
-  REQUIRE(std::filesystem::exists(file));  // ctest runs this case only where the folder exists
+  const auto file = iam_audit::testing::TestDataDir() / "real-cloudtrail" / "odd.jsonl";
+  REQUIRE(std::filesystem::exists(file));
   std::ifstream in(file);
   std::vector<std::string> lines;
   for (std::string line; std::getline(in, line);) lines.push_back(line);

@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
-# Real CloudTrail records (../shared/real-cloudtrail, not in the repo) through
-# `iam-audit simulate`, decoded again by Python. Exits 77 (skipped) when the
-# shared folder is absent.
+# Real CloudTrail records (tests/data/real-cloudtrail) through
+# `iam-audit simulate`, decoded again by Python.
+#   IAM_AUDIT_BIN=… real_data_test.sh REAL_CLOUDTRAIL_DIR
 set -uo pipefail
 bin="${IAM_AUDIT_BIN:?}"
-dir="${IAM_AUDIT_SHARED_DIR:-}/real-cloudtrail"
+dir="${1:?usage: real_data_test.sh REAL_CLOUDTRAIL_DIR}"
 here="$(cd "$(dirname "$0")" && pwd)"
-if [[ ! -d "$dir" ]]; then echo "skipped: $dir not found (set IAM_AUDIT_SHARED_DIR)"; exit 77; fi
+if [[ ! -d "$dir" ]]; then echo "FAIL: $dir not found"; exit 1; fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 failed=0
 inputs=()
 for f in invictus-aws_dataset panther-analysis-tests stratus-red-team-detonation-logs aws-docs-examples; do
-  [[ -f "$dir/$f.jsonl" ]] && inputs+=("$dir/$f.jsonl")
+  [[ -f "$dir/$f.jsonl" ]] || { echo "FAIL: $dir/$f.jsonl not found"; exit 1; }
+  inputs+=("$dir/$f.jsonl")
 done
 # Records without a usable eventTime fail (reported); everything else must come back.
 "$bin" simulate --window 0 --out "$tmp/all" "${inputs[@]}" 2>"$tmp/err"
