@@ -1,5 +1,5 @@
 // Synthetic CloudTrail (see generator.h). Field shapes follow the CloudTrail
-// record and userIdentity references (../shared/specs.md section 4); values
+// User Guide's record contents and userIdentity element references; values
 // are invented. Records are written by hand, not through a JSON library: it
 // keeps CloudTrail's key order and makes 100 000+ records/s easy.
 #include "iam_audit/simulator/generator.h"

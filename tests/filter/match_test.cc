@@ -1,6 +1,7 @@
-// Match tables: every construct and documented trap of the digest
-// (../shared/filter-pattern-semantics.md), mostly on CloudTrail-shaped
-// events. Rows marked "Ours:" pin a decision where AWS documents nothing.
+// Match tables: every construct and documented trap of the CloudWatch Logs
+// filter pattern language (AWS's FilterAndPatternSyntax page), mostly on
+// CloudTrail-shaped events. Rows marked "Ours:" pin a decision where AWS
+// documents nothing.
 #include <catch2/catch.hpp>
 
 #include <nlohmann/json.hpp>

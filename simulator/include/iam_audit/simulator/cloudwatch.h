@@ -1,7 +1,7 @@
 // The CloudWatch Logs side of the simulator: how CloudTrail turns a record
 // into a log event, how log streams and event ids are named, and how a batch
 // of log events becomes the Lambda event a subscription filter delivers
-// (../shared/specs.md section 1).
+// (the CloudWatch Logs User Guide on subscription filters, Example 2: Lambda).
 //
 // A CloudTrail record becomes one log event whose message is the record's
 // compact JSON (key order and string escapes kept as written), whose
