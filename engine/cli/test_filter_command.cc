@@ -51,7 +51,8 @@ class MatchWriter {
     buf_ += first_ ? "{\n    \"matches\": [\n" : ",\n";
     first_ = false;
     buf_ += "        {\n            \"eventNumber\": " + std::to_string(event_number) +
-            ",\n            \"eventMessage\": " + Quote(message) + ",\n            \"extractedValues\": ";
+            ",\n            \"eventMessage\": " + Quote(message) +
+            ",\n            \"extractedValues\": ";
     if (r.extracted_values.empty()) {
       buf_ += "{}";
     } else {
@@ -100,9 +101,9 @@ class Progress {
     const double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
     const int width = 30, filled = static_cast<int>(frac * width);
-    std::fprintf(stderr, "\r[%s%s] %3.0f%%  %.0f/%.0f MB  %.0f MB/s ", std::string(filled, '#').c_str(),
-                 std::string(width - filled, '.').c_str(), frac * 100, done / 1e6, total / 1e6,
-                 secs > 0 ? done / 1e6 / secs : 0.0);
+    std::fprintf(stderr, "\r[%s%s] %3.0f%%  %.0f/%.0f MB  %.0f MB/s ",
+                 std::string(filled, '#').c_str(), std::string(width - filled, '.').c_str(),
+                 frac * 100, done / 1e6, total / 1e6, secs > 0 ? done / 1e6 / secs : 0.0);
     shown_ = true;
   }
   ~Progress() {

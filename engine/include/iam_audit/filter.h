@@ -68,7 +68,8 @@ struct FilterError {
 // For front ends: "<status message>\n  <pattern>\n  <spaces>^\n" with the
 // caret under error.column (UTF-8 code points counted; tabs and newlines in
 // the pattern shown as spaces so the caret stays aligned).
-std::string FormatPatternError(std::string_view pattern, const Status& status, const FilterError& error);
+std::string FormatPatternError(std::string_view pattern, const Status& status,
+                               const FilterError& error);
 
 class Filter {
  public:

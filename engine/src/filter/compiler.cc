@@ -18,7 +18,9 @@ bool IsBlank(const std::string& s) {
 ValueMatcher CompileLiteral(const Literal& lit) {
   ValueMatcher m;
   switch (lit.kind) {
-    case Literal::Kind::kAny: m.kind = ValueMatcher::Kind::kAny; return m;
+    case Literal::Kind::kAny:
+      m.kind = ValueMatcher::Kind::kAny;
+      return m;
     case Literal::Kind::kNumber:
       m.kind = ValueMatcher::Kind::kNumber;
       m.text = lit.text;
@@ -32,7 +34,8 @@ ValueMatcher CompileLiteral(const Literal& lit) {
       (void)ok;
       return m;
     }
-    case Literal::Kind::kString: break;
+    case Literal::Kind::kString:
+      break;
   }
   std::string s = lit.text;
   if (s.find_first_not_of('*') == std::string::npos) {  // "*", "**"
@@ -58,8 +61,12 @@ void CompileTerms(const Ast& ast, TermsProgram* p) {
     // `""` and `" "` match every event (digest §1): an empty needle.
     std::string needle = t.quoted && IsBlank(t.text) ? std::string() : t.text;
     switch (t.kind) {
-      case Term::Kind::kRequired: p->required.push_back(std::move(needle)); break;
-      case Term::Kind::kExcluded: p->excluded.push_back(std::move(needle)); break;
+      case Term::Kind::kRequired:
+        p->required.push_back(std::move(needle));
+        break;
+      case Term::Kind::kExcluded:
+        p->excluded.push_back(std::move(needle));
+        break;
       case Term::Kind::kOptional:
         // FilterAndPatternSyntax: `?ERROR ?ARGUMENTS REQUEST` behaves as
         // `REQUEST`: `?` terms mixed with other terms are ignored.
@@ -81,7 +88,8 @@ class JsonCompiler {
         p_->code.push_back({e.kind == Expr::Kind::kAnd ? BoolOp::Kind::kAnd : BoolOp::Kind::kOr,
                             static_cast<uint32_t>(e.children.size())});
         return;
-      default: break;
+      default:
+        break;
     }
     JsonProgram::Condition c;
     c.kind = e.kind;
@@ -155,7 +163,8 @@ bool RunBoolCode(const std::vector<BoolOp>& code, const uint8_t* truth) {
     }
     const size_t n = op.arg;
     uint8_t v = op.kind == BoolOp::Kind::kAnd ? 1 : 0;
-    for (size_t i = sp - n; i < sp; ++i) v = op.kind == BoolOp::Kind::kAnd ? (v & stack[i]) : (v | stack[i]);
+    for (size_t i = sp - n; i < sp; ++i)
+      v = op.kind == BoolOp::Kind::kAnd ? (v & stack[i]) : (v | stack[i]);
     sp -= n;
     stack[sp++] = v;
   }

@@ -69,7 +69,8 @@ class Parser {
     if (chars > kMaxPatternChars) {
       return Fail("1 validation error detected: Value '" + std::string(s_) +
                       "' at 'filterPattern' failed to satisfy constraint: Member must have length "
-                      "less than or equal to " + std::to_string(kMaxPatternChars),
+                      "less than or equal to " +
+                      std::to_string(kMaxPatternChars),
                   ByteOfCodePoint(s_, kMaxPatternChars) + 1);
     }
     // Ours: blanks around the whole pattern are ignored (every peer trims).
@@ -117,7 +118,8 @@ class Parser {
   }
 
   bool CheckRegex(const Literal& lit) {
-    if (lit.text.empty()) return FailB("Invalid filter pattern: empty regular expression", lit.column);
+    if (lit.text.empty())
+      return FailB("Invalid filter pattern: empty regular expression", lit.column);
     Regex re;
     RegexError err;
     if (!re.Compile(lit.text, &err)) return FailB(err.reason, lit.column + 1 + err.offset);
@@ -141,8 +143,10 @@ class Parser {
         // `- "x"` (a blank after the minus) appears in AWS's older prose.
         while (i < end_ && IsSpace(s_[i])) ++i;
       }
-      if (i >= end_) return FailB("Invalid filter pattern: '" + std::string(1, s_[i - 1]) +
-                                      "' must be followed by a term", i + 1);
+      if (i >= end_)
+        return FailB("Invalid filter pattern: '" + std::string(1, s_[i - 1]) +
+                         "' must be followed by a term",
+                     i + 1);
       if (s_[i] == '"') {
         const size_t open = i++;
         std::string text;
@@ -164,7 +168,8 @@ class Parser {
         const size_t start = i;
         while (i < end_ && !IsSpace(s_[i])) {
           const unsigned char c = static_cast<unsigned char>(s_[i]);
-          const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+          const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                          (c >= '0' && c <= '9') || c == '_';
           if (!ok) {
             *error_ = InvalidCharacter(s_, i);
             return false;
@@ -204,7 +209,8 @@ class Parser {
     // term character (field report 54957219155).
     if (json_mode_ && tok_.kind == Token::Kind::kComma)
       return FailB("Invalid character(s) in term ','", tok_.column);
-    return FailB("Invalid filter pattern: expected " + what + ", found " + Describe(tok_), tok_.column);
+    return FailB("Invalid filter pattern: expected " + what + ", found " + Describe(tok_),
+                 tok_.column);
   }
 
   // A value after an operator. Relational operators need numbers.
@@ -232,16 +238,19 @@ class Parser {
         } else if (IsNumberLiteral(tok_.text)) {
           lit->kind = Literal::Kind::kNumber;
           if (!ParseNumber(tok_.text, &lit->number))
-            return FailB("Invalid filter pattern: number out of range '" + tok_.text + "'", tok_.column);
+            return FailB("Invalid filter pattern: number out of range '" + tok_.text + "'",
+                         tok_.column);
         } else {
           lit->kind = Literal::Kind::kString;
         }
         break;
-      default: return Expected("a value");
+      default:
+        return Expected("a value");
     }
     if (op != Op::kEq && op != Op::kNe && lit->kind != Literal::Kind::kNumber)
-      return FailB(std::string("Invalid filter pattern: '") + OpText(op) + "' compares numbers only",
-                   lit->column);
+      return FailB(
+          std::string("Invalid filter pattern: '") + OpText(op) + "' compares numbers only",
+          lit->column);
     return Advance();
   }
 
@@ -294,8 +303,8 @@ class Parser {
   std::unique_ptr<const Expr> Unary(int depth) {
     if (tok_.kind == Token::Kind::kLParen) {
       if (depth >= kMaxNestingDepth)
-        return Fail("parentheses nested deeper than " + std::to_string(kMaxNestingDepth), tok_.column,
-                    true);
+        return Fail("parentheses nested deeper than " + std::to_string(kMaxNestingDepth),
+                    tok_.column, true);
       const size_t open = tok_.column;
       if (!Advance()) return nullptr;
       auto inner = OrExpr(depth + 1);
@@ -315,8 +324,9 @@ class Parser {
   std::unique_ptr<const Expr> Condition() {
     if (tok_.kind != Token::Kind::kSelector) {
       if (tok_.kind == Token::Kind::kWord)
-        return Fail("Invalid filter pattern: selector must start with $ (found '" + tok_.text + "')",
-                    tok_.column);
+        return Fail(
+            "Invalid filter pattern: selector must start with $ (found '" + tok_.text + "')",
+            tok_.column);
       Expected("a selector such as $.field");
       return nullptr;
     }
@@ -374,7 +384,8 @@ class Parser {
       return node;
     }
     if (tok_.kind == Token::Kind::kWord && tok_.text == "EXISTS")
-      return Fail("Invalid filter pattern: EXISTS is not supported (use = * or NOT EXISTS)", tok_.column);
+      return Fail("Invalid filter pattern: EXISTS is not supported (use = * or NOT EXISTS)",
+                  tok_.column);
     Expected("an operator after " + subject);
     return nullptr;
   }
@@ -395,7 +406,8 @@ class Parser {
       } else if (tok_.kind == Token::Kind::kEllipsis) {
         // Ours: one `...` per pattern (as CDK); AWS documents no second one
         // and alignment with two would be ambiguous.
-        if (seen_ellipsis) return FailB("Invalid filter pattern: only one '...' is allowed", tok_.column);
+        if (seen_ellipsis)
+          return FailB("Invalid filter pattern: only one '...' is allowed", tok_.column);
         seen_ellipsis = true;
         field.kind = Field::Kind::kEllipsis;
         if (!Advance()) return false;
@@ -456,7 +468,8 @@ class Parser {
     return node;
   }
 
-  std::unique_ptr<const Expr> FieldCond(const std::string& name, size_t column, bool name_consumed) {
+  std::unique_ptr<const Expr> FieldCond(const std::string& name, size_t column,
+                                        bool name_consumed) {
     if (!name_consumed) {
       if (tok_.kind != Token::Kind::kWord) {
         Expected("the field name '" + name + "'");
@@ -465,9 +478,11 @@ class Parser {
       // awsdocs/amazon-cloudwatch-logs-user-guide#21: conditions joined by
       // && / || must all test the field being declared.
       if (tok_.text != name)
-        return Fail("Invalid filter pattern: '&&' and '||' may only combine conditions on the same "
-                    "field ('" + name + "', found '" + tok_.text + "')",
-                    tok_.column);
+        return Fail(
+            "Invalid filter pattern: '&&' and '||' may only combine conditions on the same "
+            "field ('" +
+                name + "', found '" + tok_.text + "')",
+            tok_.column);
       if (!Advance()) return nullptr;
     }
     if (++conditions_ > kMaxConditions)
