@@ -317,6 +317,46 @@ TEST_CASE("filter match: space-delimited fields and extractedValues", "[filter][
   if (!want) CHECK(r.extracted_values.empty());
 }
 
+// An empty quoted value is the empty string; only `*` / `"*"` mean "present
+// with any value" (FilterAndPatternSyntax; MetricFilters `{ $.eventType = "*" }`).
+TEST_CASE("filter match: an empty quoted value is the empty string, a star any value",
+          "[filter][match][empty]") {
+  auto [pattern, event, want] = GENERATE(table<std::string, std::string, bool>({
+      {R"({ $.userAgent = "" })", R"({"userAgent":""})", true},
+      {R"({ $.userAgent = "" })", R"({"userAgent":"c"})", false},
+      {R"({ $.userAgent = "" })", R"({"userAgent":" "})", false},
+      {R"({ $.userAgent = "" })", R"({"userAgent":0})", false},
+      {R"({ $.userAgent = "" })", R"({"other":""})", false},  // missing key
+      {R"({ $.userAgent != "" })", R"({"userAgent":"c"})", true},
+      {R"({ $.userAgent != "" })", R"({"userAgent":""})", false},
+      {R"({ $.userAgent != "" })", R"({"other":"c"})", false},  // missing: != is false too
+      {R"({ $.userAgent = "" && $.eventName = "GetObject" })",
+       R"({"userAgent":"","eventName":"GetObject"})", true},
+      {R"({ $.userAgent = "" || $.eventName = "GetObject" })",
+       R"({"userAgent":"c","eventName":"Put"})", false},
+      {R"({ $.userAgent = "*" })", R"({"userAgent":"c"})", true},
+      {R"({ $.userAgent = "*" })", R"({"userAgent":""})", true},
+      {R"({ $.userAgent = * })", R"({"userAgent":"c"})", true},
+      {R"({ $.userAgent != "*" })", R"({"userAgent":"c"})", false},
+      {R"({ $.userAgent = "**" })", R"({"userAgent":"c"})", true},
+      {R"([a = ""])", "x", false},
+      {R"([a = ""])", R"("")", true},  // a quoted empty field
+      {R"([a = ""])", "[]", true},     // a bracketed empty field
+      {R"([a != ""])", "x", true},
+      {R"([a != ""])", R"("")", false},
+      {R"([a = "*"])", "x", true},
+      {R"([a = "*"])", R"("")", true},
+      {R"([a = *])", "x", true},
+      {R"([status_code = ""])", "200", false},
+      {R"([status_code = "" || status_code = 200])", "200", true},
+      {R"([ip, status_code = "", size])", R"(10.0.0.1 "" 12)", true},
+      {R"([ip, status_code = "", size])", "10.0.0.1 404 12", false},
+      {R"([..., status_code != ""])", "10.0.0.1 404", true},
+  }));
+  CAPTURE(pattern, event);
+  CHECK(Verdict(pattern, event) == want);
+}
+
 TEST_CASE("filter match: a trailing ellipsis splits only the named fields, same verdicts", "[filter][match][delimited]") {
   // Matches() stops splitting after the fields before `...`; Match() splits
   // the whole event to extract values. Random events with blanks, quotes and

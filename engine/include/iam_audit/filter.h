@@ -4,10 +4,12 @@
 // PutMetricFilter, PutSubscriptionFilter, FilterLogEvents and TestMetricFilter
 // accept: term patterns (`ERROR -DEBUG`, `?"a b" ?c`), a standalone regex
 // (`%^REPORT\s%`), JSON patterns (`{ ($.a = "x*") && $.b[0] > 10 }`) and
-// space-delimited patterns (`[ip, ..., status=4*, size]`). The answers follow
-// AWS's documented and observed behaviour; where AWS is silent the choice is
-// written down where it is made (src/filter/parser.cc, compiler.cc, match.cc)
-// and pinned by tests/filter.
+// space-delimited patterns (`[ip, ..., status=4*, size]`). In JSON and
+// space-delimited conditions `*` / `"*"` means "present with any value" and
+// `""` is the empty string, compared exactly (`{ $.a = "" }` does not match
+// `{"a":"c"}`). The answers follow AWS's documented and observed behaviour;
+// where AWS is silent the choice is written down where it is made
+// (src/filter/parser.cc, compiler.cc, match.cc) and pinned by tests/filter.
 //
 // Compile() runs lexer → parser → immutable AST → compiler → flat program and
 // rejects what AWS rejects, with AWS's wording where it is known, plus the

@@ -14,7 +14,9 @@ bool IsBlank(const std::string& s) {
 }
 
 // `*` at the start and/or end of a string value is a wildcard; elsewhere it
-// is literal ("Ev*ent" only matches "Ev*ent"). A lone `*` means "any value".
+// is literal ("Ev*ent" only matches "Ev*ent"). A lone `*` means "any value";
+// an empty value (`""`) is the empty string, compared exactly like any other
+// (AWS documents only `*` / `"*"` as "present with any value").
 ValueMatcher CompileLiteral(const Literal& lit) {
   ValueMatcher m;
   switch (lit.kind) {
@@ -38,6 +40,10 @@ ValueMatcher CompileLiteral(const Literal& lit) {
       break;
   }
   std::string s = lit.text;
+  if (s.empty()) {  // `""`: exactly the empty string
+    m.kind = ValueMatcher::Kind::kExact;
+    return m;
+  }
   if (s.find_first_not_of('*') == std::string::npos) {  // "*", "**"
     m.kind = ValueMatcher::Kind::kAny;
     return m;
