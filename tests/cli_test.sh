@@ -174,6 +174,12 @@ check "test-filter plain and gzip give identical output" cmp -s "$tmp/tf-lines.t
 expect_exit 1 "test-filter truncated gzip" "$bin" test-filter --count --filter-pattern needle --file "$tmp/truncated.gz"
 stderr_has "test-filter truncated gzip named" "truncated.gz: corrupt or truncated gzip input"
 
+# A field name declared twice would be a duplicate key in extractedValues.
+expect_exit 2 "test-filter repeated field name" \
+  "$bin" test-filter --filter-pattern '[a, a]' --log-event-messages 'x y'
+stderr_has "test-filter repeated field name" "field name 'a' declared again at column 5"
+check "test-filter repeated field name: nothing on stdout" test ! -s "$tmp/out"
+
 # Every shipped fixture renders.
 shopt -s nullglob
 for f in "$fixtures"/records/*.json; do

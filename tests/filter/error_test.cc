@@ -56,6 +56,22 @@ TEST_CASE("filter errors: AWS wording and column", "[filter][error]") {
        "Invalid filter pattern: '&&' and '||' may only combine conditions on the same field "
        "('status_code', found 'bytes')",
        62},
+      // Ours (AWS documents no repeated field name): extractedValues is a JSON
+      // object, so two fields under one key would be a duplicate key; the
+      // second declaration is rejected, and so is a numeric name that is the
+      // "$N" key of an unnamed field or of a field `...` can absorb.
+      {"[a, a]", "Invalid filter pattern: field name 'a' declared again", 5},
+      {"[ip, ..., ip = 4*]", "Invalid filter pattern: field name 'ip' declared again", 11},
+      {"[w1=ERROR || w1=WARN, w2, w1]", "Invalid filter pattern: field name 'w1' declared again",
+       27},
+      {"[a, , 2]",
+       "Invalid filter pattern: field name '2' repeats the key $2 of the unnamed field 2", 7},
+      {"[x, ..., 3]",
+       "Invalid filter pattern: field name '3' repeats the key $3 of a field that '...' can absorb",
+       10},
+      {"[..., 1]",
+       "Invalid filter pattern: field name '1' repeats the key $1 of a field that '...' can absorb",
+       7},
       {"[ip, =200]", "Invalid filter pattern: expected a field name, '...' or ',', found '='", 6},
       {"[\"GET\", path]", "Invalid filter pattern: expected a field name, '...' or ',', found 'GET'", 2},
       {"\"no closing quote", "Invalid filter pattern: unterminated quoted term", 1},

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 #include <random>
+#include <set>
 #include <string>
 #include <thread>
 #include <tuple>
@@ -306,6 +307,10 @@ TEST_CASE("filter match: space-delimited fields and extractedValues", "[filter][
       {"[a, port>20]", "x abc", false, {}},
       {"[a, b]", "x \"quoted token\"", true, {{"$a", "x"}, {"$b", "quoted token"}}},
       {"[a, b]", "x   \t y", true, {{"$a", "x"}, {"$b", "y"}}},
+      // Numeric field names that cannot clash with a "$N" position key.
+      {"[2, b]", "x y", true, {{"$2", "x"}, {"$b", "y"}}},
+      {"[1, 2]", "x y", true, {{"$1", "x"}, {"$2", "y"}}},
+      {"[a, ..., 1]", "x y z", true, {{"$a", "x"}, {"$2", "y"}, {"$1", "z"}}},
   }));
   CAPTURE(pattern, event);
   auto f = Filter::Compile(pattern);
@@ -315,6 +320,9 @@ TEST_CASE("filter match: space-delimited fields and extractedValues", "[filter][
   CHECK(f->Matches(event) == want);
   if (want && !values.empty()) CHECK(r.extracted_values == values);
   if (!want) CHECK(r.extracted_values.empty());
+  // extractedValues is a JSON object: never two entries under one key.
+  std::set<std::string> keys;
+  for (const auto& kv : r.extracted_values) CHECK(keys.insert(kv.first).second);
 }
 
 // An empty quoted value is the empty string; only `*` / `"*"` mean "present

@@ -52,7 +52,10 @@ struct MatchResult {
   // event order: "$name" for a field the pattern names, "$N" (1-based event
   // position) for a field absorbed by `...` or declared with an empty name.
   // Values have their `[ ]` / `" "` delimiters removed. AWS's JSON object has
-  // no meaningful key order; event order is ours.
+  // no meaningful key order; event order is ours. Keys never repeat: AWS
+  // documents no repeated field name, so Compile() rejects one (`[a, a]`) at
+  // its second declaration, and a numeric name N that is also the "$N" key
+  // of an unnamed field or of a field `...` can absorb (`[x, , 2]`, `[..., 1]`).
   std::vector<std::pair<std::string, std::string>> extracted_values;
 };
 

@@ -2,8 +2,10 @@
 #include "filter/parser.h"
 
 #include <charconv>
+#include <cstdint>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "filter/limits.h"
 #include "filter/regex.h"
@@ -425,6 +427,41 @@ class Parser {
       if (tok_.kind == Token::Kind::kEnd) break;
       if (tok_.kind != Token::Kind::kComma) return Expected("',' or ']'");
       if (!Advance()) return false;
+    }
+    return CheckFieldKeys(ast->fields);
+  }
+
+  // Ours (AWS documents no repeated field name): extractedValues is a JSON
+  // object in which a named field is "$name" and any other event field
+  // "$<position>", so no two event fields may get one key. A name declared
+  // twice is rejected at its second declaration; so is a numeric name N that
+  // is also the key of the unnamed field at position N, or of a field that
+  // `...` can absorb (positions after the fields before it).
+  bool CheckFieldKeys(const std::vector<Field>& fields) {
+    size_t ellipsis = fields.size();  // index of `...`, if any
+    for (size_t i = 0; i < fields.size(); ++i)
+      if (fields[i].kind == Field::Kind::kEllipsis) ellipsis = i;
+    for (size_t i = 0; i < fields.size(); ++i) {
+      const Field& f = fields[i];
+      if (f.kind != Field::Kind::kNamed) continue;
+      for (size_t j = 0; j < i; ++j) {
+        if (fields[j].kind == Field::Kind::kNamed && fields[j].name == f.name) {
+          return FailB("Invalid filter pattern: field name '" + f.name + "' declared again",
+                       f.column);
+        }
+      }
+      size_t n = 0;  // the position whose key "$N" the name spells, or 0
+      if (f.name[0] != '0' && f.name.find_first_not_of("0123456789") == std::string::npos) {
+        const auto r = std::from_chars(f.name.data(), f.name.data() + f.name.size(), n);
+        if (r.ec != std::errc()) n = SIZE_MAX;  // beyond any position before `...`
+      }
+      if (n == 0) continue;
+      const std::string clash =
+          "Invalid filter pattern: field name '" + f.name + "' repeats the key $" + f.name;
+      if (ellipsis < fields.size() && n > ellipsis)
+        return FailB(clash + " of a field that '...' can absorb", f.column);
+      if (n <= fields.size() && fields[n - 1].kind == Field::Kind::kEmpty)
+        return FailB(clash + " of the unnamed field " + f.name, f.column);
     }
     return true;
   }
