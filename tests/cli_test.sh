@@ -174,11 +174,78 @@ check "test-filter plain and gzip give identical output" cmp -s "$tmp/tf-lines.t
 expect_exit 1 "test-filter truncated gzip" "$bin" test-filter --count --filter-pattern needle --file "$tmp/truncated.gz"
 stderr_has "test-filter truncated gzip named" "truncated.gz: corrupt or truncated gzip input"
 
+# test-filter --log-event-messages: each argument is one message, byte for
+# byte, as the aws CLI sends them (brackets, commas, "%%", "{}"); the last
+# occurrence of the option wins (the aws CLI sends ["c"] for `… a b … c`).
+msgs=('[x y]' '[a,b]' '[10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200' '%%' '{}' 'p,q r'
+      ' lead' $'tab\tx')
+expect_exit 0 "test-filter messages verbatim" \
+  "$bin" test-filter --filter-pattern '' --log-event-messages "${msgs[@]}"
+check "test-filter messages verbatim: one event per argument, unchanged" python3 -c "
+import json, sys
+m = json.load(open('$tmp/out'))['matches']
+got = [(e['eventNumber'], e['eventMessage']) for e in m]
+want = list(enumerate(sys.argv[1:], 1))
+assert got == want, got" "${msgs[@]}"
+expect_exit 0 "test-filter bracketed field" "$bin" test-filter \
+  --filter-pattern '[time, request, status=2*]' \
+  --log-event-messages '[x y]' '[10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200'
+check "test-filter bracketed field extracted" python3 -c "
+import json
+m = json.load(open('$tmp/out'))['matches']
+assert [(e['eventNumber'], e['extractedValues']) for e in m] == [
+    (2, {'\$time': '10/Oct/2000:13:55:36 -0700', '\$request': 'GET / HTTP/1.0',
+         '\$status': '200'})], m"
+expect_exit 0 "test-filter bracketed pattern" \
+  "$bin" test-filter --filter-pattern '[a,b]' --log-event-messages 'x y'
+check "test-filter bracketed pattern extracted" python3 -c "
+import json
+m = json.load(open('$tmp/out'))['matches']
+assert [e['extractedValues'] for e in m] == [{'\$a': 'x', '\$b': 'y'}], m"
+expect_exit 0 "test-filter last --log-event-messages wins" \
+  "$bin" test-filter --filter-pattern '' --log-event-messages a b --log-event-messages c
+check "test-filter last --log-event-messages wins: c only" python3 -c "
+import json
+m = json.load(open('$tmp/out'))['matches']
+assert [(e['eventNumber'], e['eventMessage']) for e in m] == [(1, 'c')], m"
+
 # A field name declared twice would be a duplicate key in extractedValues.
 expect_exit 2 "test-filter repeated field name" \
   "$bin" test-filter --filter-pattern '[a, a]' --log-event-messages 'x y'
 stderr_has "test-filter repeated field name" "field name 'a' declared again at column 5"
 check "test-filter repeated field name: nothing on stdout" test ! -s "$tmp/out"
+
+# TestMetricFilter's limits on logEventMessages (1 to 50, each at least 1
+# character), in the aws CLI's words: botocore's client-side check for the
+# minimums, the service's ValidationException for the 51st; exit 2.
+fifty=(); for i in $(seq 1 50); do fifty+=("m$i"); done
+expect_exit 0 "test-filter 50 messages" \
+  "$bin" test-filter --count --filter-pattern m --log-event-messages "${fifty[@]}"
+check "test-filter 50 messages counted" test "$(cat "$tmp/out")" = 50
+expect_exit 2 "test-filter 51 messages" \
+  "$bin" test-filter --filter-pattern m --log-event-messages "${fifty[@]}" m51
+list=$(printf '%s, ' "${fifty[@]}" m51)
+stderr_has "test-filter 51 messages: AWS's wording" "iam-audit test-filter: 1 validation error \
+detected: Value '[${list%, }]' at 'logEventMessages' failed to satisfy constraint: Member must \
+have length less than or equal to 50"
+expect_exit 2 "test-filter empty messages" \
+  "$bin" test-filter --filter-pattern m --log-event-messages x '' y ''
+check "test-filter empty messages: botocore's wording" python3 -c "
+want = ('iam-audit test-filter: Parameter validation failed:\n'
+        'Invalid length for parameter logEventMessages[1], value: 0, valid min length: 1\n'
+        'Invalid length for parameter logEventMessages[3], value: 0, valid min length: 1\n')
+got = open('$tmp/err').read()
+assert got == want, repr(got)"
+no_messages="Invalid length for parameter logEventMessages, value: 0, valid min length: 1"
+expect_exit 2 "test-filter no messages" "$bin" test-filter --filter-pattern m --log-event-messages
+stderr_has "test-filter no messages: botocore's wording" "$no_messages"
+expect_exit 2 "test-filter no messages before an option" \
+  "$bin" test-filter --log-event-messages --filter-pattern m
+stderr_has "test-filter no messages before an option" "$no_messages"
+seq 1 60 | sed 's/^/m/' >"$tmp/sixty.txt"
+expect_exit 0 "test-filter --file has no 50-event limit" \
+  "$bin" test-filter --count --filter-pattern m --file "$tmp/sixty.txt"
+check "test-filter --file 60 events counted" test "$(cat "$tmp/out")" = 60
 
 # Every shipped fixture renders.
 shopt -s nullglob

@@ -10,6 +10,14 @@
 // line number, and blank lines are not events. Files are streamed: memory
 // does not grow with the input. --count prints only the number of matches.
 // A bad pattern exits 2 with the error and a caret under its column.
+//
+// --log-event-messages takes TestMetricFilter's logEventMessages as the aws
+// CLI passes them: each argument is one message, byte for byte (`[x y]` and
+// `[a,b]` included: space-delimited logs often start with `[`); the last
+// occurrence of the option wins; 1 to 50 messages of at least 1 character,
+// else exit 2 with the aws CLI's wording (botocore's "Parameter validation
+// failed" for the minimums, the service's ValidationException for the 51st).
+// --file and standard input have no such limits.
 #include <unistd.h>
 
 #include <chrono>
@@ -29,12 +37,23 @@ namespace {
 
 struct TestFilterArgs {
   std::string pattern;
+  bool messages_given = false;
   std::vector<std::string> messages;
   std::string file;
   std::string positional;
   bool count = false;
   bool progress = true;
 };
+
+// TestMetricFilter's logEventMessages: 1 to 50 items, each at least 1
+// character long (API reference).
+constexpr size_t kMaxMessages = 50;
+// Arguments one --log-event-messages takes: more than kMaxMessages, so that
+// the 51st is reported with AWS's wording rather than as a stray argument.
+constexpr int kMaxMessageArgs = 1 << 20;
+// What CLI11 hands the option's callback for an occurrence with no argument;
+// no argv element can contain a NUL byte.
+const std::string kNoMessages(1, '\0');
 
 // Files at least this large get a progress bar when stderr is a terminal.
 constexpr uint64_t kProgressMinBytes = 64ull << 20;
@@ -82,6 +101,28 @@ class MatchWriter {
   bool first_ = true;
 };
 
+// The aws CLI's answers to logEventMessages outside TestMetricFilter's
+// limits: botocore checks the minimums before sending; the service rejects
+// more than 50 messages. Empty when the messages are within the limits.
+std::string CheckMessages(const std::vector<std::string>& messages) {
+  constexpr const char* kTooShort = "Invalid length for parameter logEventMessages";
+  std::string report;
+  if (messages.empty()) report = std::string(kTooShort) + ", value: 0, valid min length: 1\n";
+  for (size_t i = 0; i < messages.size(); ++i) {
+    if (messages[i].empty())
+      report +=
+          std::string(kTooShort) + "[" + std::to_string(i) + "], value: 0, valid min length: 1\n";
+  }
+  if (!report.empty()) return "Parameter validation failed:\n" + report;
+  if (messages.size() <= kMaxMessages) return {};
+  std::string list;  // the service shows the list as Java prints one
+  for (const std::string& m : messages) list += (list.empty() ? "" : ", ") + m;
+  return "1 validation error detected: Value '[" + list +
+         "]' at 'logEventMessages' failed to satisfy constraint: Member must have length less than "
+         "or equal to " +
+         std::to_string(kMaxMessages) + "\n";
+}
+
 // 1-based display column of byte column `column` (counts UTF-8 code points).
 void PrintPatternError(const Status& status, const FilterError& error, const std::string& pattern) {
   std::cerr << "iam-audit test-filter: " << FormatPatternError(pattern, status, error);
@@ -119,7 +160,7 @@ class Progress {
 };
 
 int RunTestFilter(const TestFilterArgs& args) {
-  const int sources = !args.messages.empty() + !args.file.empty() + !args.positional.empty();
+  const int sources = args.messages_given + !args.file.empty() + !args.positional.empty();
   if (sources != 1) {
     std::cerr << "iam-audit test-filter: give exactly one of --log-event-messages, --file FILE "
                  "or - (standard input)\n";
@@ -129,6 +170,12 @@ int RunTestFilter(const TestFilterArgs& args) {
     std::cerr << "iam-audit test-filter: unexpected argument '" << args.positional
               << "' (use --file FILE, or - for standard input)\n";
     return kExitBadInput;
+  }
+  if (args.messages_given) {
+    if (const std::string bad = CheckMessages(args.messages); !bad.empty()) {
+      std::cerr << "iam-audit test-filter: " << bad;
+      return kExitBadInput;
+    }
   }
   FilterError error;
   auto filter = Filter::Compile(args.pattern, &error);
@@ -148,7 +195,7 @@ int RunTestFilter(const TestFilterArgs& args) {
     ++matches;
     writer.Add(number, message, r);
   };
-  if (!args.messages.empty()) {
+  if (args.messages_given) {
     for (size_t i = 0; i < args.messages.size(); ++i) handle(i + 1, args.messages[i]);
   } else {
     const std::string path = args.file.empty() ? "-" : args.file;
@@ -188,7 +235,28 @@ void RegisterTestFilterCommand(CLI::App& app) {
       "Test a CloudWatch Logs filter pattern against log events, as `aws logs test-metric-filter` "
       "does (offline)");
   cmd->add_option("--filter-pattern", args->pattern, "The filter pattern to test")->required();
-  cmd->add_option("--log-event-messages", args->messages, "Log event messages to test");
+  // Each argument is one message, verbatim. CLI11 splits `[a,b]` into a list
+  // (and unwraps `[x y]`) on options that allow extra arguments, so this one
+  // does not: it takes up to kMaxMessageArgs arguments per occurrence, with
+  // no delimiter, and the callback copies them as they are. trigger_on_parse:
+  // the callback runs per occurrence with that occurrence's arguments only,
+  // so the last occurrence wins, as in the aws CLI.
+  cmd->add_option(
+         "--log-event-messages",
+         [args](const CLI::results_t& results) {
+           args->messages_given = true;
+           args->messages = results;
+           if (args->messages.size() == 1 && args->messages[0] == kNoMessages)
+             args->messages.clear();
+           return true;
+         },
+         "Log event messages to test: 1 to 50 arguments, one message each, taken verbatim")
+      ->expected(0, kMaxMessageArgs)
+      ->allow_extra_args(false)
+      ->default_str(kNoMessages)
+      ->option_text("MESSAGE ...")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->trigger_on_parse();
   cmd->add_option("--file", args->file,
                   "Events, one per line (JSON Lines or plain text, optionally .gz); - for stdin");
   cmd->add_option("INPUT", args->positional, "- to read events from standard input");
