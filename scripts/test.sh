@@ -1,20 +1,23 @@
 #!/usr/bin/env bash
-# Sets up, builds and runs the whole test suite — what CI runs (.ci/run):
-#   1. the suite through ctest (build/, -Werror under CI=true);
+# Sets up, builds and runs the test suite.
+#   scripts/test.sh [--full | --quick] [CTEST_ARGS...]
+# Default: scripts/setup.sh, the build in build/ (-Werror under CI=true) and
+# the whole suite through ctest, every test: under 10 minutes from a clean
+# clone on 2 cores, build included. --quick is the same (kept for older
+# instructions).
+# --full (or IAM_AUDIT_FULL=1) is what CI runs (.ci/run): that, then
 #   2. the suite again under AddressSanitizer + UBSan (build-asan/, Debug);
 #   3. every libFuzzer target for IAM_AUDIT_FUZZ_SECONDS (default 60) each
 #      (build-fuzz/, clang); a crash, leak or sanitizer report fails the run.
 # Each stage prints its time; a failing stage stops the run.
-#   scripts/test.sh [--quick] [CTEST_ARGS...]
-# --quick (or IAM_AUDIT_QUICK=1) runs stage 1 only, for the edit–test loop.
 # Extra arguments go to ctest (e.g. -L real-data, -R filter).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-quick=false
-[[ "${IAM_AUDIT_QUICK:-}" == "1" ]] && quick=true
+full=false
+[[ "${IAM_AUDIT_FULL:-}" == "1" ]] && full=true
 case "${1:-}" in
-  --quick) quick=true; shift ;;
-  --full) shift ;;  # the default; kept for older instructions
+  --full) full=true; shift ;;
+  --quick) shift ;;  # the default; kept for older instructions
 esac
 jobs=$(nproc)
 stage_start=$SECONDS
@@ -25,7 +28,7 @@ build="${IAM_AUDIT_BUILD_DIR:-$root/build}"
 echo "== tests (build: $build)"
 (cd "$build" && ctest --output-on-failure --parallel "$jobs" "$@")
 stage_done "tests"
-$quick && exit 0
+$full || exit 0
 
 echo "== tests under ASan + UBSan (build: $root/build-asan)"
 IAM_AUDIT_BUILD_DIR="$root/build-asan" "$root/scripts/build.sh" \
