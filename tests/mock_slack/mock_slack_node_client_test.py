@@ -2,7 +2,8 @@
 """Slack's official Node client (@slack/webhook, pinned in node_client/) against
 the real mock-slack. Installs the package with npm into WORK_DIR (once), starts
 mock-slack on an ephemeral loopback port and runs node_client/client_test.mjs.
-Exits 77 (skipped) when node/npm are missing or npm cannot install.
+node and npm are requirements (see tests/mock_slack/CMakeLists.txt): when
+either is missing, or npm cannot install the package, the test fails.
 Usage: mock_slack_node_client_test.py /path/to/mock-slack WORK_DIR
 """
 import os
@@ -17,9 +18,10 @@ HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "node_client")
 
 
 def main():
-    if not shutil.which("node") or not shutil.which("npm"):
-        print("SKIP: node/npm not installed")
-        return 77
+    missing = [tool for tool in ("node", "npm") if not shutil.which(tool)]
+    if missing:
+        print(f"FAIL: {' and '.join(missing)} not installed: this test needs node and npm")
+        return 1
     os.makedirs(WORK, exist_ok=True)
     for name in ("package.json", "client_test.mjs"):
         shutil.copy(os.path.join(HERE, name), os.path.join(WORK, name))
@@ -27,8 +29,9 @@ def main():
         r = subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--silent"], cwd=WORK,
                            capture_output=True, text=True, timeout=300)
         if r.returncode != 0:
-            print("SKIP: npm install failed:", r.stderr[-800:])
-            return 77
+            print("FAIL: npm install of @slack/webhook failed (is the npm registry reachable?):",
+                  r.stderr[-800:])
+            return 1
     proc = subprocess.Popen([BIN, "--port", "0", "--no-rate-limit", "--quiet",
                              "--webhook", "T0001/B0001/sekrit"], stdout=subprocess.PIPE)
     try:

@@ -4,8 +4,11 @@
 // RenderMrkdwn() follows Slack's mrkdwn (specs.md 3.5), not CommonMark:
 // *bold*, _italic_, ~strike~, `code`, ```code blocks```, "> " quotes,
 // <url|label> and <url> links, <@U…>/<#C…|name>/<!here> mentions and
-// <!date^…|fallback>. Only &amp; &lt; &gt; are entities; everything else,
-// including "&quot;", is shown literally. The output is always safe HTML:
+// <!date^…|fallback>, and :shortcode: emoji (a table of common ones; unknown
+// names, and names inside code, stay literal). Only &amp; &lt; &gt; are
+// entities; everything else, including "&quot;", is shown literally. plain_text
+// objects show emoji too unless they say "emoji": false; RenderPlainText()
+// itself never does. The output is always safe HTML:
 // every character of the input is escaped, and links get an href only for
 // http, https and mailto URLs.
 //
@@ -52,8 +55,9 @@ struct PageChannel {
 // One message as an HTML <div class="message"> (time, sender, body).
 std::string RenderMessageItem(const PageMessage& message);
 
-// The full page: one column per channel with its messages in order, and a
-// small script that polls /api/page?since=<seq> and appends new items, so the
+// The full page: one column per channel with its messages in order, each
+// list scrolling on its own, and a small script that opens every list at its
+// newest message and polls /api/page?since=<seq> to append new items, so the
 // page follows new messages without a reload.
 std::string RenderChannelPage(const std::vector<PageChannel>& channels,
                               const std::vector<PageMessage>& messages, uint64_t last_seq,
