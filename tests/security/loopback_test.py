@@ -9,6 +9,7 @@ listening on 0.0.0.0, so the check can tell.
 
 Usage: loopback_test.py CLI MOCK_SLACK BOOTSTRAP
 """
+import json
 import os
 import sys
 
@@ -45,7 +46,7 @@ def main():
         check_loopback("iam-audit emulate", emu)
         # With a runtime started (an invocation), the Runtime API it calls is
         # the same loopback listener, and nothing else listens.
-        status, _, _ = emu.invoke("not a payload")
+        status, _, _ = emu.invoke(json.dumps("not a payload"))  # Lambda refuses a body that is not JSON
         C.check(status == 200, f"emulate answered the invocation: {status}")
         check_loopback("iam-audit emulate, runtime started", emu)
     finally:

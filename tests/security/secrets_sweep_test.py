@@ -233,7 +233,7 @@ def lambda_cases(work):
         ok, failed, bad = "", "Function.DeliveryFailed", "Function.InvalidPayload"
         scenarios = [
             ("zip: webhook ok", FUNCTION_ZIP, {"SLACK_WEBHOOK_URL": hook, **fast},
-             [(event, ok), ("not a payload", bad), ({"awslogs": {"data": "!!"}}, bad)]),
+             [(event, ok), (json.dumps("not a payload"), bad), ({"awslogs": {"data": "!!"}}, bad)]),
             ("config: slack + telegram ok", BOOTSTRAP, config, [(event, ok)]),
             ("closed port", BOOTSTRAP,
              {"SLACK_WEBHOOK_URL": f"https://127.0.0.1:{free_port()}{HOOK_PATH}", **fast}, [(event, failed)]),
