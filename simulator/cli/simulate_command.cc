@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "commands.h"
-#include "iam_audit/rules.h"
 #include "iam_audit/filter.h"
+#include "iam_audit/rules.h"
 #include "iam_audit/simulator/outputs.h"
 #include "iam_audit/simulator/record_reader.h"
 #include "iam_audit/simulator/simulator.h"
@@ -131,7 +131,9 @@ int RunSimulate(SimulateArgs& args) {
   for (const std::string& file : *files) {
     simulator::ReadRecordFile(
         file,
-        [&](std::string_view json, const simulator::SourcePosition& where) { simulator.AddRecord(json, where); },
+        [&](std::string_view json, const simulator::SourcePosition& where) {
+          simulator.AddRecord(json, where);
+        },
         [&](const simulator::SourcePosition& where, const std::string& message) {
           simulator.AddFailure(where, message);
         });
@@ -159,13 +161,15 @@ void RegisterSimulateCommand(CLI::App& app) {
       "simulate",
       "Play CloudTrail → CloudWatch Logs → subscription filter: turn CloudTrail records into the "
       "Lambda events ({\"awslogs\":{\"data\":…}}) a subscription delivers");
-  cmd->add_option("INPUT", args->inputs,
-                  "Record files or folders (searched recursively): one record, JSON Lines, CloudTrail "
-                  "log files {\"Records\":[…]}, .gz; - for standard input")
+  cmd->add_option(
+         "INPUT", args->inputs,
+         "Record files or folders (searched recursively): one record, JSON Lines, CloudTrail "
+         "log files {\"Records\":[…]}, .gz; - for standard input")
       ->default_val(std::vector<std::string>{"-"});
   cmd->add_option("--filter-pattern,-p", args->filter_pattern,
                   "Subscription filter pattern; only matching events are delivered (default: all)");
-  cmd->add_option("--filter-name", args->options.filter_name, "Subscription filter name (subscriptionFilters)")
+  cmd->add_option("--filter-name", args->options.filter_name,
+                  "Subscription filter name (subscriptionFilters)")
       ->capture_default_str();
   cmd->add_option("--log-group", args->options.log_group,
                   "Log group name (default: aws-cloudtrail-logs-<owner>-<suffix from --seed>)");
@@ -174,14 +178,17 @@ void RegisterSimulateCommand(CLI::App& app) {
   cmd->add_option("--default-account", args->options.default_account,
                   "Account for records with neither recipientAccountId nor userIdentity.accountId")
       ->capture_default_str();
-  cmd->add_option("--default-region", args->options.default_region, "Region for records without awsRegion")
+  cmd->add_option("--default-region", args->options.default_region,
+                  "Region for records without awsRegion")
       ->capture_default_str();
-  cmd->add_option("--seed", args->options.seed, "Seed for log group suffix and event ids")->capture_default_str();
+  cmd->add_option("--seed", args->options.seed, "Seed for log group suffix and event ids")
+      ->capture_default_str();
   cmd->add_option("--window", args->window_seconds,
                   "Batch time window in seconds of event time (0: none)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  cmd->add_option("--max-batch-events", args->options.max_batch_events, "Most log events per payload")
+  cmd->add_option("--max-batch-events", args->options.max_batch_events,
+                  "Most log events per payload")
       ->capture_default_str();
   cmd->add_option("--max-batch-bytes", args->options.max_batch_bytes,
                   "Most bytes per payload, counted as PutLogEvents does (message + 26)")
@@ -208,7 +215,8 @@ void RegisterSimulateCommand(CLI::App& app) {
   cmd->add_option("--invoke-timeout", args->invoke_timeout, "Seconds to wait for each invocation")
       ->capture_default_str();
   cmd->add_option("--config", args->config,
-                  "With --handle: a rule configuration (docs/configuration.md); the rules decide which events "
+                  "With --handle: a rule configuration (docs/configuration.md); the rules decide "
+                  "which events "
                   "alert, with what severity and where")
       ->check(CLI::ExistingFile);
   cmd->add_flag("--handle", args->handle,
