@@ -4,7 +4,6 @@
 
 #include "fakes.h"
 #include "iam_audit/handler.h"
-#include "iam_audit/slack_message.h"
 #include "payloads.h"
 
 using iam_audit::EnvMap;
@@ -65,10 +64,25 @@ TEST_CASE("handler: the original's four exceptions are ignored and counted per r
   CHECK(r.summary.ignored.at("aws-internal") == 1);
   CHECK(r.summary.ignored.at("get-bucket-location") == 1);
   REQUIRE(rig.client.calls().size() == 2);
-  // What is posted is exactly what the renderer makes of the record.
-  iam_audit::RenderOptions options;
-  CHECK(rig.client.calls()[0].body == iam_audit::RenderMessage(Record("e1"), options));
-  CHECK(rig.client.calls()[1].body == iam_audit::RenderMessage(Record("e6", "bob", "DeleteUser"), options));
+  // The exact Slack bodies, written out from the layout in slack_message.h and
+  // README's "The alert": UTC by default (13:56:13Z), the default console
+  // link template, no Error/Login/MFA line for a successful API call.
+  CHECK(
+      rig.client.calls()[0].body ==
+      R"({"text":"alice (203.0.113.5): CreateUser","blocks":[)"
+      R"({"type":"section","text":{"type":"mrkdwn","text":"*alice (203.0.113.5)*\nTime: 2022.06.21 13:56:13)"
+      R"(\nType: AwsApiCall\nSource: iam.amazonaws.com\nName: CreateUser\nRegion: us-east-1","verbatim":true}},)"
+      R"({"type":"section","text":{"type":"mrkdwn","text":)"
+      R"("_<https://us-east-1.console.aws.amazon.com/cloudtrailv2/home?region=us-east-1#/events/e1|e1>_",)"
+      R"("verbatim":true}}]})");
+  CHECK(
+      rig.client.calls()[1].body ==
+      R"({"text":"bob (203.0.113.5): DeleteUser","blocks":[)"
+      R"({"type":"section","text":{"type":"mrkdwn","text":"*bob (203.0.113.5)*\nTime: 2022.06.21 13:56:13)"
+      R"(\nType: AwsApiCall\nSource: iam.amazonaws.com\nName: DeleteUser\nRegion: us-east-1","verbatim":true}},)"
+      R"({"type":"section","text":{"type":"mrkdwn","text":)"
+      R"("_<https://us-east-1.console.aws.amazon.com/cloudtrailv2/home?region=us-east-1#/events/e6|e6>_",)"
+      R"("verbatim":true}}]})");
   auto json = nlohmann::json::parse(r.summary.ToJson());
   CHECK(json["received"] == 6);
   CHECK(json["ignored"]["aws-health"] == 1);
