@@ -32,7 +32,8 @@ class NoopClient : public iam_audit::HttpClient {
 void BM_HandlerPerPayload(benchmark::State& state) {
   iam_audit::EnvMap env{{"SLACK_WEBHOOK_URL", "https://hooks.example.test/services/T/B/x"},
                         {"IAM_AUDIT_TIME_ZONE", "+09:00"},
-                        {"IAM_AUDIT_REMEMBERED_IDS", "0"}};  // no duplicate skipping across rounds
+                        {"IAM_AUDIT_REMEMBERED_IDS", "0"},   // no duplicate skipping across rounds
+                        {"IAM_AUDIT_POST_INTERVAL_MS", "0"}};  // a no-op client: no pacing (real sleeps)
   for (const auto& rule : iam_audit::OriginalIgnoreRules({})) env[rule.source] = rule.pattern;
   auto config = iam_audit::LoadHandlerConfig(env);
   if (!config.ok()) {

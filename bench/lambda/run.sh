@@ -88,7 +88,7 @@ for _ in $(seq 100); do [[ -s "$tmp/slack.out" ]] && break; sleep 0.05; done
 slack=$(head -1 "$tmp/slack.out")
 "$build/bin/iam-audit" emulate --function "$build/function.zip" --timeout 300 \
   --env SLACK_WEBHOOK_URL="$slack/services/T1/B1/benchsecret" --env IAM_AUDIT_CA_BUNDLE="$tmp/slack.pem" \
-  >"$tmp/emu.out" 2>"$tmp/emu.err" &
+  --env IAM_AUDIT_POST_INTERVAL_MS=0 >"$tmp/emu.out" 2>"$tmp/emu.err" &
 pids+=($!)
 for _ in $(seq 100); do [[ -s "$tmp/emu.out" ]] && break; sleep 0.05; done
 emu=$(head -1 "$tmp/emu.out")

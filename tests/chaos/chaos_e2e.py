@@ -292,6 +292,9 @@ def chaos(args, work, started):
         'IAM_AUDIT_MAX_ATTEMPTS': '2',
         'IAM_AUDIT_HTTP_TIMEOUT_MS': str(HTTP_TIMEOUT_MS),
         'IAM_AUDIT_MAX_BACKOFF_MS': '800',
+        # mock-slack runs with --no-rate-limit: no pacing, so that every
+        # alert is posted on its own (a digest would hide its eventID).
+        'IAM_AUDIT_POST_INTERVAL_MS': '0',
     }
     env.update(IGNORE_RULES)
     for kv in args.env:

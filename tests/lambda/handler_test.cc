@@ -209,6 +209,153 @@ TEST_CASE("handler: once the deadline is near, remaining alerts fail without a r
   CHECK_THAT(r.status.message(), Catch::Contains("deadline") || Catch::Contains("timed out"));
 }
 
+namespace {
+
+// A payload of 43 alerts (and 3 ignored events) in the environment-only
+// set-up: README's IAM_AUDIT_POST_INTERVAL_MS holds here too, one post per
+// webhook per interval (default 1000 ms), and every event is counted.
+std::vector<std::string> FortyThreeAlertsAndThreeIgnored(const std::string& second_user) {
+  std::vector<std::string> records;
+  for (int i = 0; i < 43; ++i) {
+    records.push_back(Record("p" + std::to_string(i), i < 40 ? "alice" : second_user,
+                             i < 40 ? "CreateUser" : "DeleteUser"));
+  }
+  records.push_back(Record("i1", "ci-bot"));  // ignored-users
+  records.push_back(Record("i2", "alice", "DescribeEvents", "health.amazonaws.com"));  // aws-health
+  records.push_back(
+      Record("i3", "alice", "CreateUser", "iam.amazonaws.com", "AWS Internal"));  // aws-internal
+  return records;
+}
+
+}  // namespace
+
+TEST_CASE("handler: without a configuration file, posts are paced one per interval",
+          "[handler][pace]") {
+  SECTION("the default interval, 1000 ms") {
+    Rig rig;
+    // 43 posts at 1 s each (+100 ms per request kept) fit in 60 s: no digest.
+    InvocationResult r = rig.handler->Handle(
+        SubscriptionEvent(FortyThreeAlertsAndThreeIgnored("bob")), rig.clock.NowMs() + 60'000);
+    CHECK(r.status.ok());
+    CHECK(r.summary.received == 46);
+    CHECK(r.summary.matched == 43);
+    CHECK(r.summary.delivered == 43);
+    CHECK(r.summary.digested == 0);
+    CHECK(r.summary.failed == 0);
+    CHECK(r.summary.messages == 43);
+    CHECK(r.summary.ignored.at("ignored-users") == 1);
+    CHECK(r.summary.ignored.at("aws-health") == 1);
+    CHECK(r.summary.ignored.at("aws-internal") == 1);
+    CHECK(r.summary.ignored.at("get-bucket-location") == 0);
+    const auto& calls = rig.client.calls();
+    REQUIRE(calls.size() == 43);
+    for (size_t i = 1; i < calls.size(); ++i) {
+      CAPTURE(i);
+      CHECK(calls[i].at_ms - calls[i - 1].at_ms >= 1000);
+    }
+    // In event order: p0 first, p42 last.
+    CHECK_THAT(calls.front().body, Catch::Contains("#/events/p0|p0>"));
+    CHECK_THAT(calls.back().body, Catch::Contains("#/events/p42|p42>"));
+    // The pace holds across invocations: the next post waits out the interval.
+    const int64_t last = calls.back().at_ms;
+    (void)rig.Handle(SubscriptionEvent({Record("next")}));
+    REQUIRE(rig.client.calls().size() == 44);
+    CHECK(rig.client.calls().back().at_ms - last >= 1000);
+  }
+  SECTION("IAM_AUDIT_POST_INTERVAL_MS sets it") {
+    EnvMap env = OriginalEnv();
+    env["IAM_AUDIT_POST_INTERVAL_MS"] = "250";
+    Rig rig(env);
+    InvocationResult r = rig.Handle(SubscriptionEvent({Record("a"), Record("b"), Record("c")}));
+    CHECK(r.summary.delivered == 3);
+    const auto& calls = rig.client.calls();
+    REQUIRE(calls.size() == 3);
+    CHECK(calls[1].at_ms - calls[0].at_ms == 250);
+    CHECK(calls[2].at_ms - calls[1].at_ms == 250);
+  }
+}
+
+TEST_CASE("handler: without a configuration file, what cannot fit before the deadline is digested",
+          "[handler][pace][digest]") {
+  Rig rig;
+  // 30 s left: 43 posts at 1.1 s each do not fit, so each identity's alerts
+  // are merged into one digest (alice: 40 CreateUser, bob: 3 DeleteUser).
+  InvocationResult r = rig.Handle(SubscriptionEvent(FortyThreeAlertsAndThreeIgnored("bob")));
+  CHECK(r.status.ok());
+  CHECK(r.summary.received == 46);
+  CHECK(r.summary.matched == 43);
+  CHECK(r.summary.delivered == 0);
+  CHECK(r.summary.digested == 43);
+  CHECK(r.summary.digests == 2);
+  CHECK(r.summary.messages == 2);
+  CHECK(r.summary.failed == 0);
+  CHECK(r.summary.IgnoredTotal() == 3);
+  const auto& calls = rig.client.calls();
+  REQUIRE(calls.size() == 2);
+  CHECK(calls[1].at_ms - calls[0].at_ms >= 1000);
+  CHECK_THAT(calls[0].body,
+             Catch::Contains("40 alerts for alice") && Catch::Contains("CreateUser × 40"));
+  CHECK_THAT(calls[1].body,
+             Catch::Contains("3 alerts for bob") && Catch::Contains("DeleteUser × 3"));
+  // Digested events are delivered: a redelivery posts nothing.
+  InvocationResult again = rig.Handle(SubscriptionEvent(FortyThreeAlertsAndThreeIgnored("bob")));
+  CHECK(again.summary.duplicates == 43);
+  CHECK(rig.client.calls().size() == 2);
+}
+
+namespace {
+
+// SubscriptionEvent numbers log events from …1000 in each payload, so a
+// record put second arrives under log event id …1001: another log event id,
+// the same CloudTrail eventID.
+void CheckSameEventIdIsDuplicate(Rig& rig) {
+  InvocationResult first = rig.Handle(SubscriptionEvent({Record("same-id")}));
+  CHECK(first.summary.delivered == 1);
+  REQUIRE(rig.client.calls().size() == 1);
+
+  InvocationResult second =
+      rig.Handle(SubscriptionEvent({Record("other-id", "bob"), Record("same-id")}));
+  CHECK(second.status.ok());
+  CHECK(second.summary.delivered == 1);
+  CHECK(second.summary.duplicates == 1);
+  REQUIRE(rig.client.calls().size() == 2);
+  CHECK_THAT(rig.client.calls()[1].body,
+             Catch::Contains("other-id") && !Catch::Contains("same-id"));
+
+  // Twice in one payload, under two log event ids: posted once.
+  InvocationResult third = rig.Handle(SubscriptionEvent({Record("twice"), Record("twice")}));
+  CHECK(third.status.ok());
+  CHECK(third.summary.delivered == 1);
+  CHECK(third.summary.duplicates == 1);
+  REQUIRE(rig.client.calls().size() == 3);
+
+  // A message without an eventID is keyed by its log event id: the same text
+  // under another log event id is another event, posted again.
+  const std::string raw = R"({"eventVersion":"1.03","userIdentity":{"type":"Root"})";
+  InvocationResult fourth = rig.Handle(SubscriptionEvent({raw}));
+  CHECK(fourth.summary.delivered == 1);
+  InvocationResult fifth = rig.Handle(SubscriptionEvent({Record("filler", "carol"), raw}));
+  CHECK(fifth.summary.delivered == 2);
+  CHECK(fifth.summary.duplicates == 0);
+  CHECK(rig.client.calls().size() == 6);
+}
+
+}  // namespace
+
+TEST_CASE("handler: the same eventID under a new log event id is a duplicate (environment set-up)",
+          "[handler][redelivery]") {
+  Rig rig;
+  CheckSameEventIdIsDuplicate(rig);
+}
+
+TEST_CASE("handler: the same eventID under a new log event id is a duplicate (configuration file)",
+          "[handler][redelivery]") {
+  EnvMap env = OriginalEnv();
+  env["IAM_AUDIT_CONFIG"] = R"({"rules": [{"name": "everything", "pattern": "eventVersion"}]})";
+  Rig rig(env);
+  CheckSameEventIdIsDuplicate(rig);
+}
+
 TEST_CASE("config: errors name the variable and never the webhook", "[config][secret]") {
   auto [key, value, expected] = GENERATE(table<std::string, std::string, std::string>({
       {"SLACK_WEBHOOK_URL", "", "SLACK_WEBHOOK_URL: required"},

@@ -67,12 +67,22 @@ struct MockSlack {
   TempDir dir;
   std::unique_ptr<Process> process;
   std::string url;
-  explicit MockSlack(const TempDir& certs) {
-    process = std::make_unique<Process>(
-        std::vector<std::string>{IAM_AUDIT_MOCK_SLACK, "--port", "0", "--tls", "--cert", certs / "server.pem",
-                                 "--key", certs / "server.key", "--webhook", std::string("T0001/B0001/") + kSecret,
-                                 "--no-rate-limit", "--quiet"},
-        dir / "mock-slack.err");
+  // `limits`: mock-slack's rate-limit flags (none: its default, 1/s, burst 5).
+  explicit MockSlack(const TempDir& certs,
+                     const std::vector<std::string>& limits = {"--no-rate-limit"}) {
+    std::vector<std::string> argv{IAM_AUDIT_MOCK_SLACK,
+                                  "--port",
+                                  "0",
+                                  "--tls",
+                                  "--cert",
+                                  certs / "server.pem",
+                                  "--key",
+                                  certs / "server.key",
+                                  "--webhook",
+                                  std::string("T0001/B0001/") + kSecret,
+                                  "--quiet"};
+    argv.insert(argv.end(), limits.begin(), limits.end());
+    process = std::make_unique<Process>(argv, dir / "mock-slack.err");
     url = process->FirstLine();
     REQUIRE_THAT(url, Catch::StartsWith("https://127.0.0.1:"));
   }
@@ -254,6 +264,80 @@ TEST_CASE("pipeline: function.zip runs in an otherwise empty root and delivers o
   CHECK(received == goldens);
   emulate.Stop();
   CHECK_THAT(ReadFile(work / "emulate.err"), Catch::Contains("chroot " + root) && !Catch::Contains(kSecret));
+}
+
+// The environment-only set-up (no IAM_AUDIT_CONFIG) against mock-slack's
+// rate limiter: posts are paced at IAM_AUDIT_POST_INTERVAL_MS, so 43 alerts in
+// one payload meet no 429. Real time: the interval is 50 ms and mock-slack's
+// rate 20/s (its default burst of 5), the same limit as 1000 ms against 1/s.
+TEST_CASE("pipeline: 43 alerts without a configuration file are paced to the webhook's rate limit",
+          "[pipeline][pace]") {
+  TempDir certs;
+  REQUIRE(iam_audit::testing::MakeTestCa(certs.path()));
+  MockSlack slack(certs, {"--rate", "20"});
+
+  TempDir work;
+  std::vector<std::string> argv = {
+      IAM_AUDIT_CLI, "emulate",
+      "--function",  IAM_AUDIT_FUNCTION_ZIP,
+      "--port",      "0",
+      "--env",       "SLACK_WEBHOOK_URL=" + slack.Webhook(),
+      "--env",       "IAM_AUDIT_CA_BUNDLE=" + (certs / "ca.pem"),
+      "--env",       "IAM_AUDIT_POST_INTERVAL_MS=50",
+      "--env",       "IAM_AUDIT_MAX_ATTEMPTS=1"};  // a 429 would fail its alert
+  for (const std::string& e : OriginalIgnoreEnv()) {
+    argv.push_back("--env");
+    argv.push_back(e);
+  }
+  Process emulate(argv, work / "emulate.err");
+  const std::string emu_url = emulate.FirstLine();
+  REQUIRE_THAT(emu_url, Catch::StartsWith("http://127.0.0.1:"));
+
+  std::vector<std::string> records;
+  for (int i = 0; i < 43; ++i) {
+    records.push_back(
+        iam_audit::testing::Record("pace-" + std::to_string(i), i % 2 ? "alice" : "bob"));
+  }
+  records.push_back(iam_audit::testing::Record("ign-1", "ci-bot"));
+  records.push_back(
+      iam_audit::testing::Record("ign-2", "alice", "DescribeEvents", "health.amazonaws.com"));
+  records.push_back(
+      iam_audit::testing::Record("ign-3", "alice", "GetBucketLocation", "s3.amazonaws.com"));
+  httplib::Client client(emu_url);
+  client.set_read_timeout(60, 0);
+  auto res = client.Post("/2015-03-31/functions/function/invocations",
+                         iam_audit::testing::SubscriptionEvent(records), "application/json");
+  REQUIRE(res);
+  INFO(res->body << "\n" << ReadFile(work / "emulate.err"));
+  const json stats = GetJson(slack.url, "/api/stats");
+  CHECK(stats["rate_limited"] == 0);
+  CHECK(stats["accepted"] == 43);
+  CHECK(res->get_header_value("X-Amz-Function-Error").empty());
+  json summary = json::parse(res->body);
+  if (summary.contains(
+          "errorMessage")) {  // a failed invocation carries its summary after "; summary "
+    const std::string message = summary["errorMessage"];
+    const size_t at = message.find("; summary ");
+    if (at != std::string::npos) summary = json::parse(message.substr(at + 10), nullptr, false);
+  }
+  CHECK(summary["received"] == 46);
+  CHECK(summary["matched"] == 43);
+  CHECK(summary["delivered"] == 43);
+  CHECK(summary["digested"] == 0);
+  CHECK(summary["duplicates"] == 0);
+  CHECK(summary["failed"] == 0);
+  CHECK(summary["ignored"] == json{{"aws-health", 1},
+                                   {"aws-internal", 0},
+                                   {"get-bucket-location", 1},
+                                   {"ignored-users", 1}});
+
+  std::vector<json> messages = slack.Messages();
+  REQUIRE(messages.size() == 43);
+  for (int i = 0; i < 43; ++i) {
+    const std::string link = "#/events/pace-" + std::to_string(i) + "|";
+    CAPTURE(link);
+    CHECK(messages[i].dump().find(link) != std::string::npos);  // each once, in event order
+  }
 }
 
 TEST_CASE("deploy: the CloudFormation template carries the tested pattern and valid ignore rules", "[deploy]") {

@@ -11,14 +11,19 @@
 // column, for a pattern). SLACK_WEBHOOK_URL is a secret: nothing here prints
 // it; DescribeConfig() and every Status show its host only.
 //
+// Delivery: with or without a configuration file, one plan: posts to one
+// destination (SLACK_WEBHOOK_URL alone without a file) are paced at
+// min_post_interval_ms, and when they cannot all fit before the deadline at
+// that pace, alerts are merged into digests per identity (and first rule).
+//
 // Redelivery: Lambda retries a failed asynchronous invocation with the same
 // payload, and may deliver a payload twice even without a failure. The
 // handler remembers the ids of the events it delivered (CloudTrail eventID,
-// or the log event id when the message is not a record), up to a bounded
+// or the log event id when the message has no eventID), up to a bounded
 // number, oldest forgotten first, and does not post them again while the
-// same process lives. A new container (cold start) starts with an empty
-// memory, so a duplicate there is posted again: at-least-once, not
-// exactly-once.
+// same process lives; an eventID seen twice in one payload is posted once.
+// A new container (cold start) starts with an empty memory, so a duplicate
+// there is posted again: at-least-once, not exactly-once.
 //
 // Thread-safety: Handle() may be called from several threads; the delivered-id
 // memory is guarded by a mutex, but the HttpClient and Clock given to Create()
@@ -98,8 +103,8 @@ using EnvMap = std::map<std::string, std::string>;
 EnvMap ProcessEnvironment();
 
 struct HandlerConfig {
-  std::string webhook_url;  // secret: never print
-  std::string webhook_host; // safe to print
+  std::string webhook_url;   // secret: never print
+  std::string webhook_host;  // safe to print
   RenderOptions render;
   std::vector<IgnoreRuleSpec> ignore_rules;
   DecodeOptions decode;
@@ -148,19 +153,19 @@ std::string DescribeConfig(const HandlerConfig& config);
 // ---------------------------------------------------------------- handler
 
 struct InvocationSummary {
-  size_t received = 0;    // log events in the payload
-  size_t matched = 0;     // not ignored: alerts due (delivered + duplicates + failed)
+  size_t received = 0;  // log events in the payload
+  size_t matched = 0;   // not ignored: alerts due (delivered + digested + duplicates + failed)
   std::map<std::string, size_t> ignored;  // per rule
-  size_t delivered = 0;   // posted now
+  size_t delivered = 0;                   // posted now
   size_t duplicates = 0;  // already delivered earlier by this process: not posted again
   size_t failed = 0;      // could not be posted
   size_t control = 0;     // 1 for a CONTROL_MESSAGE payload (no alerts)
-  // With a rules configuration (zero otherwise). Every received event is one
-  // of: delivered (individually), digested, duplicates, failed, ignored[rule],
-  // no_alert_rule.
+  // Every received event is one of: delivered (individually), digested,
+  // duplicates, failed, ignored[rule], no_alert_rule (matched = delivered +
+  // digested + duplicates + failed).
   size_t digested = 0;       // delivered inside a digest message
   size_t digests = 0;        // digest messages posted
-  size_t no_alert_rule = 0;  // matched no alert rule: not posted
+  size_t no_alert_rule = 0;  // matched no alert rule: not posted (rules configuration only)
   size_t messages = 0;       // messages posted (all destinations)
 
   size_t IgnoredTotal() const;
@@ -185,10 +190,9 @@ class Handler {
   // finds the CA bundle (only when `client` is null and the real HTTPS client
   // is made). `client`/`clock` null: the real ones. When given, they must
   // outlive the handler. `rules` null: IgnoreRules from config.ignore_rules.
-  static StatusOr<std::unique_ptr<Handler>> Create(const HandlerConfig& config,
-                                                   HttpClient* client = nullptr,
-                                                   Clock* clock = nullptr,
-                                                   std::shared_ptr<const EventRules> rules = nullptr);
+  static StatusOr<std::unique_ptr<Handler>> Create(
+      const HandlerConfig& config, HttpClient* client = nullptr, Clock* clock = nullptr,
+      std::shared_ptr<const EventRules> rules = nullptr);
   ~Handler();
 
   // Handles one Lambda event (the JSON document Lambda passes). All network
@@ -199,7 +203,9 @@ class Handler {
  private:
   Handler();
   struct State;
-  InvocationResult HandleWithRules(const LogBatch& batch, int64_t deadline_ms);
+  // The delivery plan of both set-ups: ignore/alert rules, duplicates,
+  // grouping, pacing, digests, posts and the summary.
+  void Deliver(const LogBatch& batch, int64_t deadline_ms, InvocationResult& result);
   std::unique_ptr<State> state_;
 };
 

@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <array>
 #include <deque>
+#include <limits>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <unordered_set>
 
 #include "iam_audit/alert_message.h"
@@ -118,18 +120,18 @@ struct Handler::State {
   HttpClient* client = nullptr;
   Clock* clock = nullptr;
   std::shared_ptr<const EventRules> rules;
-  std::unique_ptr<SlackWebhook> webhook;
   std::mutex mu;  // guards delivered and the destinations' last_post_ms
   std::unique_ptr<DeliveredIds> delivered;
 
-  // With a rules configuration (issue [6/8]).
+  // Where alerts go: the configuration's destinations, and kFallback
+  // (SLACK_WEBHOOK_URL) when it is set, the only one without a configuration.
   struct Destination {
     std::string name;
-    std::unique_ptr<SlackWebhook> slack;   // one of these two
+    std::unique_ptr<SlackWebhook> slack;  // one of these two
     std::unique_ptr<TelegramBot> telegram;
-    int64_t last_post_ms = 0;              // pacing
+    int64_t last_post_ms = 0;  // pacing
   };
-  std::unique_ptr<RuleSet> ruleset;
+  std::unique_ptr<RuleSet> ruleset;                 // null without a configuration
   std::map<std::string, Destination> destinations;  // by name; kFallback = SLACK_WEBHOOK_URL
 };
 
@@ -142,7 +144,8 @@ Handler::Handler() : state_(std::make_unique<State>()) {}
 Handler::~Handler() = default;
 
 StatusOr<std::unique_ptr<Handler>> Handler::Create(const HandlerConfig& config, HttpClient* client,
-                                                   Clock* clock, std::shared_ptr<const EventRules> rules) {
+                                                   Clock* clock,
+                                                   std::shared_ptr<const EventRules> rules) {
   std::unique_ptr<Handler> handler(new Handler());
   State& s = *handler->state_;
   s.config = config;
@@ -168,7 +171,6 @@ StatusOr<std::unique_ptr<Handler>> Handler::Create(const HandlerConfig& config, 
   }
   s.client = client;
   s.clock = clock != nullptr ? clock : &SystemClock();
-  if (url.ok()) s.webhook = std::make_unique<SlackWebhook>(*url, *s.client, *s.clock, config.retry);
   s.delivered = std::make_unique<DeliveredIds>(config.remembered_ids);
   if (config.rule_config != nullptr) {
     auto ruleset = RuleSet::Compile(*config.rule_config);
@@ -177,8 +179,8 @@ StatusOr<std::unique_ptr<Handler>> Handler::Create(const HandlerConfig& config, 
     for (const DestinationSpec& d : config.rule_config->destinations) {
       auto secret = config.destination_secrets.find(d.name);
       if (secret == config.destination_secrets.end()) {
-        return InvalidArgumentError("IAM_AUDIT_CONFIG: destination '" + d.name + "': " + d.secret_env +
-                                    " is not set");
+        return InvalidArgumentError("IAM_AUDIT_CONFIG: destination '" + d.name +
+                                    "': " + d.secret_env + " is not set");
       }
       State::Destination dest;
       dest.name = d.name;
@@ -194,12 +196,12 @@ StatusOr<std::unique_ptr<Handler>> Handler::Create(const HandlerConfig& config, 
       }
       s.destinations.emplace(d.name, std::move(dest));
     }
-    if (url.ok()) {
-      State::Destination fallback;
-      fallback.name = kFallback;
-      fallback.slack = std::make_unique<SlackWebhook>(*url, *s.client, *s.clock, config.retry);
-      s.destinations.emplace(kFallback, std::move(fallback));
-    }
+  }
+  if (url.ok()) {
+    State::Destination fallback;
+    fallback.name = kFallback;
+    fallback.slack = std::make_unique<SlackWebhook>(*url, *s.client, *s.clock, config.retry);
+    s.destinations.emplace(kFallback, std::move(fallback));
   }
   return handler;
 }
@@ -222,53 +224,15 @@ InvocationResult Handler::Handle(std::string_view event, int64_t deadline_ms) {
     return result;
   }
   sum.received = batch->log_events.size();
-  if (s.ruleset != nullptr) {
-    InvocationResult routed = HandleWithRules(*batch, deadline_ms);
-    for (const auto& [name, count] : sum.ignored) routed.summary.ignored.emplace(name, count);
-    routed.summary.received = sum.received;
-    return routed;
-  }
-
-  Status first_failure;
-  for (const LogEvent& log_event : batch->log_events) {
-    if (auto rule = s.rules->IgnoredBy(log_event.message)) {
-      ++sum.ignored[std::string(*rule)];
-      continue;
-    }
-    ++sum.matched;
-    auto record = ParseCloudTrailRecord(log_event.message);
-    std::string id = record.ok() && !record->event_id.empty() ? "event:" + record->event_id
-                                                                : "log:" + log_event.id;
-    {
-      std::lock_guard<std::mutex> lock(s.mu);
-      if (s.delivered->Contains(id)) {
-        ++sum.duplicates;
-        continue;
-      }
-    }
-    std::string message = record.ok() ? RenderRecordMessage(*record, s.config.render)
-                                      : RenderRawMessage(log_event.message, s.config.render);
-    DeliveryOutcome outcome = s.webhook->Post(message, deadline_ms);
-    if (outcome.status.ok()) {
-      ++sum.delivered;
-      std::lock_guard<std::mutex> lock(s.mu);
-      s.delivered->Add(id);
-    } else {
-      ++sum.failed;
-      if (first_failure.ok()) first_failure = outcome.status;
-    }
-  }
-  if (sum.failed > 0) {
-    result.status = Status(first_failure.code(), std::to_string(sum.failed) + " of " +
-                                                     std::to_string(sum.matched) +
-                                                     " alerts not delivered; first: " +
-                                                     first_failure.message());
-    result.error_type = "Function.DeliveryFailed";
-  }
+  Deliver(*batch, deadline_ms, result);
   return result;
 }
 
-// The rules path: evaluate, group, pace, post to every destination, account.
+// One delivery plan for both set-ups: evaluate, group, pace, post to every
+// destination, account. Without a configuration file every alert that no
+// ignore rule stops goes to SLACK_WEBHOOK_URL, with no rule names, no
+// threshold digests and the plain single-event message; the pace and the
+// folding before the deadline are the same.
 //
 // Grouping: alerts are grouped by (display identity, first rule name). A
 // group larger than digest.threshold is posted as one digest per destination.
@@ -277,44 +241,59 @@ InvocationResult Handler::Handle(std::string_view event, int64_t deadline_ms) {
 // pace, its individual alerts are folded into per-group digests (a group of
 // one stays a single alert): merged, not dropped. What still cannot be posted
 // in time fails, so Lambda retries the invocation.
-InvocationResult Handler::HandleWithRules(const LogBatch& batch, int64_t deadline_ms) {
+//
+// Redelivery: an alert is keyed by its CloudTrail eventID ("event:<id>"), or
+// by its log event id ("log:<id>") when the message has no eventID. A key
+// delivered earlier by this process, or already seen in this payload, is a
+// duplicate: counted, not posted.
+void Handler::Deliver(const LogBatch& batch, int64_t deadline_ms, InvocationResult& result) {
   State& s = *state_;
-  InvocationResult result;
   InvocationSummary& sum = result.summary;
-  for (const std::string& name : s.ruleset->IgnoreRuleNames()) sum.ignored[name] = 0;
-  const RuleConfig& rc = *s.config.rule_config;
+  const bool with_rules = s.ruleset != nullptr;
+  if (with_rules) {
+    for (const std::string& name : s.ruleset->IgnoreRuleNames()) sum.ignored.emplace(name, 0);
+  }
+  const DigestSpec digest_spec =
+      with_rules ? s.config.rule_config->digest
+                 : DigestSpec{std::numeric_limits<size_t>::max(), DigestSpec{}.max_links};
 
   struct Alert {
     const LogEvent* event;
     std::string id;
     Verdict verdict;
+    std::optional<CloudTrailRecord> record;  // when the message parses as one
     std::string identity;
     size_t group;
     int posts = 0, ok = 0, failed = 0;
     bool digested = false;
   };
   std::vector<Alert> alerts;
-  std::vector<std::string> group_keys;
-  std::map<std::string, size_t> group_index;
+  std::map<std::string, size_t> group_index;  // (identity, first rule) → group
   std::vector<size_t> group_size;
+  std::unordered_set<std::string> seen;  // keys of this payload's alerts
   for (const LogEvent& log_event : batch.log_events) {
     if (auto rule = s.rules->IgnoredBy(log_event.message)) {
       ++sum.ignored[std::string(*rule)];
       continue;
     }
-    Verdict v = s.ruleset->Evaluate(log_event.message);
-    if (!v.ignored_by.empty()) {
-      ++sum.ignored[v.ignored_by];
-      continue;
-    }
-    if (!v.alert()) {
-      ++sum.no_alert_rule;
-      continue;
+    Verdict v;
+    if (with_rules) {
+      v = s.ruleset->Evaluate(log_event.message);
+      if (!v.ignored_by.empty()) {
+        ++sum.ignored[v.ignored_by];
+        continue;
+      }
+      if (!v.alert()) {
+        ++sum.no_alert_rule;
+        continue;
+      }
     }
     ++sum.matched;
-    auto record = ParseCloudTrailRecord(log_event.message);
-    std::string id = record.ok() && !record->event_id.empty() ? "event:" + record->event_id
-                                                                : "log:" + log_event.id;
+    auto parsed = ParseCloudTrailRecord(log_event.message);
+    std::optional<CloudTrailRecord> record;
+    if (parsed.ok()) record = std::move(parsed).value();
+    std::string id =
+        record && !record->event_id.empty() ? "event:" + record->event_id : "log:" + log_event.id;
     {
       std::lock_guard<std::mutex> lock(s.mu);
       if (s.delivered->Contains(id)) {
@@ -322,17 +301,20 @@ InvocationResult Handler::HandleWithRules(const LogBatch& batch, int64_t deadlin
         continue;
       }
     }
-    if (v.destinations.empty() && s.destinations.count(kFallback)) v.destinations.push_back(kFallback);
-    std::string identity = record.ok() && !record->display_identity.empty() ? record->display_identity
-                                                                              : "unknown identity";
-    std::string key = identity + '\x1f' + v.rules.front();
-    auto [it, inserted] = group_index.emplace(key, group_keys.size());
-    if (inserted) {
-      group_keys.push_back(key);
-      group_size.push_back(0);
+    if (!seen.insert(id).second) {
+      ++sum.duplicates;
+      continue;
     }
+    if (v.destinations.empty() && s.destinations.count(kFallback))
+      v.destinations.push_back(kFallback);
+    std::string identity =
+        record && !record->display_identity.empty() ? record->display_identity : "unknown identity";
+    std::string key = identity + '\x1f' + (v.rules.empty() ? std::string() : v.rules.front());
+    auto [it, inserted] = group_index.emplace(std::move(key), group_size.size());
+    if (inserted) group_size.push_back(0);
     ++group_size[it->second];
-    alerts.push_back(Alert{&log_event, std::move(id), std::move(v), std::move(identity), it->second});
+    alerts.push_back(Alert{&log_event, std::move(id), std::move(v), std::move(record),
+                           std::move(identity), it->second});
   }
 
   // What each destination gets, in order of the first event of each item.
@@ -344,7 +326,7 @@ InvocationResult Handler::HandleWithRules(const LogBatch& batch, int64_t deadlin
   for (size_t i = 0; i < alerts.size(); ++i) {
     for (const std::string& d : alerts[i].verdict.destinations) {
       std::vector<Item>& items = plan[d];
-      if (group_size[alerts[i].group] > rc.digest.threshold) {
+      if (group_size[alerts[i].group] > digest_spec.threshold) {
         auto found = std::find_if(items.begin(), items.end(), [&](const Item& item) {
           return item.digest && alerts[item.members.front()].group == alerts[i].group;
         });
@@ -391,7 +373,8 @@ InvocationResult Handler::HandleWithRules(const LogBatch& batch, int64_t deadlin
   for (const auto& [name, items] : plan) {
     for (const Item& item : items) posts.push_back(Post{item.members.front(), name, &item});
   }
-  std::stable_sort(posts.begin(), posts.end(), [](const Post& a, const Post& b) { return a.first < b.first; });
+  std::stable_sort(posts.begin(), posts.end(),
+                   [](const Post& a, const Post& b) { return a.first < b.first; });
 
   Status first_failure;
   for (const Post& post : posts) {
@@ -400,7 +383,8 @@ InvocationResult Handler::HandleWithRules(const LogBatch& batch, int64_t deadlin
     auto dest_it = s.destinations.find(post.destination);
     DeliveryOutcome outcome;
     if (dest_it == s.destinations.end()) {
-      outcome.status = InvalidArgumentError("destination '" + post.destination + "' is not configured");
+      outcome.status =
+          InvalidArgumentError("destination '" + post.destination + "' is not configured");
     } else {
       State::Destination& dest = dest_it->second;
       int64_t wait = 0;
@@ -410,8 +394,9 @@ InvocationResult Handler::HandleWithRules(const LogBatch& batch, int64_t deadlin
       }
       if (wait > 0 && s.clock->NowMs() + wait + s.config.retry.min_request_ms >
                           deadline_ms - s.config.retry.reserve_ms) {
-        outcome.status = DeadlineExceededError("destination '" + dest.name +
-                                               "': no time left to post at its pace before the deadline");
+        outcome.status =
+            DeadlineExceededError("destination '" + dest.name +
+                                  "': no time left to post at its pace before the deadline");
       } else {
         if (wait > 0) s.clock->SleepMs(wait);
         std::string text;
@@ -424,16 +409,23 @@ InvocationResult Handler::HandleWithRules(const LogBatch& batch, int64_t deadlin
           d.alert.title = first.verdict.title;
           for (size_t m : item.members) {
             d.messages.push_back(alerts[m].event->message);
-            if (alerts[m].verdict.severity > d.alert.severity) d.alert.severity = alerts[m].verdict.severity;
+            if (alerts[m].verdict.severity > d.alert.severity)
+              d.alert.severity = alerts[m].verdict.severity;
           }
-          text = dest.telegram ? RenderTelegramDigest(d, s.config.render, rc.digest.max_links)
-                               : RenderSlackDigest(d, s.config.render, rc.digest.max_links);
+          text = dest.telegram ? RenderTelegramDigest(d, s.config.render, digest_spec.max_links)
+                               : RenderSlackDigest(d, s.config.render, digest_spec.max_links);
+        } else if (!with_rules) {
+          // The environment-only alert: the record's message, or the raw
+          // text when the message is not one.
+          text = first.record ? RenderRecordMessage(*first.record, s.config.render)
+                              : RenderRawMessage(first.event->message, s.config.render);
         } else {
           AlertInfo info{first.verdict.rules, first.verdict.severity, first.verdict.title};
           text = dest.telegram ? RenderTelegramAlert(first.event->message, s.config.render, info)
                                : RenderSlackAlert(first.event->message, s.config.render, info);
         }
-        outcome = dest.telegram ? dest.telegram->Send(text, deadline_ms) : dest.slack->Post(text, deadline_ms);
+        outcome = dest.telegram ? dest.telegram->Send(text, deadline_ms)
+                                : dest.slack->Post(text, deadline_ms);
         std::lock_guard<std::mutex> lock(s.mu);
         dest.last_post_ms = s.clock->NowMs();
       }
@@ -458,8 +450,10 @@ InvocationResult Handler::HandleWithRules(const LogBatch& batch, int64_t deadlin
     if (a.failed > 0 || a.posts == 0) {
       ++sum.failed;  // no destination at all is a failure too: never silently lost
       if (a.posts == 0 && first_failure.ok()) {
-        first_failure = InvalidArgumentError("an alert (" + a.verdict.rules.front() +
-                                             ") has no destination and SLACK_WEBHOOK_URL is not set");
+        const std::string rule =
+            a.verdict.rules.empty() ? std::string("alert") : a.verdict.rules.front();
+        first_failure = InvalidArgumentError(
+            "an alert (" + rule + ") has no destination and SLACK_WEBHOOK_URL is not set");
       }
       continue;
     }
@@ -472,13 +466,11 @@ InvocationResult Handler::HandleWithRules(const LogBatch& batch, int64_t deadlin
     s.delivered->Add(a.id);
   }
   if (sum.failed > 0) {
-    result.status = Status(first_failure.code(), std::to_string(sum.failed) + " of " +
-                                                     std::to_string(sum.matched) +
-                                                     " alerts not delivered; first: " +
-                                                     first_failure.message());
+    result.status = Status(first_failure.code(),
+                           std::to_string(sum.failed) + " of " + std::to_string(sum.matched) +
+                               " alerts not delivered; first: " + first_failure.message());
     result.error_type = "Function.DeliveryFailed";
   }
-  return result;
 }
 
 }  // namespace iam_audit
