@@ -1,4 +1,4 @@
-// Conformance against tests/data/filter-corpus.jsonl (570 cases, each naming
+// Conformance against tests/data/filter-corpus.jsonl (278 cases, each naming
 // its source and authority; origins in tests/data/NOTICE).
 //
 // Gate: every line whose authority starts with "aws" and that is not marked
