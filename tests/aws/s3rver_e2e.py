@@ -11,7 +11,7 @@ verified (and an unverifiable) certificate. Fails (never skips)
 when s3rver cannot be installed or started.
 
 What s3rver does not check (covered elsewhere): it does not verify SigV4
-signatures, only that the access key exists (signatures: tests/data/sigv4 and
+signatures, only that the access key exists (signatures: sigv4_test.cc and
 botocore_compare.py); a ranged GET of an empty object hangs in s3rver 3.7.1
 where S3 answers 416 InvalidRange (s3_retry_test.py covers that answer).
 

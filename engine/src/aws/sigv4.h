@@ -2,9 +2,9 @@
 // with S3's rules for the canonical URI: the path is given decoded and each
 // segment is URI-encoded once ('/' kept), never normalised or double-encoded.
 //
-// Checked byte for byte against AWS's signing test suite
-// (tests/data/sigv4, tests/aws/sigv4_test.cc) and against botocore's
-// S3SigV4Auth on generated S3 requests (tests/aws/botocore_compare.py).
+// Checked byte for byte against worked examples from AWS's documentation
+// (tests/aws/sigv4_test.cc) and against botocore's S3SigV4Auth on generated
+// S3 requests (tests/aws/botocore_compare.py).
 //
 // Secrets: nothing here logs; the secret key only enters the HMAC chain.
 #ifndef IAM_AUDIT_AWS_SIGV4_H_
