@@ -135,38 +135,75 @@ void Deliver(const Reply& reply, const httplib::Request& req, httplib::Response&
   Send(reply, res);
 }
 
-// A webhook post with a multipart/form-data body (`curl -F 'payload=...'`).
-// cpp-httplib parses such a body itself: its plain reader would hand the parts
-// to no receiver at all (an exception, so a 500), so the parts are collected
-// here, within --max-body, and handed to the service. A body cpp-httplib
-// cannot parse (no boundary parameter, a boundary that never comes, a broken
-// part header) is invalid_payload, as any unreadable body is.
+// The parts of a multipart/form-data body, kept within `max_body` bytes
+// (names and contents). cpp-httplib parses such a body itself, and its plain
+// reader would hand the parts to no receiver at all (an exception, so a
+// 500): every handler that reads a body reads a multipart one with this.
+// False when the body is over the cap (*too_large) or cannot be parsed (no
+// boundary parameter, a boundary that never comes, a broken part header) or
+// read.
+bool ReadMultipart(const httplib::ContentReader& reader, std::size_t max_body,
+                   std::vector<FormPart>* parts, bool* too_large) {
+  std::size_t size = 0;
+  return reader(
+      [&](const httplib::MultipartFormData& header) {
+        size += header.name.size() + header.filename.size() + header.content_type.size();
+        if (size > max_body) {
+          *too_large = true;
+          return false;
+        }
+        parts->push_back({header.name, header.filename, header.content_type, {}});
+        return true;
+      },
+      [&](const char* data, std::size_t n) {
+        if (parts->empty()) return false;  // content before any part header
+        size += n;
+        if (size > max_body) {
+          *too_large = true;
+          return false;
+        }
+        parts->back().content.append(data, n);
+        return true;
+      });
+}
+
+// application/x-www-form-urlencoded text of the fields (not the files) of
+// `parts`, for a handler that reads form bodies.
+std::string FormEncode(const std::vector<FormPart>& parts) {
+  auto encode = [](std::string* out, std::string_view s) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    for (char c : s) {
+      auto u = static_cast<unsigned char>(c);
+      if ((u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') || c == '-' ||
+          c == '.' || c == '_' || c == '~') {
+        *out += c;
+      } else {
+        *out += '%';
+        *out += kHex[u >> 4];
+        *out += kHex[u & 15];
+      }
+    }
+  };
+  std::string body;
+  for (const FormPart& part : parts) {
+    if (!part.filename.empty()) continue;
+    if (!body.empty()) body += '&';
+    encode(&body, part.name);
+    body += '=';
+    encode(&body, part.content);
+  }
+  return body;
+}
+
+// A webhook post with a multipart/form-data body (`curl -F 'payload=...'`):
+// its parts go to the service, which reads the payload field. A body that
+// cannot be parsed is invalid_payload, as any unreadable body is.
 void WebhookMultipart(Service& service, ShutdownLatch& latch, std::size_t max_body,
                       const httplib::Request& req, httplib::Response& res,
                       const httplib::ContentReader& reader) {
   std::vector<FormPart> parts;
-  std::size_t size = 0;  // of everything kept, names and contents
   bool too_large = false;
-  bool read_ok = reader(
-      [&](const httplib::MultipartFormData& header) {
-        size += header.name.size() + header.filename.size() + header.content_type.size();
-        if (size > max_body) {
-          too_large = true;
-          return false;
-        }
-        parts.push_back({header.name, header.filename, header.content_type, {}});
-        return true;
-      },
-      [&](const char* data, std::size_t n) {
-        if (parts.empty()) return false;  // content before any part header
-        size += n;
-        if (size > max_body) {
-          too_large = true;
-          return false;
-        }
-        parts.back().content.append(data, n);
-        return true;
-      });
+  bool read_ok = ReadMultipart(reader, max_body, &parts, &too_large);
   if (too_large || res.status == 413) {
     service.CountTransportReject("request_too_large");
     g_note = "body over --max-body";
@@ -310,24 +347,41 @@ int Run(const Options& opt) {
   auto telegram = [&service, &latch, max_body](const httplib::Request& req, httplib::Response& res,
                                                const httplib::ContentReader& reader) {
     std::string body;
+    std::string content_type = req.get_header_value("Content-Type");
     bool too_large = false;
-    bool read_ok = reader([&](const char* data, std::size_t n) {
-      if (body.size() + n > max_body) {
-        too_large = true;
-        return false;
-      }
-      body.append(data, n);
-      return true;
-    });
+    bool read_ok;
+    const bool multipart = req.is_multipart_form_data();
+    if (multipart) {
+      // The Bot API takes multipart/form-data parameters too: its fields are
+      // handed on as the form body they are equivalent to.
+      std::vector<FormPart> parts;
+      read_ok = ReadMultipart(reader, max_body, &parts, &too_large);
+      body = FormEncode(parts);
+      content_type = "application/x-www-form-urlencoded";
+    } else {
+      read_ok = reader([&](const char* data, std::size_t n) {
+        if (body.size() + n > max_body) {
+          too_large = true;
+          return false;
+        }
+        body.append(data, n);
+        return true;
+      });
+    }
     if (too_large || !read_ok || res.status == 413) {
-      service.CountTransportReject(read_ok ? "request_too_large" : "body_read_failed");
-      g_note = read_ok ? "body over --max-body" : "body read failed (timeout or disconnect)";
-      Send(Plain(read_ok ? 413 : 400, read_ok ? "request_too_large" : "bad_request"), res);
+      const bool large = too_large || res.status == 413;
+      service.CountTransportReject(large       ? "request_too_large"
+                                   : multipart ? "multipart_unreadable"
+                                               : "body_read_failed");
+      g_note = large ? "body over --max-body"
+               : multipart
+                   ? "multipart body unreadable (no or wrong boundary, broken part, timeout)"
+                   : "body read failed (timeout or disconnect)";
+      Send(Plain(large ? 413 : 400, large ? "request_too_large" : "bad_request"), res);
       res.set_header("Connection", "close");
       return;
     }
-    Deliver(service.HandleTelegram(req.path, req.get_header_value("Content-Type"), body), req, res,
-            &latch);
+    Deliver(service.HandleTelegram(req.path, content_type, body), req, res, &latch);
   };
   auto wrong_method = [&service](const httplib::Request& req, httplib::Response& res) {
     Reply r = service.HandleWrongMethod(req.path);

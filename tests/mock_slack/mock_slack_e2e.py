@@ -474,6 +474,39 @@ def test_telegram():
     check("/bot4242:***/sendMessage" in log, "redacted path in the log")
 
 
+def test_telegram_multipart():
+    """The Bot API takes multipart/form-data parameters (curl -F); no body gets a 5xx."""
+    s = Server("--telegram-bot", f"{TG_TOKEN},chat=-100777:sec-chat", "--no-rate-limit")
+    send = f"/bot{TG_TOKEN}/sendMessage"
+
+    def parsed(text):
+        try:
+            return json.loads(text)
+        except ValueError:
+            return {"not JSON": text}
+    try:
+        body = multipart([('name="chat_id"', "-100777"), ('name="text"', "<b>multi</b> & part"),
+                          ('name="parse_mode"', "HTML")])
+        status, text, _ = s.post(body, path=send,
+                                 headers={"Content-Type": "multipart/form-data; boundary=XyZb0und4ry"})
+        check_eq((status, parsed(text).get("result", {}).get("text")), (200, "multi & part"),
+                 "telegram multipart sendMessage")
+        status, text, _ = s.post(multipart([('name="chat_id"', "-100777")]), path=send,
+                                 headers={"Content-Type": "multipart/form-data; boundary=XyZb0und4ry"})
+        check_eq((status, parsed(text).get("description")),
+                 (400, "Bad Request: message text is empty"), "telegram multipart without text")
+        status, text, _ = s.post(b"junk", path=send, headers={"Content-Type": "multipart/form-data"})
+        check_eq((status, text), (400, "bad_request"), "telegram multipart without boundary")
+        p = subprocess.run(["curl", "-sS", "-m", "5", "-F", "chat_id=-100777", "-F",
+                            "text=from curl -F", s.url + send],
+                           capture_output=True, text=True, timeout=10)
+        check_eq(parsed(p.stdout).get("result", {}).get("text"), "from curl -F",
+                 f"telegram curl -F: {p.stdout!r}")
+    finally:
+        check_eq(s.stop(), 0, "telegram multipart server exit code")
+    check("internal exception" not in s.log(), "no telegram multipart post reached the 500 handler")
+
+
 def test_bad_flags():
     for args, needle in [(["--webhook", "T1/B1"], "--webhook: expected TEAM/BOT/SECRET"),
                          (["--fault", "T1/B1:boom"], "fault: unknown kind 'boom'"),
@@ -507,6 +540,7 @@ def main():
     test_limits_and_timeouts()
     test_tls()
     test_telegram()
+    test_telegram_multipart()
     test_bad_flags()
     print(f"{CHECKS - len(FAILURES)}/{CHECKS} checks passed")
     return 1 if FAILURES else 0
