@@ -150,11 +150,12 @@ class Browser:
         self.buf = b""
         self.next_id = 0
         self.events = []
-        pages = [t for t in self.send("Target.getTargets")["targetInfos"] if t["type"] == "page"]
-        if not pages:
-            raise RuntimeError("chromium opened no page")
+        pages = [t["targetId"] for t in self.send("Target.getTargets")["targetInfos"]
+                 if t["type"] == "page"]
+        if not pages:  # its first tab not open yet: open one
+            pages = [self.send("Target.createTarget", {"url": "about:blank"})["targetId"]]
         self.session = self.send("Target.attachToTarget",
-                                 {"targetId": pages[0]["targetId"], "flatten": True})["sessionId"]
+                                 {"targetId": pages[0], "flatten": True})["sessionId"]
         self.send("Page.enable", session=self.session)
 
     def _read(self, deadline):
