@@ -16,6 +16,7 @@ add_library(iam_audit_simulator STATIC
   src/outputs.cc
   src/generator.cc
   src/check.cc
+  src/s3_delivery.cc
 )
 add_library(iam_audit::simulator ALIAS iam_audit_simulator)
 target_include_directories(iam_audit_simulator
@@ -24,7 +25,8 @@ target_include_directories(iam_audit_simulator
 target_link_libraries(iam_audit_simulator
   PUBLIC iam_audit::engine iam_audit_warnings
   PRIVATE iam_audit_cli_support nlohmann_json::nlohmann_json simdjson::simdjson ZLIB::ZLIB
-          PkgConfig::LIBDEFLATE PkgConfig::HTTPLIB Threads::Threads)
+          PkgConfig::LIBDEFLATE PkgConfig::HTTPLIB Threads::Threads
+          OpenSSL::Crypto)
 
 # The subcommands, compiled into the iam-audit CLI.
 target_sources(iam_audit_cli PRIVATE

@@ -1,6 +1,10 @@
 // iam-audit simulate: CloudTrail records → the CloudWatch Logs subscription
 // payloads a Lambda would receive (to files, to an invoke URL, or through the
-// engine in-process). See docs/simulate.md.
+// engine in-process); with --deliver s3, CloudTrail's log files in a bucket
+// folder and the notifications for them; with --deliver eventbridge,
+// CloudTrail's EventBridge events. See docs/simulate.md.
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -11,6 +15,7 @@
 #include "iam_audit/rules.h"
 #include "iam_audit/simulator/outputs.h"
 #include "iam_audit/simulator/record_reader.h"
+#include "iam_audit/simulator/s3_delivery.h"
 #include "iam_audit/simulator/simulator.h"
 #include "iam_audit/slack_message.h"
 
@@ -33,6 +38,12 @@ struct SimulateArgs {
   std::string time_zone = "UTC";
   std::string console_url = std::string(kDefaultConsoleUrlTemplate);
   bool quiet = false;
+  // --deliver s3 | eventbridge
+  std::string deliver = "cloudwatch";
+  std::string envelope;
+  double file_window_seconds = 300;
+  simulator::S3DeliveryOptions s3;
+  simulator::NotificationOptions notify;
 };
 
 // Prints failed and dropped records as they happen (filtered ones only go
@@ -54,8 +65,207 @@ class StderrReporter : public simulator::Sink {
   bool quiet_;
 };
 
+std::string NotificationName(size_t n) {
+  char name[40];
+  std::snprintf(name, sizeof name, "notification-%06zu.json", n);
+  return name;
+}
+
+// Prepares --out for --deliver: refuses a folder that already holds files
+// unless --overwrite, which removes only what a run writes (manifest.jsonl,
+// notifications/notification-*.json and CloudTrail log files
+// *_CloudTrail_*.json.gz anywhere below).
+Status PrepareDeliveryDir(const std::string& dir, bool overwrite) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return UnavailableError(dir + ": cannot create: " + ec.message());
+  if (fs::is_empty(dir, ec)) return Status::Ok();
+  if (!overwrite)
+    return InvalidArgumentError(dir + ": not empty (use --overwrite to replace an earlier run)");
+  std::vector<fs::path> ours;
+  for (auto it = fs::recursive_directory_iterator(dir, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (!it->is_regular_file()) continue;
+    const std::string name = it->path().filename().string();
+    const std::string parent = it->path().parent_path().filename().string();
+    const bool log_file = name.find("_CloudTrail_") != std::string::npos && name.size() > 8 &&
+                          name.compare(name.size() - 8, 8, ".json.gz") == 0;
+    const bool notification = parent == "notifications" && name.rfind("notification-", 0) == 0;
+    const bool manifest = name == "manifest.jsonl" && it->path().parent_path() == fs::path(dir);
+    if (log_file || notification || manifest) ours.push_back(it->path());
+  }
+  if (ec) return UnavailableError(dir + ": cannot list: " + ec.message());
+  for (const fs::path& p : ours) fs::remove(p, ec);
+  return Status::Ok();
+}
+
+Status WriteFile(const std::filesystem::path& path, std::string_view bytes) {
+  std::error_code ec;
+  std::filesystem::create_directories(path.parent_path(), ec);
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  out.close();
+  if (!out) return UnavailableError(path.string() + ": write failed");
+  return Status::Ok();
+}
+
+int RunDeliver(SimulateArgs& args) {
+  const char* me = "iam-audit simulate";
+  const bool s3 = args.deliver == "s3";
+  auto bad = [&](const std::string& message) {
+    std::cerr << me << ": " << message << "\n";
+    return kExitBadInput;
+  };
+  if (!args.filter_pattern.empty())
+    return bad("--filter-pattern works only with --deliver cloudwatch");
+  if (!args.invoke_url.empty()) return bad("--invoke works only with --deliver cloudwatch");
+  if (args.handle) return bad("--handle works only with --deliver cloudwatch");
+  if (args.options.control_message)
+    return bad("--control-message works only with --deliver cloudwatch");
+  simulator::Envelope envelope = simulator::Envelope::kEventBridge;
+  if (s3) {
+    if (args.notify.bucket.empty()) return bad("--deliver s3 needs --bucket NAME");
+    if (args.out_dir.empty())
+      return bad("--deliver s3 needs --out DIR (the bucket's objects are written there)");
+    auto parsed = simulator::ParseEnvelope(args.envelope.empty() ? "s3" : args.envelope);
+    if (!parsed.ok()) return bad(parsed.status().message());
+    envelope = *parsed;
+  } else {
+    if (args.envelope == "sqs" || args.envelope == "eventbridge-sqs") {
+      envelope = simulator::Envelope::kEventBridgeSqs;
+    } else if (!args.envelope.empty() && args.envelope != "eventbridge") {
+      return bad("--envelope '" + args.envelope +
+                 "': with --deliver eventbridge, expected eventbridge or sqs");
+    }
+  }
+  args.s3.default_account = args.options.default_account;
+  args.s3.default_region = args.options.default_region;
+  args.s3.seed = args.options.seed;
+  args.s3.gzip_level = args.options.gzip_level;
+  args.s3.window_ms = static_cast<int64_t>(args.file_window_seconds * 1000.0);
+  args.notify.seed = args.options.seed;
+  if (Status st = simulator::ValidateS3DeliveryOptions(args.s3); !st.ok()) return bad(st.message());
+  if (!args.out_dir.empty()) {
+    if (Status st = PrepareDeliveryDir(args.out_dir, args.overwrite); !st.ok())
+      return bad("--out: " + st.message());
+  }
+  auto files = simulator::ExpandInputs(args.inputs);
+  if (!files.ok()) return bad(files.status().message());
+
+  namespace fs = std::filesystem;
+  const fs::path dir(args.out_dir);
+  std::ofstream manifest;
+  if (!args.out_dir.empty())
+    manifest.open(dir / "manifest.jsonl", std::ios::binary | std::ios::trunc);
+  uint64_t records = 0, failed = 0, notifications = 0, write_errors = 0, bytes = 0;
+  Status first_error;
+  auto fail = [&](const simulator::SourcePosition& where, const std::string& reason) {
+    ++failed;
+    std::cerr << where.ToString() << ": record " << where.index << ": " << reason << "\n";
+  };
+  auto emit = [&](const std::string& json, const std::string& manifest_fields) {
+    ++notifications;
+    if (args.out_dir.empty()) {
+      std::cout << json << '\n';
+      return;
+    }
+    const std::string name = NotificationName(notifications);
+    Status st = WriteFile(dir / "notifications" / name, json + "\n");
+    if (!st.ok()) {
+      ++write_errors;
+      if (first_error.ok()) first_error = st;
+    }
+    manifest << "{\"notification\":\"notifications/" << name << "\"," << manifest_fields << "}\n";
+  };
+
+  simulator::S3Delivery delivery(args.s3);
+  for (const std::string& file : *files) {
+    simulator::ReadRecordFile(
+        file,
+        [&](std::string_view json, const simulator::SourcePosition& where) {
+          const uint64_t sequence = records++;
+          if (s3) {
+            if (Status st = delivery.AddRecord(json, sequence); !st.ok()) fail(where, st.message());
+            return;
+          }
+          auto event =
+              simulator::CloudTrailEventBridgeJson(json, sequence, args.options.default_account,
+                                                   args.options.default_region, args.options.seed);
+          if (!event.ok()) return fail(where, event.status().message());
+          std::string out = *event;
+          if (envelope == simulator::Envelope::kEventBridgeSqs) {
+            auto trail = simulator::ToTrailEvent(json, args.options.default_account,
+                                                 args.options.default_region);
+            out = simulator::WrapEventBridgeInSqs(*event, sequence,
+                                                  trail.ok() ? trail->timestamp : 0, args.notify);
+          }
+          std::string fields = "\"record\":" + std::to_string(sequence) + ",\"source\":";
+          simulator::AppendJsonString(fields, where.ToString());
+          emit(out, fields);
+        },
+        [&](const simulator::SourcePosition& where, const std::string& message) {
+          ++records;
+          fail(where, message);
+        });
+  }
+  uint64_t log_files = 0;
+  if (s3) {
+    std::vector<simulator::LogFile> logs = delivery.Finish();
+    for (size_t i = 0; i < logs.size(); ++i) {
+      const simulator::LogFile& log = logs[i];
+      ++log_files;
+      bytes += log.gzip.size();
+      if (Status st = WriteFile(dir / log.key, log.gzip); !st.ok()) {
+        ++write_errors;
+        if (first_error.ok()) first_error = st;
+      }
+      std::string fields = "\"key\":";
+      simulator::AppendJsonString(fields, log.key);
+      fields += ",\"bytes\":" + std::to_string(log.gzip.size()) + ",\"etag\":\"" + log.etag +
+                "\",\"records\":[";
+      for (size_t r = 0; r < log.record_sequences.size(); ++r) {
+        fields += (r ? "," : "") + std::to_string(log.record_sequences[r]);
+      }
+      fields += "]";
+      emit(simulator::NotificationJson(log, i + 1, envelope, args.notify), fields);
+    }
+  }
+  if (manifest.is_open()) {
+    manifest << "{\"summary\":{\"records\":" << records << ",\"failed\":" << failed;
+    if (s3) manifest << ",\"files\":" << log_files;
+    manifest << ",\"notifications\":" << notifications << "}}\n";
+    manifest.close();
+    if (!manifest) {
+      ++write_errors;
+      if (first_error.ok())
+        first_error = UnavailableError((dir / "manifest.jsonl").string() + ": write failed");
+    }
+  }
+  std::cout.flush();
+  if (!args.quiet || failed > 0 || write_errors > 0) {
+    std::cerr << me << ": " << records << " records: ";
+    if (s3) {
+      std::cerr << records - failed << " delivered in " << log_files << " log files (" << bytes
+                << " bytes) to s3://" << args.notify.bucket << ", ";
+    }
+    std::cerr << notifications << " notifications, " << failed << " failed\n";
+  }
+  if (!first_error.ok()) std::cerr << me << ": " << first_error.message() << "\n";
+  if (failed > 0) return kExitBadInput;
+  if (!first_error.ok()) return kExitFailure;
+  return kExitOk;
+}
+
 int RunSimulate(SimulateArgs& args) {
   const char* me = "iam-audit simulate";
+  if (args.deliver != "cloudwatch") return RunDeliver(args);
+  if (!args.envelope.empty() || !args.notify.bucket.empty() || !args.s3.prefix.empty() ||
+      !args.s3.org_id.empty()) {
+    std::cerr << me
+              << ": --envelope, --bucket, --prefix and --org-id need --deliver s3 or eventbridge\n";
+    return kExitBadInput;
+  }
   std::shared_ptr<const Filter> filter;
   if (!args.filter_pattern.empty()) {
     FilterError error;
@@ -226,6 +436,40 @@ void RegisterSimulateCommand(CLI::App& app) {
   cmd->add_option("--console-url", args->console_url, "With --handle: console link template")
       ->capture_default_str();
   cmd->add_flag("--quiet,-q", args->quiet, "No summary line and no dropped-record lines on stderr");
+  cmd->add_option(
+         "--deliver", args->deliver,
+         "Which delivery to play: cloudwatch (subscription payloads), s3 (CloudTrail log files in "
+         "--out and a notification per file) or eventbridge (CloudTrail's EventBridge events)")
+      ->check(CLI::IsMember({"cloudwatch", "s3", "eventbridge"}))
+      ->capture_default_str();
+  cmd->add_option("--bucket", args->notify.bucket, "With --deliver s3: the trail's bucket name");
+  cmd->add_option("--prefix", args->s3.prefix, "With --deliver s3: the trail's S3 key prefix");
+  cmd->add_option("--org-id", args->s3.org_id,
+                  "With --deliver s3: organization trail, keys under AWSLogs/o-…/");
+  cmd->add_option("--file-window", args->file_window_seconds,
+                  "With --deliver s3: seconds of eventTime per log file (per account and region)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option(
+      "--envelope", args->envelope,
+      "How the notifications reach the Lambda. --deliver s3: s3, sns, sqs, sns-sqs, eventbridge, "
+      "eventbridge-sqs, cloudtrail-sns, cloudtrail-sns-sqs (default s3); --deliver eventbridge: "
+      "eventbridge or sqs (default eventbridge)");
+  cmd->add_option("--bucket-region", args->notify.bucket_region,
+                  "The bucket's region (notifications)")
+      ->capture_default_str();
+  cmd->add_option("--bucket-account", args->notify.bucket_account,
+                  "The bucket owner's account (EventBridge account, default topic and queue)")
+      ->capture_default_str();
+  cmd->add_option("--configuration-id", args->notify.configuration_id,
+                  "S3 event notification configurationId")
+      ->capture_default_str();
+  cmd->add_option(
+      "--topic-arn", args->notify.topic_arn,
+      "SNS topic (default arn:aws:sns:<bucket-region>:<bucket-account>:iam-audit-cloudtrail)");
+  cmd->add_option(
+      "--queue-arn", args->notify.queue_arn,
+      "SQS queue (default arn:aws:sqs:<bucket-region>:<bucket-account>:iam-audit-cloudtrail)");
   cmd->callback([args] { ExitCode() = RunSimulate(*args); });
 }
 
