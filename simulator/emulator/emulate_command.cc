@@ -24,12 +24,14 @@ int RunEmulate(EmulateArgs& args) {
       // quoted only when it is a plain variable name.
       const std::string key = kv.substr(0, eq);
       const bool name = !key.empty() && key.size() <= 128 &&
-                        key.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") ==
+                        key.find_first_not_of(
+                            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") ==
                             std::string::npos;
       std::fprintf(stderr, "emulate: --env wants KEY=VALUE, got %s\n",
                    name ? ("'" + key + "'").c_str()
                         : ("an argument without a variable name (" + std::to_string(kv.size()) +
-                           " characters, not shown: it may be a secret)").c_str());
+                           " characters, not shown: it may be a secret)")
+                              .c_str());
       return kExitBadInput;
     }
     args.options.env[kv.substr(0, eq)] = kv.substr(eq + 1);
@@ -66,10 +68,11 @@ int RunEmulate(EmulateArgs& args) {
 
 void RegisterEmulateCommand(CLI::App& app) {
   auto args = std::make_shared<EmulateArgs>();
-  CLI::App* cmd = app.add_subcommand(
-      "emulate",
-      "Run a Lambda function (bootstrap or function.zip) behind an emulated Lambda Runtime API and Invoke API");
-  cmd->add_option("--function", args->options.function, "The bootstrap executable, or a function.zip")
+  CLI::App* cmd = app.add_subcommand("emulate",
+                                     "Run a Lambda function (bootstrap or function.zip) behind an "
+                                     "emulated Lambda Runtime API and Invoke API");
+  cmd->add_option("--function", args->options.function,
+                  "The bootstrap executable, or a function.zip")
       ->required();
   cmd->add_option("--env", args->env, "KEY=VALUE for the function's environment (repeatable)");
   cmd->add_option("--port", args->options.port, "Port to listen on (0: a free one)");
@@ -81,9 +84,11 @@ void RegisterEmulateCommand(CLI::App& app) {
   cmd->add_option("--function-name", args->options.function_name, "AWS_LAMBDA_FUNCTION_NAME")
       ->capture_default_str();
   cmd->add_option("--retry-delay-ms", args->options.retry_delay_ms,
-                  "Async retries: wait this before the 2nd attempt and twice this before the 3rd (Lambda: ~60000)")
+                  "Async retries: wait this before the 2nd attempt and twice this before the 3rd "
+                  "(Lambda: ~60000)")
       ->capture_default_str();
-  cmd->add_option("--async-retries", args->options.async_retries, "Retries of a failed async event (0..2)")
+  cmd->add_option("--async-retries", args->options.async_retries,
+                  "Retries of a failed async event (0..2)")
       ->check(CLI::Range(0, 2))
       ->capture_default_str();
   cmd->add_option("--root", args->options.root,
@@ -91,7 +96,11 @@ void RegisterEmulateCommand(CLI::App& app) {
                   "in a user+mount namespace: nothing of this machine is visible to it");
   cmd->footer(
       "Prints its base URL on the first line of stdout. Invoke with\n"
-      "  POST <url>/2015-03-31/functions/function/invocations   (sync; X-Amz-Invocation-Type: Event for async)\n"
+      "  POST <url>/2015-03-31/functions/function/invocations   (sync; X-Amz-Invocation-Type: "
+      "Event for async)\n"
+      "or with `aws lambda invoke --endpoint-url <url> --function-name function` or boto3 "
+      "(X-Amz-Log-Type: Tail,\n"
+      "X-Amz-Client-Context, Lambda's size limits and error codes).\n"
       "Inspect with GET <url>/api/invocations and GET <url>/api/idle?timeout_ms=N.");
   cmd->callback([args] { ExitCode() = RunEmulate(*args); });
 }
