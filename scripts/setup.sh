@@ -24,7 +24,12 @@ packages=(
   awscli python3-boto3        # AWS's own clients (aws CLI v2, boto3) against the Lambda emulator
   python3-botocore            # tests/aws: botocore's SigV4 signer and S3 client as references
   python3-yaml                # tests/deploy/cfn_check.py reads the CloudFormation template
+  fonts-noto-color-emoji      # the channel page's emoji drawn as pictures in the browser test's screenshot
 )
+# Node.js with npm runs the test-only npm tools (@slack/webhook, s3rver, the
+# CloudFormation spec). A machine that already has a Node.js with npm (e.g.
+# NodeSource's nodejs, which conflicts with Debian's npm package) keeps it.
+command -v npm >/dev/null || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do
