@@ -239,6 +239,19 @@ bool ValidOrgId(std::string_view id) {
   return true;
 }
 
+// The account and region become folders of the key, and the key a path
+// under --out: only characters that cannot climb out or split a segment.
+Status CheckSegment(std::string_view what, std::string_view value) {
+  const bool ok = !value.empty() && std::all_of(value.begin(), value.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_';
+  });
+  if (ok) return Status::Ok();
+  return InvalidArgumentError(
+      std::string(what) + " '" + std::string(value) +
+      "' cannot be a folder of the key (expected letters, digits, '-' or '_')");
+}
+
 }  // namespace
 
 Status ValidateS3DeliveryOptions(const S3DeliveryOptions& o) {
@@ -249,6 +262,16 @@ Status ValidateS3DeliveryOptions(const S3DeliveryOptions& o) {
   }
   if (!o.prefix.empty() && (o.prefix.front() == '/' || o.prefix.back() == '/')) {
     return InvalidArgumentError("--prefix '" + o.prefix + "': must not start or end with '/'");
+  }
+  // The key is also a path under --out.
+  for (size_t start = 0; !o.prefix.empty() && start <= o.prefix.size();) {
+    size_t end = o.prefix.find('/', start);
+    if (end == std::string::npos) end = o.prefix.size();
+    const std::string_view segment = std::string_view(o.prefix).substr(start, end - start);
+    if (segment.empty() || segment == "." || segment == "..") {
+      return InvalidArgumentError("--prefix '" + o.prefix + "': no empty, '.' or '..' segments");
+    }
+    start = end + 1;
   }
   if (o.window_ms <= 0) return InvalidArgumentError("--file-window must be positive");
   return Status::Ok();
@@ -277,6 +300,8 @@ S3Delivery::S3Delivery(S3DeliveryOptions options) : options_(std::move(options))
 Status S3Delivery::AddRecord(std::string_view record_json, uint64_t sequence) {
   auto event = ToTrailEvent(record_json, options_.default_account, options_.default_region);
   if (!event.ok()) return event.status();
+  if (Status st = CheckSegment("account", event->account); !st.ok()) return st;
+  if (Status st = CheckSegment("region", event->region); !st.ok()) return st;
   Pending p;
   p.account = std::move(event->account);
   p.region = std::move(event->region);

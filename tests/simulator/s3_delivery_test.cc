@@ -141,6 +141,24 @@ TEST_CASE("records are cut into files per account, region and 5-minute window", 
   CHECK(reseeded.Finish()[0].key != files[0].key);
 }
 
+TEST_CASE("an account or region that cannot be a key segment fails the record", "[s3]") {
+  S3Delivery d{S3DeliveryOptions{}};
+  const Status account =
+      d.AddRecord(Record("2022-12-25T00:03:00Z", "us-east-1", "X", "../../tmp"), 0);
+  CHECK(account.message() ==
+        "account '../../tmp' cannot be a folder of the key (expected letters, digits, '-' or '_')");
+  const Status region = d.AddRecord(Record("2022-12-25T00:03:00Z", "us/east", "X"), 1);
+  CHECK(region.message() ==
+        "region 'us/east' cannot be a folder of the key (expected letters, digits, '-' or '_')");
+  CHECK(d.Finish().empty());
+  S3DeliveryOptions o;
+  o.prefix = "logs/../up";
+  CHECK(ValidateS3DeliveryOptions(o).message() ==
+        "--prefix 'logs/../up': no empty, '.' or '..' segments");
+  o.prefix = "a//b";
+  CHECK(!ValidateS3DeliveryOptions(o).ok());
+}
+
 TEST_CASE("S3 notification keys are form-encoded: space is +, + is %2B, / stays", "[s3]") {
   CHECK(S3NotificationKey("my logs/a+b c.json.gz") == "my+logs/a%2Bb+c.json.gz");
   CHECK(S3NotificationKey("AWSLogs/o-abc/1_CloudTrail_x.json.gz") ==
