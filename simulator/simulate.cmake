@@ -17,11 +17,15 @@ add_library(iam_audit_simulator STATIC
   src/generator.cc
   src/check.cc
   src/s3_delivery.cc
+  src/s3_upload.cc
 )
 add_library(iam_audit::simulator ALIAS iam_audit_simulator)
 target_include_directories(iam_audit_simulator
   PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include
-  PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/src)
+  PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/src
+          # The engine's SigV4 signer and endpoint parser (aws/sigv4.h,
+          # aws/s3_request.h), for simulate --deliver s3 --endpoint.
+          ${PROJECT_SOURCE_DIR}/engine/src)
 target_link_libraries(iam_audit_simulator
   PUBLIC iam_audit::engine iam_audit_warnings
   PRIVATE iam_audit_cli_support nlohmann_json::nlohmann_json simdjson::simdjson ZLIB::ZLIB

@@ -16,6 +16,7 @@
 #include "iam_audit/simulator/outputs.h"
 #include "iam_audit/simulator/record_reader.h"
 #include "iam_audit/simulator/s3_delivery.h"
+#include "iam_audit/simulator/s3_upload.h"
 #include "iam_audit/simulator/simulator.h"
 #include "iam_audit/slack_message.h"
 
@@ -44,6 +45,7 @@ struct SimulateArgs {
   double file_window_seconds = 300;
   simulator::S3DeliveryOptions s3;
   simulator::NotificationOptions notify;
+  std::string endpoint;
 };
 
 // Prints failed and dropped records as they happen (filtered ones only go
@@ -126,8 +128,10 @@ int RunDeliver(SimulateArgs& args) {
   simulator::Envelope envelope = simulator::Envelope::kEventBridge;
   if (s3) {
     if (args.notify.bucket.empty()) return bad("--deliver s3 needs --bucket NAME");
-    if (args.out_dir.empty())
-      return bad("--deliver s3 needs --out DIR (the bucket's objects are written there)");
+    if (args.out_dir.empty() && args.endpoint.empty())
+      return bad(
+          "--deliver s3 needs --out DIR (the bucket's objects are written there) or --endpoint "
+          "URL");
     auto parsed = simulator::ParseEnvelope(args.envelope.empty() ? "s3" : args.envelope);
     if (!parsed.ok()) return bad(parsed.status().message());
     envelope = *parsed;
@@ -149,6 +153,16 @@ int RunDeliver(SimulateArgs& args) {
   if (!args.out_dir.empty()) {
     if (Status st = PrepareDeliveryDir(args.out_dir, args.overwrite); !st.ok())
       return bad("--out: " + st.message());
+  }
+  std::unique_ptr<simulator::S3Uploader> uploader;
+  if (!args.endpoint.empty()) {
+    if (!s3) return bad("--endpoint works only with --deliver s3");
+    auto config = s3::S3Config::FromEnvironment();
+    if (!config.ok()) return bad("--endpoint: " + config.status().message());
+    config->endpoint_url = args.endpoint;
+    auto made = simulator::S3Uploader::Create(*std::move(config), args.invoke_timeout);
+    if (!made.ok()) return bad(made.status().message());
+    uploader = *std::move(made);
   }
   auto files = simulator::ExpandInputs(args.inputs);
   if (!files.ok()) return bad(files.status().message());
@@ -175,6 +189,7 @@ int RunDeliver(SimulateArgs& args) {
     if (!st.ok()) {
       ++write_errors;
       if (first_error.ok()) first_error = st;
+      std::cerr << me << ": " << st.message() << "\n";
     }
     manifest << "{\"notification\":\"notifications/" << name << "\"," << manifest_fields << "}\n";
   };
@@ -216,9 +231,12 @@ int RunDeliver(SimulateArgs& args) {
       const simulator::LogFile& log = logs[i];
       ++log_files;
       bytes += log.gzip.size();
-      if (Status st = WriteFile(dir / log.key, log.gzip); !st.ok()) {
+      Status st = args.out_dir.empty() ? Status::Ok() : WriteFile(dir / log.key, log.gzip);
+      if (st.ok() && uploader) st = uploader->Put(args.notify.bucket, log.key, log.gzip, log.etag);
+      if (!st.ok()) {
         ++write_errors;
         if (first_error.ok()) first_error = st;
+        std::cerr << me << ": " << st.message() << "\n";
       }
       std::string fields = "\"key\":";
       simulator::AppendJsonString(fields, log.key);
@@ -240,6 +258,7 @@ int RunDeliver(SimulateArgs& args) {
       ++write_errors;
       if (first_error.ok())
         first_error = UnavailableError((dir / "manifest.jsonl").string() + ": write failed");
+      std::cerr << me << ": " << first_error.message() << "\n";
     }
   }
   std::cout.flush();
@@ -249,9 +268,10 @@ int RunDeliver(SimulateArgs& args) {
       std::cerr << records - failed << " delivered in " << log_files << " log files (" << bytes
                 << " bytes) to s3://" << args.notify.bucket << ", ";
     }
-    std::cerr << notifications << " notifications, " << failed << " failed\n";
+    std::cerr << notifications << " notifications, " << failed << " failed";
+    if (write_errors > 0) std::cerr << "; " << write_errors << " writes or uploads failed";
+    std::cerr << "\n";
   }
-  if (!first_error.ok()) std::cerr << me << ": " << first_error.message() << "\n";
   if (failed > 0) return kExitBadInput;
   if (!first_error.ok()) return kExitFailure;
   return kExitOk;
@@ -467,6 +487,9 @@ void RegisterSimulateCommand(CLI::App& app) {
   cmd->add_option(
       "--topic-arn", args->notify.topic_arn,
       "SNS topic (default arn:aws:sns:<bucket-region>:<bucket-account>:iam-audit-cloudtrail)");
+  cmd->add_option("--endpoint", args->endpoint,
+                  "With --deliver s3: also PUT each log file into this S3-compatible server "
+                  "(http://host:port, path-style; credentials and region from AWS_* variables)");
   cmd->add_option(
       "--queue-arn", args->notify.queue_arn,
       "SQS queue (default arn:aws:sqs:<bucket-region>:<bucket-account>:iam-audit-cloudtrail)");
