@@ -136,6 +136,8 @@ int RunDeliver(SimulateArgs& args) {
     if (!parsed.ok()) return bad(parsed.status().message());
     envelope = *parsed;
   } else {
+    if (!args.notify.bucket.empty() || !args.s3.prefix.empty() || !args.s3.org_id.empty())
+      return bad("--bucket, --prefix and --org-id work only with --deliver s3");
     if (args.envelope == "sqs" || args.envelope == "eventbridge-sqs") {
       envelope = simulator::Envelope::kEventBridgeSqs;
     } else if (!args.envelope.empty() && args.envelope != "eventbridge") {
@@ -281,9 +283,10 @@ int RunSimulate(SimulateArgs& args) {
   const char* me = "iam-audit simulate";
   if (args.deliver != "cloudwatch") return RunDeliver(args);
   if (!args.envelope.empty() || !args.notify.bucket.empty() || !args.s3.prefix.empty() ||
-      !args.s3.org_id.empty()) {
+      !args.s3.org_id.empty() || !args.endpoint.empty()) {
     std::cerr << me
-              << ": --envelope, --bucket, --prefix and --org-id need --deliver s3 or eventbridge\n";
+              << ": --envelope, --bucket, --prefix, --org-id and --endpoint need --deliver s3 or "
+                 "eventbridge\n";
     return kExitBadInput;
   }
   std::shared_ptr<const Filter> filter;

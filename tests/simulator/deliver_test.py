@@ -172,6 +172,10 @@ with tempfile.TemporaryDirectory() as tmp:
         (["--deliver", "s3", "--bucket", "b", "--out", out5 + "z", "--invoke", "http://127.0.0.1:1"],
          "--invoke works only with --deliver cloudwatch"),
         (["--bucket", "b"], "need --deliver s3 or eventbridge"),
+        (["--endpoint", "http://127.0.0.1:1"], "need --deliver s3 or eventbridge"),
+        (["--deliver", "eventbridge", "--bucket", "b"], "--bucket, --prefix and --org-id work only with --deliver s3"),
+        (["--deliver", "eventbridge", "--endpoint", "http://127.0.0.1:1"], "--endpoint works only with --deliver s3"),
+        (["--deliver", "eventbridge", "--envelope", "sns"], "with --deliver eventbridge, expected eventbridge or sqs"),
     ]:
         r = run(*args, jsonl)
         check(r.returncode == 2 and text in r.stderr, f"option error {args}: exit {r.returncode}: {r.stderr}")
