@@ -30,7 +30,8 @@ constexpr const char* kOriginalPattern =
 
 json GetJson(const std::string& base, const std::string& path) {
   httplib::Client client(base);
-  client.enable_server_certificate_verification(false);  // mock-slack's control API; the CA is checked by the Lambda
+  client.enable_server_certificate_verification(
+      false);  // mock-slack's control API; the CA is checked by the Lambda
   client.set_read_timeout(60, 0);
   auto res = client.Get(path.c_str());
   REQUIRE(res);
@@ -46,20 +47,24 @@ struct Fixture {
 
 std::vector<Fixture> Fixtures() {
   std::vector<Fixture> out;
-  for (const auto& entry : fs::directory_iterator(std::string(IAM_AUDIT_FIXTURES_DIR) + "/records")) {
+  for (const auto& entry :
+       fs::directory_iterator(std::string(IAM_AUDIT_FIXTURES_DIR) + "/records")) {
     std::string path = entry.path().string();
     if (!path.ends_with(".json") || path.ends_with(".expected.json")) continue;
     std::string golden = path.substr(0, path.size() - 5) + ".expected.json";
     if (!fs::exists(golden)) continue;
-    out.push_back({entry.path().stem().string(), json::parse(ReadFile(path)).dump(), json::parse(ReadFile(golden))});
+    out.push_back({entry.path().stem().string(), json::parse(ReadFile(path)).dump(),
+                   json::parse(ReadFile(golden))});
   }
-  std::sort(out.begin(), out.end(), [](const Fixture& a, const Fixture& b) { return a.name < b.name; });
+  std::sort(out.begin(), out.end(),
+            [](const Fixture& a, const Fixture& b) { return a.name < b.name; });
   return out;
 }
 
 std::vector<std::string> OriginalIgnoreEnv() {
   std::vector<std::string> env;
-  for (const auto& rule : iam_audit::OriginalIgnoreRules({"ci-bot"})) env.push_back(rule.source + "=" + rule.pattern);
+  for (const auto& rule : iam_audit::OriginalIgnoreRules({"ci-bot"}))
+    env.push_back(rule.source + "=" + rule.pattern);
   return env;
 }
 
@@ -97,17 +102,27 @@ struct MockSlack {
 
 }  // namespace
 
-TEST_CASE("pipeline: fixtures → simulate → emulate(function.zip) → mock-slack over HTTPS", "[pipeline]") {
+TEST_CASE("pipeline: fixtures → simulate → emulate(function.zip) → mock-slack over HTTPS",
+          "[pipeline]") {
   TempDir certs;
   REQUIRE(iam_audit::testing::MakeTestCa(certs.path()));
   MockSlack slack(certs);
 
   TempDir work;
-  std::vector<std::string> argv = {IAM_AUDIT_CLI, "emulate", "--function", IAM_AUDIT_FUNCTION_ZIP, "--port", "0",
-                                   "--retry-delay-ms", "100",
-                                   "--env", "SLACK_WEBHOOK_URL=" + slack.Webhook(),
-                                   "--env", "IAM_AUDIT_CA_BUNDLE=" + (certs / "ca.pem"),
-                                   "--env", "IAM_AUDIT_TIME_ZONE=Asia/Seoul"};
+  std::vector<std::string> argv = {IAM_AUDIT_CLI,
+                                   "emulate",
+                                   "--function",
+                                   IAM_AUDIT_FUNCTION_ZIP,
+                                   "--port",
+                                   "0",
+                                   "--retry-delay-ms",
+                                   "100",
+                                   "--env",
+                                   "SLACK_WEBHOOK_URL=" + slack.Webhook(),
+                                   "--env",
+                                   "IAM_AUDIT_CA_BUNDLE=" + (certs / "ca.pem"),
+                                   "--env",
+                                   "IAM_AUDIT_TIME_ZONE=Asia/Seoul"};
   for (const std::string& e : OriginalIgnoreEnv()) {
     argv.push_back("--env");
     argv.push_back(e);
@@ -118,9 +133,11 @@ TEST_CASE("pipeline: fixtures → simulate → emulate(function.zip) → mock-sl
 
   std::vector<Fixture> fixtures = Fixtures();
   REQUIRE(fixtures.size() >= 5);
-  std::vector<std::string> simulate = {IAM_AUDIT_CLI, "simulate", "--filter-pattern", kOriginalPattern,
-                                       "--control-message", "--invoke", emu_url};
-  for (const Fixture& f : fixtures) simulate.push_back(std::string(IAM_AUDIT_FIXTURES_DIR) + "/records/" + f.name + ".json");
+  std::vector<std::string> simulate = {IAM_AUDIT_CLI,    "simulate",          "--filter-pattern",
+                                       kOriginalPattern, "--control-message", "--invoke",
+                                       emu_url};
+  for (const Fixture& f : fixtures)
+    simulate.push_back(std::string(IAM_AUDIT_FIXTURES_DIR) + "/records/" + f.name + ".json");
   int rc = RunCommand(simulate, work / "simulate.log", 120);
   INFO("simulate output:\n" << ReadFile(work / "simulate.log"));
   CHECK(rc == 0);
@@ -187,7 +204,8 @@ TEST_CASE("pipeline: fixtures → simulate → emulate(function.zip) → mock-sl
   CHECK(std::count(messages.begin(), messages.end(), login) == 1);
 
   // The summaries add up.
-  size_t received = 0, matched = 0, ignored = 0, delivered = 0, failed = 0, control = 0, duplicates = 0;
+  size_t received = 0, matched = 0, ignored = 0, delivered = 0, failed = 0, control = 0,
+         duplicates = 0;
   const json invocations = GetJson(emu_url, "/api/invocations");
   for (const json& inv : invocations) {
     CAPTURE(inv.dump());
@@ -213,7 +231,8 @@ TEST_CASE("pipeline: fixtures → simulate → emulate(function.zip) → mock-sl
   CHECK_THAT(logs, !Catch::Contains(kSecret));
 }
 
-TEST_CASE("pipeline: function.zip runs in an otherwise empty root and delivers over HTTPS", "[pipeline][zip]") {
+TEST_CASE("pipeline: function.zip runs in an otherwise empty root and delivers over HTTPS",
+          "[pipeline][zip]") {
   TempDir certs;
   REQUIRE(iam_audit::testing::MakeTestCa(certs.path()));
   MockSlack slack(certs);
@@ -224,9 +243,10 @@ TEST_CASE("pipeline: function.zip runs in an otherwise empty root and delivers o
   // its bundle (found without IAM_AUDIT_CA_BUNDLE).
   fs::create_directories(root + "/etc/pki/tls/certs");
   fs::copy_file(certs / "ca.pem", root + "/etc/pki/tls/certs/ca-bundle.crt");
-  Process emulate({IAM_AUDIT_CLI, "emulate", "--function", IAM_AUDIT_FUNCTION_ZIP, "--root", root, "--port", "0",
-                   "--env", "SLACK_WEBHOOK_URL=" + slack.Webhook(), "--env", "IAM_AUDIT_TIME_ZONE=+09:00"},
-                  work / "emulate.err");
+  Process emulate(
+      {IAM_AUDIT_CLI, "emulate", "--function", IAM_AUDIT_FUNCTION_ZIP, "--root", root, "--port",
+       "0", "--env", "SLACK_WEBHOOK_URL=" + slack.Webhook(), "--env", "IAM_AUDIT_TIME_ZONE=+09:00"},
+      work / "emulate.err");
   const std::string emu_url = emulate.FirstLine();
   REQUIRE_THAT(emu_url, Catch::StartsWith("http://127.0.0.1:"));
 
@@ -243,7 +263,8 @@ TEST_CASE("pipeline: function.zip runs in an otherwise empty root and delivers o
   std::vector<std::string> messages;
   std::vector<json> goldens;
   for (const Fixture& f : fixtures) {
-    if (f.name != "iam_user_api_call" && f.name != "console_login_success_mfa" && f.name != "injection_attempt") {
+    if (f.name != "iam_user_api_call" && f.name != "console_login_success_mfa" &&
+        f.name != "injection_attempt") {
       continue;
     }
     messages.push_back(f.compact);
@@ -263,28 +284,33 @@ TEST_CASE("pipeline: function.zip runs in an otherwise empty root and delivers o
   std::vector<json> received = slack.Messages();
   CHECK(received == goldens);
   emulate.Stop();
-  CHECK_THAT(ReadFile(work / "emulate.err"), Catch::Contains("chroot " + root) && !Catch::Contains(kSecret));
+  CHECK_THAT(ReadFile(work / "emulate.err"),
+             Catch::Contains("chroot " + root) && !Catch::Contains(kSecret));
 }
 
 // The environment-only set-up (no IAM_AUDIT_CONFIG) against mock-slack's
-// rate limiter: posts are paced at IAM_AUDIT_POST_INTERVAL_MS, so 43 alerts in
-// one payload meet no 429. Real time: the interval is 50 ms and mock-slack's
-// rate 20/s (its default burst of 5), the same limit as 1000 ms against 1/s.
-TEST_CASE("pipeline: 43 alerts without a configuration file are paced to the webhook's rate limit",
-          "[pipeline][pace]") {
+// rate limiter: posts are paced at IAM_AUDIT_POST_INTERVAL_MS, so the alerts
+// of one payload meet no 429. `alerts` alerts (alternately bob's and alice's)
+// and three that the original's ignore rules drop go in one payload.
+static void RunPacedPipeline(const std::vector<std::string>& slack_args,
+                             const std::vector<std::string>& extra_env, int alerts) {
   TempDir certs;
   REQUIRE(iam_audit::testing::MakeTestCa(certs.path()));
-  MockSlack slack(certs, {"--rate", "20"});
+  MockSlack slack(certs, slack_args);
 
   TempDir work;
   std::vector<std::string> argv = {
       IAM_AUDIT_CLI, "emulate",
       "--function",  IAM_AUDIT_FUNCTION_ZIP,
       "--port",      "0",
+      "--timeout",   "120",
       "--env",       "SLACK_WEBHOOK_URL=" + slack.Webhook(),
       "--env",       "IAM_AUDIT_CA_BUNDLE=" + (certs / "ca.pem"),
-      "--env",       "IAM_AUDIT_POST_INTERVAL_MS=50",
       "--env",       "IAM_AUDIT_MAX_ATTEMPTS=1"};  // a 429 would fail its alert
+  for (const std::string& e : extra_env) {
+    argv.push_back("--env");
+    argv.push_back(e);
+  }
   for (const std::string& e : OriginalIgnoreEnv()) {
     argv.push_back("--env");
     argv.push_back(e);
@@ -294,7 +320,7 @@ TEST_CASE("pipeline: 43 alerts without a configuration file are paced to the web
   REQUIRE_THAT(emu_url, Catch::StartsWith("http://127.0.0.1:"));
 
   std::vector<std::string> records;
-  for (int i = 0; i < 43; ++i) {
+  for (int i = 0; i < alerts; ++i) {
     records.push_back(
         iam_audit::testing::Record("pace-" + std::to_string(i), i % 2 ? "alice" : "bob"));
   }
@@ -304,25 +330,25 @@ TEST_CASE("pipeline: 43 alerts without a configuration file are paced to the web
   records.push_back(
       iam_audit::testing::Record("ign-3", "alice", "GetBucketLocation", "s3.amazonaws.com"));
   httplib::Client client(emu_url);
-  client.set_read_timeout(60, 0);
+  client.set_read_timeout(120, 0);
   auto res = client.Post("/2015-03-31/functions/function/invocations",
                          iam_audit::testing::SubscriptionEvent(records), "application/json");
   REQUIRE(res);
   INFO(res->body << "\n" << ReadFile(work / "emulate.err"));
   const json stats = GetJson(slack.url, "/api/stats");
   CHECK(stats["rate_limited"] == 0);
-  CHECK(stats["accepted"] == 43);
+  CHECK(stats["accepted"] == alerts);
   CHECK(res->get_header_value("X-Amz-Function-Error").empty());
   json summary = json::parse(res->body);
-  if (summary.contains(
-          "errorMessage")) {  // a failed invocation carries its summary after "; summary "
+  if (summary.contains("errorMessage")) {
+    // A failed invocation carries its summary after "; summary ".
     const std::string message = summary["errorMessage"];
     const size_t at = message.find("; summary ");
     if (at != std::string::npos) summary = json::parse(message.substr(at + 10), nullptr, false);
   }
-  CHECK(summary["received"] == 46);
-  CHECK(summary["matched"] == 43);
-  CHECK(summary["delivered"] == 43);
+  CHECK(summary["received"] == alerts + 3);
+  CHECK(summary["matched"] == alerts);
+  CHECK(summary["delivered"] == alerts);
   CHECK(summary["digested"] == 0);
   CHECK(summary["duplicates"] == 0);
   CHECK(summary["failed"] == 0);
@@ -332,15 +358,31 @@ TEST_CASE("pipeline: 43 alerts without a configuration file are paced to the web
                                    {"ignored-users", 1}});
 
   std::vector<json> messages = slack.Messages();
-  REQUIRE(messages.size() == 43);
-  for (int i = 0; i < 43; ++i) {
+  REQUIRE(messages.size() == static_cast<size_t>(alerts));
+  for (int i = 0; i < alerts; ++i) {
     const std::string link = "#/events/pace-" + std::to_string(i) + "|";
     CAPTURE(link);
     CHECK(messages[i].dump().find(link) != std::string::npos);  // each once, in event order
   }
 }
 
-TEST_CASE("deploy: the CloudFormation template carries the tested pattern and valid ignore rules", "[deploy]") {
+// Real time at a faster scale: the interval is 50 ms and mock-slack's rate
+// 20/s (its default burst of 5), the same limit as 1000 ms against 1/s.
+TEST_CASE("pipeline: 43 alerts without a configuration file are paced to the webhook's rate limit",
+          "[pipeline][pace]") {
+  RunPacedPipeline({"--rate", "20"}, {"IAM_AUDIT_POST_INTERVAL_MS=50"}, 43);
+}
+
+// Everything at its default: mock-slack's rate limit (1 message/s, burst 5)
+// and the engine's interval (1000 ms, IAM_AUDIT_POST_INTERVAL_MS unset), the
+// original's set-up. Eight alerts take about 7 s.
+TEST_CASE("pipeline: with every default, alerts meet no 429 from mock-slack's default rate limit",
+          "[pipeline][pace]") {
+  RunPacedPipeline({}, {}, 8);
+}
+
+TEST_CASE("deploy: the CloudFormation template carries the tested pattern and valid ignore rules",
+          "[deploy]") {
   const std::string tmpl = ReadFile(IAM_AUDIT_DEPLOY_TEMPLATE);
   REQUIRE_FALSE(tmpl.empty());
   // Single-quoted YAML scalars on one line: FilterPattern and IAM_AUDIT_IGNORE_*.
@@ -363,7 +405,9 @@ TEST_CASE("deploy: the CloudFormation template carries the tested pattern and va
   auto config = iam_audit::LoadHandlerConfig(env);
   REQUIRE(config.ok());
   // The same rules as the ones the pipeline test ran with.
-  for (const auto& spec : iam_audit::OriginalIgnoreRules({})) CHECK(env.at(spec.source) == spec.pattern);
+  for (const auto& spec : iam_audit::OriginalIgnoreRules({}))
+    CHECK(env.at(spec.source) == spec.pattern);
   CHECK_THAT(tmpl, Catch::Contains("NoEcho: true") && Catch::Contains("Runtime: provided.al2023") &&
-                       Catch::Contains("AWS::Logs::SubscriptionFilter") && Catch::Contains("Principal: logs.amazonaws.com"));
+                       Catch::Contains("AWS::Logs::SubscriptionFilter") &&
+                       Catch::Contains("Principal: logs.amazonaws.com"));
 }
