@@ -33,16 +33,16 @@ import plot  # noqa: E402
 # What each bench answers, and the targets the issues set, in the order shown.
 BENCHES = [
     ("micro", "Micro benchmarks (Google Benchmark)", "Decode, inflate, render, filter compile and match in isolation.", []),
-    ("filter_scan", "Filter scan (issue 2)",
+    ("filter_scan", "Filter scan",
      "How fast does `test-filter --count` scan real-shaped records, against jq, Python's json loop and a bare simdjson pass?",
      ["scan ≥ 20× jq", "scan within 1.5× of bare simdjson"]),
-    ("lambda", "Lambda handler (issue 5)",
+    ("lambda", "Lambda handler",
      "CPU per payload (1, 10, 100, 1000 events) against the original Python handler; cold start; peak RSS.",
      ["handler ≥ 50× less CPU than Python", "cold start ≤ 5 ms", "peak RSS ≤ 32 MB at 1 MB payloads"]),
-    ("simulate", "Payload generation (issue 3)",
+    ("simulate", "Payload generation",
      "How fast does `simulate` produce subscription payloads, against bare zlib deflate of the same bytes?",
      ["generation ≥ 0.8× zlib"]),
-    ("mock_slack", "mock-slack vs nginx (issue 4)",
+    ("mock_slack", "mock-slack vs nginx",
      "Can mock-slack, validating and storing every message with the rate limit off, keep up with a load test, "
      "against nginx answering a static `ok` under the same wrk load?",
      ["≥ 0.5× nginx requests/s", "mock-slack p99 < 2 ms"]),

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Question: can mock-slack, validating and storing every message with the
 # rate limit off, keep up with a load test? Baseline, same run, same load:
-# nginx answering a static "ok". Targets (issue 4): >= 0.5x nginx's
+# nginx answering a static "ok". Targets: >= 0.5x nginx's
 # requests/s, mock-slack p99 < 2 ms.
 #
 # Both servers bind 127.0.0.1 on ephemeral ports and are driven in turn by

@@ -1,4 +1,4 @@
-# simulate / generate / check (issue [3/8]).
+# simulate / generate / check.
 #
 # iam_audit_simulator: the CloudWatch Logs model (records → log events →
 # subscription payloads), the record reader, the payload sinks, the

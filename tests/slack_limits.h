@@ -1,5 +1,5 @@
 // Checks a rendered Slack message against the Block Kit limits the engine
-// promises to keep (specs.md §3.4). Returns an empty string when the message
+// promises to keep (Block Kit's documented limits). Returns an empty string when the message
 // is fine, otherwise what is wrong.
 #ifndef IAM_AUDIT_TESTS_SLACK_LIMITS_H_
 #define IAM_AUDIT_TESTS_SLACK_LIMITS_H_

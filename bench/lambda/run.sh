@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue [5/8] benchmarks, side by side in one run:
+# The Lambda handler's benchmarks, side by side in one run:
 #  1. handler CPU per payload of 1, 10, 100 and 1000 real CloudTrail events vs
 #     the original's Python handler doing the same work (target: >= 50x less CPU);
 #  2. bootstrap exec → first /next, median of N cold starts, from function.zip

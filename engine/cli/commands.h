@@ -20,7 +20,7 @@ void RegisterDecodeCommand(CLI::App& app);
 void RegisterRenderCommand(CLI::App& app);
 void RegisterRuleStatsCommand(CLI::App& app);
 void RegisterTestFilterCommand(CLI::App& app);
-// simulate, generate, check: simulator/cli/ (issue 4).
+// simulate, generate, check: simulator/cli/.
 void RegisterSimulateCommand(CLI::App& app);
 void RegisterGenerateCommand(CLI::App& app);
 void RegisterCheckCommand(CLI::App& app);

@@ -1,5 +1,5 @@
 // Slack webhook payload validation. Which failures map to which code comes
-// from specs.md 3.2/3.4/3.6; where Slack is undocumented the choice is ours
+// from Slack's incoming-webhook, Block Kit and message-limit documentation; where Slack is undocumented the choice is ours
 // and docs/mock_slack.md lists it.
 //
 // The body is parsed with simdjson's DOM: nlohmann's parser was about 40% of

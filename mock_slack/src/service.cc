@@ -212,7 +212,7 @@ Reply Service::RateLimited(int retry_after, std::string note) {
   r.headers.emplace_back("Retry-After", std::to_string(retry_after));
   r.content_type = "application/json";
   if (options_.legacy_rate_limit_body) {
-    // The shape Slack's old docs promised (specs.md 3.2, S4); counts are ours.
+    // The shape Slack's old docs promised; counts are ours.
     r.body = Dump(
         {{"ok", false}, {"count_hour_ago", 0}, {"count_minute_ago", 0}, {"count_second_ago", 0}});
   } else {

@@ -6,7 +6,7 @@ namespace mock_slack {
 
 ErrorStatusTable::ErrorStatusTable()
     : status_{
-          // specs.md 3.2; "?" rows there are our best guess and overridable.
+          // Slack's documented statuses; "?" rows are our best guess and overridable.
           {"invalid_payload", 400},
           {"user_not_found", 400},
           {"action_prohibited", 403},

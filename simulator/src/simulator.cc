@@ -203,7 +203,7 @@ void Simulator::AddRecord(std::string_view record_json, const SourcePosition& so
   outcome.event_bytes = e.message.size();
   s.MaybeSendControl(e.timestamp);
 
-  // CloudTrail does not send what CloudWatch Logs would refuse (specs 1.7).
+  // CloudTrail does not send what CloudWatch Logs would refuse (CloudTrail User Guide, "Sending events to CloudWatch Logs").
   if (e.message.size() + kPutLogEventsOverheadBytes > o.max_record_bytes) {
     outcome.outcome = Outcome::kDropped;
     outcome.reason = "record is " + std::to_string(e.message.size()) +

@@ -13,7 +13,7 @@ using iam_audit::StatusCode;
 
 TEST_CASE("filter errors: AWS wording and column", "[filter][error]") {
   auto [pattern, reason, column] = GENERATE(table<std::string, std::string, size_t>({
-      // Observed AWS texts (digest §3, §5, §8).
+      // Texts AWS was observed to answer.
       {"?Status: timeout", "Invalid character(s) in term ':'", 8},
       {"`ERROR", "Invalid character(s) in term '`'", 1},
       {"ERROR(x)", "Invalid character(s) in term '('", 6},

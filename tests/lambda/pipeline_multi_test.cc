@@ -1,5 +1,5 @@
-// Issue [5/8]'s pipeline again, with a multi-destination configuration
-// (issue [6/8]): fixtures → simulate → emulate(function.zip, IAM_AUDIT_CONFIG)
+// pipeline_test.cc's pipeline again, with a multi-destination configuration:
+// fixtures → simulate → emulate(function.zip, IAM_AUDIT_CONFIG)
 // → one mock-slack over HTTPS holding two Slack webhooks and a Telegram chat.
 // Every alert must arrive exactly once at each destination its rules and
 // routes name, and nowhere else; the summaries account for every event.

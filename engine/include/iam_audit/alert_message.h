@@ -1,4 +1,4 @@
-// Alerts with their rules, digests, and Telegram messages (issue 7).
+// Alerts with their rules, digests, and Telegram messages.
 //
 // The single-event Slack layout of slack_message.h stays the golden format;
 // RenderSlackAlert() adds what the rules decided: a header block with the

@@ -54,7 +54,7 @@ namespace iam_audit {
 // ---------------------------------------------------------------- rules
 
 // Decides which events are not alerted. A small interface on purpose: the
-// rules and routing of issue [6/8] implement it too.
+// rules and routing implement it too.
 class EventRules {
  public:
   virtual ~EventRules() = default;
@@ -112,7 +112,7 @@ struct HandlerConfig {
   size_t remembered_ids = 10000;  // delivered eventIDs kept for redelivery
   std::string ca_bundle;          // explicit override; empty: FindCaBundle defaults
 
-  // Rules and routing (issue [6/8]); null: the environment-only set-up above.
+  // Rules and routing; null: the environment-only set-up above.
   // With a configuration, the rules decide what alerts and where it goes
   // (rules.h); webhook_url (optional then) receives alerts whose rules name no
   // destination.

@@ -1,4 +1,4 @@
-// Decisions where AWS documents nothing (digest §9) are marked "Ours:".
+// Decisions where AWS documents nothing are marked "Ours:".
 #include "filter/parser.h"
 
 #include <charconv>

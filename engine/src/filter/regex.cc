@@ -11,7 +11,7 @@ using CharSet = std::bitset<256>;
 
 // Characters FilterAndPatternSyntax lists for regex bodies: alphanumerics,
 // the symbols `: _ # = @ / ; , -`, the operators `^ $ ? [ ] { } | \ * + .`,
-// plus the space that AWS's own examples use (digest §4, §9 item 11).
+// plus the space that AWS's own examples use (the `%.at%` line of tests/data/filter-corpus.jsonl).
 bool AllowedRegexChar(unsigned char c) {
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
   return c != 0 && std::strchr(":_#=@/;,- ^$?[]{}|\\*+.", c) != nullptr;

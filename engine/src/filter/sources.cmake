@@ -1,4 +1,4 @@
-# Sources of the filter pattern language (issue [2/8]), relative to engine/.
+# Sources of the filter pattern language, relative to engine/.
 set(IAM_AUDIT_FILTER_SOURCES
   src/filter/ast.cc
   src/filter/compiler.cc

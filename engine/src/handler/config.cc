@@ -63,7 +63,7 @@ std::string RuleName(std::string_view suffix) {
 StatusOr<HandlerConfig> LoadHandlerConfig(const EnvMap& env) {
   HandlerConfig config;
 
-  // The rules configuration (issue [6/8]): a path, or inline JSON.
+  // The rules configuration: a path, or inline JSON.
   if (const std::string* cfg = Find(env, "IAM_AUDIT_CONFIG"); cfg != nullptr && !cfg->empty()) {
     size_t first = cfg->find_first_not_of(" \t\r\n");
     auto parsed = first != std::string::npos && (*cfg)[first] == '{'

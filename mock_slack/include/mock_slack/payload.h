@@ -4,8 +4,9 @@
 // decides what Slack would answer: either the message is accepted (and
 // returned in a normalised form for storage) or it is rejected with one of
 // Slack's bare error codes ("invalid_payload", "no_text", "invalid_blocks",
-// "invalid_blocks_format", "too_many_attachments"). Facts followed: specs.md
-// section 3 (request shape 3.1, Block Kit limits 3.4, traps 3.6).
+// "invalid_blocks_format", "too_many_attachments"). Facts followed: Slack's
+// incoming-webhook and Block Kit documentation (request shape, Block Kit
+// limits, documented traps).
 //
 // The function is pure and thread-safe; it never throws and bounds its work on
 // hostile input (JSON nesting depth, body size is capped by the caller).
@@ -19,7 +20,7 @@
 
 namespace mock_slack {
 
-// Limits of the Block Kit check; defaults are Slack's (specs.md 3.4).
+// Limits of the Block Kit check; defaults are Slack's documented Block Kit limits.
 struct PayloadLimits {
   std::size_t max_blocks = 50;
   std::size_t max_section_text = 3000;

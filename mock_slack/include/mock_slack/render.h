@@ -1,7 +1,7 @@
 // Rendering Slack messages to HTML the way the Slack client shows them, for
 // the channel page (GET /).
 //
-// RenderMrkdwn() follows Slack's mrkdwn (specs.md 3.5), not CommonMark:
+// RenderMrkdwn() follows Slack's mrkdwn ("Formatting text for app surfaces"), not CommonMark:
 // *bold*, _italic_, ~strike~, `code`, ```code blocks```, "> " quotes,
 // <url|label> and <url> links, <@U…>/<#C…|name>/<!here> mentions and
 // <!date^…|fallback>, and :shortcode: emoji (a table of common ones; unknown

@@ -1,7 +1,7 @@
 // Slack's webhook error codes and the HTTP status each is answered with.
 //
 // Slack answers webhook errors with a 4xx/5xx status and a plain-text body
-// that is exactly the code (specs.md 3.2). Statuses marked unverified in the
+// that is exactly the code (Slack's incoming-webhook error table). Statuses marked unverified in the
 // spec can be overridden per code (ErrorStatusTable::Override), so a test can
 // force whichever status it believes Slack sends. Reads are thread-safe once
 // the table is built; Override() is for start-up only.
@@ -19,7 +19,7 @@ namespace mock_slack {
 
 class ErrorStatusTable {
  public:
-  ErrorStatusTable();  // Slack's statuses from specs.md 3.2
+  ErrorStatusTable();  // Slack's documented statuses
 
   // The status for `code`; 400 for codes Slack does not document.
   int StatusFor(std::string_view code) const;

@@ -1,4 +1,4 @@
-// Telegram Bot API sendMessage, as mock-slack emulates it (issue 7).
+// Telegram Bot API sendMessage, as mock-slack emulates it.
 //
 // A bot is configured by its token ("<bot id>:<secret>", e.g.
 // "123456:AAE-x") and the chats it may post to. The token is a credential:

@@ -26,14 +26,14 @@
 
 namespace iam_audit::simulator {
 
-// CloudTrail does not send events over 256 KB to CloudWatch Logs (specs 1.7);
+// CloudTrail does not send events over 256 KB to CloudWatch Logs (CloudTrail User Guide, "Sending events to CloudWatch Logs");
 // the size is counted as PutLogEvents counts it: message bytes + 26.
 inline constexpr size_t kCloudTrailMaxEventBytes = 262144;
 inline constexpr size_t kPutLogEventsOverheadBytes = 26;
-// PutLogEvents batch limits (specs 1.5), used as the default batch bounds.
+// PutLogEvents batch limits (CloudWatch Logs API Reference, PutLogEvents), used as the default batch bounds.
 inline constexpr size_t kMaxBatchEvents = 10000;
 inline constexpr size_t kMaxBatchBytes = 1048576;
-// Lambda's asynchronous invocation payload limit (specs 1.4, 1.5).
+// Lambda's asynchronous invocation payload limit (Lambda Developer Guide, "Lambda quotas").
 inline constexpr size_t kMaxLambdaAsyncPayloadBytes = 1048576;
 
 inline constexpr std::string_view kControlMessageText =
@@ -86,7 +86,7 @@ std::string Uint192ToDecimal(uint64_t hi, uint64_t mid, uint64_t lo);
 // JSON text of a DATA_MESSAGE or CONTROL_MESSAGE batch, fields in the order
 // AWS shows them; policyLevel only when non-empty.
 std::string LogBatchJson(const LogBatch& batch);
-// The CONTROL_MESSAGE a destination receives (specs 1.3).
+// The CONTROL_MESSAGE a destination receives (CloudWatch Logs User Guide, "Subscription filters" (CONTROL_MESSAGE)).
 LogBatch ControlMessageBatch(int64_t timestamp_ms);
 // {"awslogs":{"data":base64(gzip(batch_json))}}. gzip_level 0..9 as zlib's
 // (a level outside is taken as the nearest); compressed with libdeflate, a
