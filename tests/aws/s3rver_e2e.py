@@ -3,12 +3,12 @@
 loopback with path-style addressing through AWS_ENDPOINT_URL_S3.
 
 s3rver is pinned in tests/aws/s3rver/package.json and package-lock.json and
-installed by `npm ci` into the build tree. Objects are put by botocore's S3
-client (Debian's python3-botocore), then read back by s3_test_tool (our
-client): a multi-MB object in bounded chunks, odd keys, ListObjectsV2 pages,
-NoSuchKey / NoSuchBucket / InvalidAccessKeyId errors, and https with a
-verified (and an unverifiable) certificate. Fails (never skips)
-when s3rver cannot be installed or started.
+installed by `npm ci` into the build tree, then started, by s3rver_harness.py.
+Objects are put by botocore's S3 client (Debian's python3-botocore), then read
+back by s3_test_tool (our client): a multi-MB object in bounded chunks, odd
+keys, ListObjectsV2 pages, NoSuchKey / NoSuchBucket / InvalidAccessKeyId
+errors, and https with a verified (and an unverifiable) certificate. Fails
+(never skips) when s3rver cannot be installed or started.
 
 What s3rver does not check (covered elsewhere): it does not verify SigV4
 signatures, only that the access key exists (signatures: sigv4_test.cc and
@@ -25,10 +25,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 
 import botocore.config
 import botocore.session
+
+import s3rver_harness
 
 TOOL, PACKAGE_DIR, BUILD_DIR = sys.argv[1:4]
 BUCKET = "iam-audit-test"
@@ -41,48 +42,6 @@ def check(cond, what):
         failures.append(what)
 
 
-def install():
-    os.makedirs(BUILD_DIR, exist_ok=True)
-    for name in ("package.json", "package-lock.json"):
-        src, dst = os.path.join(PACKAGE_DIR, name), os.path.join(BUILD_DIR, name)
-        if not os.path.exists(dst) or open(src, "rb").read() != open(dst, "rb").read():
-            shutil.copyfile(src, dst)
-            shutil.rmtree(os.path.join(BUILD_DIR, "node_modules"), ignore_errors=True)
-    entry = os.path.join(BUILD_DIR, "node_modules", "s3rver", "bin", "s3rver.js")
-    if not os.path.exists(entry):
-        npm = shutil.which("npm")
-        if npm is None:
-            sys.exit("FAIL: npm is not installed (this test needs Node.js 18+ with npm)")
-        r = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=BUILD_DIR, capture_output=True, text=True,
-                           timeout=300)
-        if r.returncode != 0 or not os.path.exists(entry):
-            sys.exit("FAIL: npm ci of s3rver failed:\n" + r.stdout + r.stderr)
-    return entry
-
-
-def start(entry, data_dir, tls_args=()):
-    node = shutil.which("node") or sys.exit("FAIL: node is not installed (this test needs Node.js 18+ with npm)")
-    # s3rver makes its continuation tokens with DES, which Node 17+ (OpenSSL 3)
-    # only offers with the legacy provider.
-    proc = subprocess.Popen([node, "--openssl-legacy-provider", entry, "-d", data_dir, "-a", "127.0.0.1", "-p", "0", "-s",
-                             "--configure-bucket", BUCKET, *tls_args],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    timer = threading.Timer(60, proc.kill)  # a stuck start ends the read below
-    timer.start()
-    port = None
-    for line in proc.stdout:
-        m = re.search(r"S3rver listening on 127\.0\.0\.1:(\d+)", line)
-        if m:
-            port = int(m.group(1))
-            break
-    timer.cancel()
-    if port is None:
-        proc.kill()
-        sys.exit("FAIL: s3rver did not start:\n" + (proc.stdout.read() if proc.stdout else ""))
-    threading.Thread(target=proc.stdout.read, daemon=True).start()  # drain
-    return proc, port
-
-
 def run_tool(args, env_extra, drop=()):
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k not in drop}
     env.update(env_extra)
@@ -91,11 +50,11 @@ def run_tool(args, env_extra, drop=()):
 
 
 def main():
-    entry = install()
+    entry = s3rver_harness.install(PACKAGE_DIR, BUILD_DIR)
     data_dir = tempfile.mkdtemp(prefix="iam-audit-s3rver-")
-    proc, port = start(entry, data_dir)
+    server = s3rver_harness.start(entry, data_dir, buckets=[BUCKET])
     try:
-        endpoint = f"http://127.0.0.1:{port}"
+        endpoint = server.endpoint
         session = botocore.session.get_session()
         s3 = session.create_client(
             "s3", region_name="us-east-1", endpoint_url=endpoint, aws_access_key_id="S3RVER",
@@ -196,7 +155,9 @@ def main():
                             cert_pem, "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
                            capture_output=True, text=True, timeout=60)
         check(r.returncode == 0, "openssl made a self-signed certificate" + ("" if r.returncode == 0 else r.stderr))
-        tls_proc, tls_port = start(entry, data_dir, ["--key", key_pem, "--cert", cert_pem])
+        tls_server = s3rver_harness.start(entry, data_dir, buckets=[BUCKET],
+                                          tls_args=["--key", key_pem, "--cert", cert_pem])
+        tls_port = tls_server.port
         try:
             tls_env = dict(env, AWS_ENDPOINT_URL_S3=f"https://127.0.0.1:{tls_port}", IAM_AUDIT_CA_BUNDLE=cert_pem)
             rc, out, err = run_tool(["get", BUCKET, "big/object.bin", "--chunk-bytes", str(2 << 20)], tls_env)
@@ -209,11 +170,9 @@ def main():
             check(rc == 1 and f"https: certificate verification failed for https://127.0.0.1:{tls_port}" in err
                   and f"GetObject s3://{BUCKET}/" in err, f"an untrusted certificate is refused ({err.strip()})")
         finally:
-            tls_proc.kill()
-            tls_proc.wait()
+            tls_server.stop()
     finally:
-        proc.kill()
-        proc.wait()
+        server.stop()
         shutil.rmtree(data_dir, ignore_errors=True)
     print(f"{len(failures)} failure(s)")
     return 1 if failures else 0

@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """`iam-audit simulate --deliver s3 --endpoint URL` into a real S3-compatible
-server (moto_server), read back with boto3: every object's key, bytes and
-ETag must be those written to --out. moto does not check signatures, so a
-second run goes to a recording server and each request's Authorization
-header is recomputed with botocore's S3SigV4Auth (same headers, same clock).
-A missing moto_server or boto3 fails the test.
+server (s3rver, pinned in tests/aws/s3rver and installed into the build tree
+by tests/aws/s3rver_harness.py), read back with boto3: every object's key,
+bytes and ETag must be those written to --out. s3rver does not check
+signatures (only that the access key is one it knows), so a second run goes to
+a recording server and each request's Authorization header is recomputed with
+botocore's S3SigV4Auth (same headers, same clock). A missing node, npm, s3rver
+or boto3 fails the test.
 
-Usage: deliver_upload_test.py IAM_AUDIT_BIN FIXTURE_RECORDS_DIR
+Usage: deliver_upload_test.py IAM_AUDIT_BIN FIXTURE_RECORDS_DIR S3RVER_PACKAGE_DIR S3RVER_INSTALL_DIR
 """
 import datetime
 import hashlib
@@ -15,8 +17,6 @@ import os
 import re
 import threading
 from unittest import mock
-import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,7 +26,10 @@ import botocore.auth
 import botocore.credentials
 from botocore.awsrequest import AWSRequest
 
-BIN, RECORDS = sys.argv[1], sys.argv[2]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "aws"))
+import s3rver_harness  # noqa: E402
+
+BIN, RECORDS, S3RVER_PACKAGE, S3RVER_INSTALL = sys.argv[1:5]
 failures = []
 
 
@@ -36,27 +39,14 @@ def check(cond, what):
         print("FAIL:", what, file=sys.stderr)
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-moto = shutil.which("moto_server")
-if moto is None:
-    sys.exit("moto_server not found (scripts/setup.sh installs moto[server])")
-port = free_port()
-server = subprocess.Popen([moto, "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True)
+entry = s3rver_harness.install(S3RVER_PACKAGE, S3RVER_INSTALL)
+data_dir = tempfile.TemporaryDirectory(prefix="iam-audit-s3rver-")
+server = s3rver_harness.start(entry, data_dir.name)
 try:
-    # Ready when it says it is listening (werkzeug's "Running on" line).
-    for line in server.stdout:
-        if "Running on" in line:
-            break
-    else:
-        sys.exit("moto_server exited before listening")
-    endpoint = f"http://127.0.0.1:{port}"
-    env = dict(os.environ, AWS_ACCESS_KEY_ID="AKIAIOSFODNN7EXAMPLE",
+    endpoint = server.endpoint
+    # s3rver knows one access key (S3RVER) and accepts any secret, so the
+    # secret is one that must not show up in any output.
+    env = dict(os.environ, AWS_ACCESS_KEY_ID=s3rver_harness.ACCESS_KEY_ID,
                AWS_SECRET_ACCESS_KEY="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", AWS_REGION="us-east-1")
     env.pop("AWS_SESSION_TOKEN", None)
     s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
@@ -97,8 +87,8 @@ try:
                            env=bare, capture_output=True, text=True)
         check(r.returncode == 2 and "AWS_ACCESS_KEY_ID" in r.stderr, f"no credentials: {r.returncode} {r.stderr}")
 finally:
-    server.terminate()
-    server.wait()
+    server.stop()
+    data_dir.cleanup()
 
 # Signatures: every PUT re-signed by botocore must give the same Authorization.
 received = []

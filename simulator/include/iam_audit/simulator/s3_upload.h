@@ -1,4 +1,4 @@
-// PutObject into an S3-compatible server (MinIO, moto, LocalStack, S3
+// PutObject into an S3-compatible server (MinIO, s3rver, LocalStack, S3
 // itself), for `simulate --deliver s3 --endpoint URL`: path-style requests
 // (http://host:port/bucket/key), signed with AWS Signature Version 4 by the
 // engine's signer, sent over the engine's HTTP/1.1 client. One object per
