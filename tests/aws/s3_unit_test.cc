@@ -135,6 +135,28 @@ TEST_CASE("s3 endpoint URLs", "[aws][s3]") {
   CHECK_FALSE(aws::ParseEndpointUrl("http://h/prefix", "X").ok());
 }
 
+TEST_CASE("s3 endpoint URLs: the authority's edge cases and their wording", "[aws][s3]") {
+  auto d = aws::ParseEndpointUrl("https://[::1]", "X");
+  REQUIRE(d.ok());
+  CHECK(d->host == "::1");
+  CHECK(d->port == 443);
+  auto [url, why] = GENERATE(table<std::string, std::string>({
+      {"http://[::1", "has an unclosed '['"},
+      {"http://[::1]x", "has text after ']'"},
+      {"http://[::1]:", "has a bad port"},
+      {"http://h:", "has a bad port"},
+      {"http://h:+80", "has a bad port"},
+      {"http://h:80x", "has a bad port"},
+      {"http://:80", "has no host"},
+      {"http://[]:80", "has no host"},
+  }));
+  CAPTURE(url);
+  auto bad = aws::ParseEndpointUrl(url, "X");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().message() ==
+        "X: \"" + url + "\" " + why + " (expected http://host:port or https://host[:port])");
+}
+
 TEST_CASE("s3 addressing: virtual-hosted on AWS, path-style for dotted names and with an endpoint",
           "[aws][s3]") {
   s3::S3Config config;

@@ -1,8 +1,9 @@
 // SlackWebhook's retry policy against a scripted client and a fake clock.
+#include "iam_audit/delivery.h"
+
 #include <catch2/catch.hpp>
 
 #include "fakes.h"
-#include "iam_audit/delivery.h"
 
 using iam_audit::DeliveryOutcome;
 using iam_audit::FakeClock;
@@ -49,7 +50,8 @@ TEST_CASE("delivery: 429 waits exactly Retry-After, then succeeds", "[delivery][
   CHECK(rig.clock.sleeps() == std::vector<int64_t>{3000});
 }
 
-TEST_CASE("delivery: 429 whose Retry-After passes the deadline gives up at once", "[delivery][429]") {
+TEST_CASE("delivery: 429 whose Retry-After passes the deadline gives up at once",
+          "[delivery][429]") {
   Rig rig;
   rig.deadline = rig.clock.NowMs() + 10'000;
   rig.client.Respond(429, "rate_limited", "30");
@@ -127,7 +129,8 @@ TEST_CASE("delivery: every request timeout fits before the deadline minus the re
   const int64_t start = rig.clock.NowMs();
   rig.deadline = start + 3000;
   // Every attempt hangs until its timeout.
-  for (int i = 0; i < 20; ++i) rig.client.Fail(iam_audit::DeadlineExceededError("fake: timed out"), 60'000);
+  for (int i = 0; i < 20; ++i)
+    rig.client.Fail(iam_audit::DeadlineExceededError("fake: timed out"), 60'000);
   DeliveryOutcome out = rig.Post();
   CHECK(out.status.code() == StatusCode::kDeadlineExceeded);
   for (const auto& call : rig.client.calls()) {
@@ -148,9 +151,14 @@ TEST_CASE("delivery: no attempt when the deadline has already passed", "[deliver
 }
 
 TEST_CASE("delivery: Retry-After parsing", "[delivery][429]") {
-  auto [text, ms] = GENERATE(table<std::string, int64_t>(
-      {{"1", 1000}, {" 30 ", 30000}, {"0", 0}, {"", -1}, {"abc", -1}, {"-1", -1},
-       {"Wed, 21 Oct 2015 07:28:00 GMT", -1}, {"1.5", -1}}));
+  auto [text, ms] = GENERATE(table<std::string, int64_t>({{"1", 1000},
+                                                          {" 30 ", 30000},
+                                                          {"0", 0},
+                                                          {"", -1},
+                                                          {"abc", -1},
+                                                          {"-1", -1},
+                                                          {"Wed, 21 Oct 2015 07:28:00 GMT", -1},
+                                                          {"1.5", -1}}));
   CAPTURE(text);
   CHECK(iam_audit::ParseRetryAfterMs(text) == ms);
 }
@@ -161,14 +169,40 @@ TEST_CASE("delivery: URL parsing never quotes the secret", "[delivery][secret]")
   CHECK(url->host == "hooks.example.test");
   CHECK(url->port == 443);
   CHECK(url->Origin() == "https://hooks.example.test:443");
-  auto [bad, reason] = GENERATE(table<std::string, std::string>(
-      {{"hooks.slack.com/services/T/B/s3cr3t", "missing scheme"},
-       {"ftp://hooks/services/s3cr3t", "unsupported scheme"},
-       {"https:///services/s3cr3t", "missing host"},
-       {"https://h:99999/s3cr3t", "bad port"},
-       {"https://user:s3cr3t@h/x", "credentials"}}));
+  auto [bad, reason] = GENERATE(
+      table<std::string, std::string>({{"hooks.slack.com/services/T/B/s3cr3t", "missing scheme"},
+                                       {"ftp://hooks/services/s3cr3t", "unsupported scheme"},
+                                       {"https:///services/s3cr3t", "missing host"},
+                                       {"https://h:99999/s3cr3t", "bad port"},
+                                       {"https://user:s3cr3t@h/x", "credentials"}}));
   CAPTURE(bad);
   auto parsed = ParseHttpUrl(bad);
   REQUIRE_FALSE(parsed.ok());
   CHECK_THAT(parsed.status().message(), Catch::Contains(reason) && !Catch::Contains("s3cr3t"));
+}
+
+TEST_CASE("delivery: URL authority edge cases", "[delivery]") {
+  auto v6 = ParseHttpUrl("http://[::1]:8080/x");
+  REQUIRE(v6.ok());
+  CHECK(v6->host == "::1");
+  CHECK(v6->port == 8080);
+  CHECK(v6->Origin() == "http://[::1]:8080");
+  // An empty port after ':' means the scheme's default.
+  auto empty_port = ParseHttpUrl("https://h:/x");
+  REQUIRE(empty_port.ok());
+  CHECK(empty_port->port == 443);
+  auto [url, message] = GENERATE(table<std::string, std::string>({
+      {"http://[::1/x", "url: unbalanced '[' in host"},
+      {"http://[::1]x/y", "url: bad port"},
+      {"http://h:0/x", "url: bad port"},
+      {"http://h:-1/x", "url: bad port"},
+      {"http://h:80x/x", "url: bad port"},
+      {"http://:80/x", "url: missing host"},
+      {"http://[]/x", "url: missing host"},
+      {"http://h%41/x", "url: invalid character in host"},
+  }));
+  CAPTURE(url);
+  auto parsed = ParseHttpUrl(url);
+  REQUIRE_FALSE(parsed.ok());
+  CHECK(parsed.status().message() == message);
 }

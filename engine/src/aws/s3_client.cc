@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <initializer_list>
 #include <map>
+#include <optional>
 #include <random>
 #include <thread>
 #include <utility>
@@ -13,6 +14,7 @@
 #include "aws/s3_request.h"
 #include "aws/s3_xml.h"
 #include "aws/sigv4.h"
+#include "delivery/url.h"
 #include "iam_audit/http1.h"
 #include "iam_audit/http_client.h"
 
@@ -40,32 +42,18 @@ StatusOr<Endpoint> ParseEndpointUrl(std::string_view url, std::string_view what)
   if (rest.ends_with('/')) rest.remove_suffix(1);
   if (rest.find_first_of("/?#@") != std::string_view::npos)
     return bad("has a path, query or user part");
-  std::string_view host = rest;
-  std::string_view port;
-  if (rest.starts_with('[')) {
-    size_t close = rest.find(']');
-    if (close == std::string_view::npos) return bad("has an unclosed '['");
-    host = rest.substr(1, close - 1);
-    std::string_view after = rest.substr(close + 1);
-    if (!after.empty()) {
-      if (after[0] != ':') return bad("has text after ']'");
-      port = after.substr(1);
-    }
-  } else if (size_t colon = rest.rfind(':'); colon != std::string_view::npos) {
-    host = rest.substr(0, colon);
-    port = rest.substr(colon + 1);
+  internal::UrlAuthority authority = internal::SplitUrlAuthority(rest);
+  if (authority.error == internal::UrlAuthority::Error::kUnclosedBracket)
+    return bad("has an unclosed '['");
+  if (authority.error == internal::UrlAuthority::Error::kTextAfterBracket)
+    return bad("has text after ']'");
+  if (authority.host.empty()) return bad("has no host");
+  if (authority.has_port) {
+    std::optional<int> p = internal::ParseUrlPort(authority.port);
+    if (!p) return bad("has a bad port");
+    ep.port = *p;
   }
-  if (host.empty()) return bad("has no host");
-  if (!port.empty() || rest.ends_with(':')) {
-    int p = 0;
-    auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
-    if (port.empty() || ec != std::errc() || end != port.data() + port.size() || p < 1 ||
-        p > 65535) {
-      return bad("has a bad port");
-    }
-    ep.port = p;
-  }
-  ep.host = std::string(host);
+  ep.host = std::string(authority.host);
   return ep;
 }
 

@@ -1,14 +1,15 @@
 // The HTTPS client behind delivery: http1::Connection (sockets + OpenSSL).
 #include "iam_audit/http_client.h"
 
-#include "iam_audit/http1.h"
-
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
 #include <mutex>
+#include <optional>
+
+#include "delivery/url.h"
+#include "iam_audit/http1.h"
 
 namespace iam_audit {
 
@@ -27,7 +28,8 @@ StatusOr<HttpUrl> ParseHttpUrl(std::string_view url) {
   if (scheme != "https" && scheme != "http") {
     // The scheme alone is never a secret, but keep it short and printable.
     std::string shown;
-    for (char c : scheme.substr(0, 10)) shown += std::isalnum(static_cast<unsigned char>(c)) ? c : '?';
+    for (char c : scheme.substr(0, 10))
+      shown += std::isalnum(static_cast<unsigned char>(c)) ? c : '?';
     return InvalidArgumentError("url: unsupported scheme '" + shown + "'");
   }
   out.scheme = scheme;
@@ -40,42 +42,31 @@ StatusOr<HttpUrl> ParseHttpUrl(std::string_view url) {
   if (authority.find('@') != std::string_view::npos) {
     return InvalidArgumentError("url: credentials in the authority are not supported");
   }
-  std::string_view host = authority;
-  std::string_view port;
-  if (!authority.empty() && authority[0] == '[') {
-    size_t close = authority.find(']');
-    if (close == std::string_view::npos) return InvalidArgumentError("url: unbalanced '[' in host");
-    host = authority.substr(1, close - 1);
-    std::string_view after = authority.substr(close + 1);
-    if (!after.empty()) {
-      if (after[0] != ':') return InvalidArgumentError("url: bad port");
-      port = after.substr(1);
-    }
-  } else if (size_t colon = authority.rfind(':'); colon != std::string_view::npos) {
-    host = authority.substr(0, colon);
-    port = authority.substr(colon + 1);
-  }
+  internal::UrlAuthority split = internal::SplitUrlAuthority(authority);
+  if (split.error == internal::UrlAuthority::Error::kUnclosedBracket)
+    return InvalidArgumentError("url: unbalanced '[' in host");
+  if (split.error == internal::UrlAuthority::Error::kTextAfterBracket)
+    return InvalidArgumentError("url: bad port");
+  std::string_view host = split.host;
   if (host.empty()) return InvalidArgumentError("url: missing host");
   for (char c : host) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' || c == '_')) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' ||
+          c == '_')) {
       return InvalidArgumentError("url: invalid character in host");
     }
   }
   out.host = std::string(host);
   out.port = out.scheme == "https" ? 443 : 80;
-  if (!port.empty()) {
-    int p = 0;
-    auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
-    if (ec != std::errc() || ptr != port.data() + port.size() || p <= 0 || p > 65535) {
-      return InvalidArgumentError("url: bad port");
-    }
-    out.port = p;
+  if (!split.port.empty()) {
+    std::optional<int> p = internal::ParseUrlPort(split.port);
+    if (!p) return InvalidArgumentError("url: bad port");
+    out.port = *p;
   }
   return out;
 }
 
 StatusOr<std::string> FindCaBundle(const std::string& override_path) {
-  struct stat st{};
+  struct stat st {};
   if (!override_path.empty()) {
     if (::stat(override_path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
       return NotFoundError("ca bundle: " + override_path + " does not exist");
@@ -100,8 +91,8 @@ class Http1Client : public HttpClient {
  public:
   explicit Http1Client(HttpClientOptions options) : options_(std::move(options)) {}
 
-  StatusOr<HttpResponse> Post(const HttpUrl& url, std::string_view body, std::string_view content_type,
-                              int64_t timeout_ms) override {
+  StatusOr<HttpResponse> Post(const HttpUrl& url, std::string_view body,
+                              std::string_view content_type, int64_t timeout_ms) override {
     std::lock_guard<std::mutex> lock(mu_);
     const std::string origin = url.Origin();
     if (url.scheme == "https" && options_.ca_bundle_path.empty()) {
@@ -120,7 +111,8 @@ class Http1Client : public HttpClient {
       // One connection per origin, kept alive across calls (and invocations).
       it = connections_.emplace(origin, std::make_unique<http1::Connection>(std::move(o))).first;
     }
-    auto result = it->second->Request("POST", url.target, {}, body, content_type, std::max<int64_t>(timeout_ms, 1));
+    auto result = it->second->Request("POST", url.target, {}, body, content_type,
+                                      std::max<int64_t>(timeout_ms, 1));
     if (!result.ok()) return result.status();
     HttpResponse response;
     response.status = result->status;
