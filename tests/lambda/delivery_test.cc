@@ -187,6 +187,13 @@ TEST_CASE("delivery: URL authority edge cases", "[delivery]") {
   CHECK(v6->host == "::1");
   CHECK(v6->port == 8080);
   CHECK(v6->Origin() == "http://[::1]:8080");
+  // The scheme is case-insensitive (ASCII); the host is kept as written.
+  auto upper = ParseHttpUrl("HTTPS://Hooks.Example/x");
+  REQUIRE(upper.ok());
+  CHECK(upper->scheme == "https");
+  CHECK(upper->host == "Hooks.Example");
+  CHECK(upper->port == 443);
+  CHECK(upper->target == "/x");
   // An empty port after ':' means the scheme's default.
   auto empty_port = ParseHttpUrl("https://h:/x");
   REQUIRE(empty_port.ok());

@@ -8,6 +8,8 @@
 #include <ctime>
 #include <map>
 
+#include "common/ascii.h"
+
 namespace iam_audit::aws {
 
 std::string HexEncode(std::string_view bytes) {
@@ -77,14 +79,6 @@ std::string CanonicalQueryString(const std::vector<std::pair<std::string, std::s
 
 namespace {
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 // Trims the value and folds each run of whitespace inside it to one space.
 std::string TrimAll(std::string_view v) {
   std::string out;
@@ -115,7 +109,7 @@ SigningResult Sign(const SigningInput& input, const Credentials& credentials,
   // in the order given.
   std::map<std::string, std::string> headers;
   auto add = [&](std::string_view name, std::string_view value) {
-    std::string key = Lower(name);
+    std::string key = internal::AsciiLower(name);
     auto [it, inserted] = headers.try_emplace(key, TrimAll(value));
     if (!inserted) it->second.append(",").append(TrimAll(value));
   };

@@ -20,6 +20,8 @@
 #include <cstring>
 #include <mutex>
 
+#include "common/ascii.h"
+
 namespace iam_audit::http1 {
 namespace {
 
@@ -38,17 +40,10 @@ int RemainingMs(int64_t deadline) {
   return static_cast<int>(std::clamp<int64_t>(deadline - NowMs(), 0, INT32_MAX));
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -75,7 +70,8 @@ void IgnoreSigpipeOnce() {
   static std::once_flag once;
   std::call_once(once, [] {
     struct sigaction current {};
-    if (sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL) signal(SIGPIPE, SIG_IGN);
+    if (sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL)
+      signal(SIGPIPE, SIG_IGN);
   });
 }
 
@@ -92,7 +88,7 @@ struct Connection::Impl {
   int fd = -1;
   SSL_CTX* ctx = nullptr;
   SSL* ssl = nullptr;
-  std::string in;    // received, not yet consumed
+  std::string in;  // received, not yet consumed
   size_t in_pos = 0;
 
   ~Impl() {
@@ -113,9 +109,12 @@ struct Connection::Impl {
   }
 };
 
-Connection::Connection(ConnectionOptions options) : options_(std::move(options)), impl_(std::make_unique<Impl>()) {
-  std::string h = options_.host.find(':') != std::string::npos ? "[" + options_.host + "]" : options_.host;
-  origin_ = std::string(options_.tls ? "https" : "http") + "://" + h + ":" + std::to_string(options_.port);
+Connection::Connection(ConnectionOptions options)
+    : options_(std::move(options)), impl_(std::make_unique<Impl>()) {
+  std::string h =
+      options_.host.find(':') != std::string::npos ? "[" + options_.host + "]" : options_.host;
+  origin_ = std::string(options_.tls ? "https" : "http") + "://" + h + ":" +
+            std::to_string(options_.port);
 }
 
 Connection::~Connection() = default;
@@ -131,7 +130,8 @@ Status Wait(int fd, short events, int64_t deadline, const std::string& origin, c
     int r = ::poll(&p, 1, RemainingMs(deadline));
     if (r > 0) return Status::Ok();
     if (r == 0) return DeadlineExceededError("http: " + origin + ": timed out " + what);
-    if (errno != EINTR) return UnavailableError("http: " + origin + ": poll: " + std::strerror(errno));
+    if (errno != EINTR)
+      return UnavailableError("http: " + origin + ": poll: " + std::strerror(errno));
   }
 }
 
@@ -153,10 +153,10 @@ bool StillOpen(int fd, SSL* ssl) {
 
 }  // namespace
 
-StatusOr<Response> Connection::Request(std::string_view method, std::string_view target,
-                                       const std::vector<std::pair<std::string, std::string>>& headers,
-                                       std::string_view body, std::string_view content_type,
-                                       int64_t timeout_ms) {
+StatusOr<Response> Connection::Request(
+    std::string_view method, std::string_view target,
+    const std::vector<std::pair<std::string, std::string>>& headers, std::string_view body,
+    std::string_view content_type, int64_t timeout_ms) {
   Impl& c = *impl_;
   const int64_t start = NowMs();
   const int64_t deadline = timeout_ms < 0 ? -1 : start + std::max<int64_t>(timeout_ms, 1);
@@ -174,7 +174,9 @@ StatusOr<Response> Connection::Request(std::string_view method, std::string_view
     if (options_.tls && c.ctx == nullptr) {
       IgnoreSigpipeOnce();
       SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
-      if (ctx == nullptr) return fail(UnavailableError("https: cannot create a TLS context (" + TlsErrorText() + ")"));
+      if (ctx == nullptr)
+        return fail(
+            UnavailableError("https: cannot create a TLS context (" + TlsErrorText() + ")"));
       SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
       SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
       SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
@@ -182,7 +184,8 @@ StatusOr<Response> Connection::Request(std::string_view method, std::string_view
           SSL_CTX_load_verify_locations(ctx, options_.ca_bundle_path.c_str(), nullptr) != 1) {
         ERR_clear_error();
         SSL_CTX_free(ctx);
-        return fail(InvalidArgumentError("https: cannot load the CA bundle " + options_.ca_bundle_path));
+        return fail(
+            InvalidArgumentError("https: cannot load the CA bundle " + options_.ca_bundle_path));
       }
       c.ctx = ctx;
     }
@@ -193,12 +196,14 @@ StatusOr<Response> Connection::Request(std::string_view method, std::string_view
     addrinfo* addrs = nullptr;
     const std::string port = std::to_string(options_.port);
     if (int r = ::getaddrinfo(options_.host.c_str(), port.c_str(), &hints, &addrs); r != 0) {
-      return fail(UnavailableError("http: " + origin_ + ": cannot resolve the host (" + gai_strerror(r) + ")"));
+      return fail(UnavailableError("http: " + origin_ + ": cannot resolve the host (" +
+                                   gai_strerror(r) + ")"));
     }
     int last_error = 0;
     bool timed_out = false;
     for (addrinfo* a = addrs; a != nullptr && c.fd < 0; a = a->ai_next) {
-      int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
+      int fd =
+          ::socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
       if (fd < 0) {
         last_error = errno;
         continue;
@@ -231,13 +236,16 @@ StatusOr<Response> Connection::Request(std::string_view method, std::string_view
     }
     ::freeaddrinfo(addrs);
     if (c.fd < 0) {
-      if (timed_out && last_error == 0) return fail(DeadlineExceededError("http: connect to " + origin_ + " timed out"));
+      if (timed_out && last_error == 0)
+        return fail(DeadlineExceededError("http: connect to " + origin_ + " timed out"));
       return fail(UnavailableError("http: " + origin_ + ": could not connect (" +
                                    std::strerror(last_error != 0 ? last_error : ETIMEDOUT) + ")"));
     }
     if (options_.tls) {
       c.ssl = SSL_new(c.ctx);
-      if (c.ssl == nullptr) return fail(UnavailableError("https: cannot create a TLS session (" + TlsErrorText() + ")"));
+      if (c.ssl == nullptr)
+        return fail(
+            UnavailableError("https: cannot create a TLS session (" + TlsErrorText() + ")"));
       SSL_set_fd(c.ssl, c.fd);
       if (IsIpLiteral(options_.host)) {
         X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(c.ssl), options_.host.c_str());
@@ -250,18 +258,19 @@ StatusOr<Response> Connection::Request(std::string_view method, std::string_view
         if (r == 1) break;
         int e = SSL_get_error(c.ssl, r);
         if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-          Status w = Wait(c.fd, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, connect_deadline, origin_,
-                          "in the TLS handshake");
+          Status w = Wait(c.fd, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, connect_deadline,
+                          origin_, "in the TLS handshake");
           if (!w.ok()) return fail(w);
           continue;
         }
         long verify = SSL_get_verify_result(c.ssl);
         std::string detail = TlsErrorText();
         if (verify != X509_V_OK) {
-          return fail(InvalidArgumentError("https: certificate verification failed for " + origin_ + " (" +
-                                           X509_verify_cert_error_string(verify) + ")"));
+          return fail(InvalidArgumentError("https: certificate verification failed for " + origin_ +
+                                           " (" + X509_verify_cert_error_string(verify) + ")"));
         }
-        return fail(UnavailableError("http: " + origin_ + ": TLS handshake failed (" + detail + ")"));
+        return fail(
+            UnavailableError("http: " + origin_ + ": TLS handshake failed (" + detail + ")"));
       }
     }
   }
@@ -270,8 +279,10 @@ StatusOr<Response> Connection::Request(std::string_view method, std::string_view
   std::string head;
   head.reserve(256 + body.size());
   head.append(method).append(" ").append(target).append(" HTTP/1.1\r\nHost: ");
-  head.append(options_.host.find(':') != std::string::npos ? "[" + options_.host + "]" : options_.host);
-  if (options_.port != (options_.tls ? 443 : 80)) head.append(":").append(std::to_string(options_.port));
+  head.append(options_.host.find(':') != std::string::npos ? "[" + options_.host + "]"
+                                                           : options_.host);
+  if (options_.port != (options_.tls ? 443 : 80))
+    head.append(":").append(std::to_string(options_.port));
   head.append("\r\nUser-Agent: ").append(options_.user_agent).append("\r\nAccept: */*\r\n");
   if (!body.empty() || method == "POST" || method == "PUT") {
     if (!content_type.empty()) head.append("Content-Type: ").append(content_type).append("\r\n");
@@ -288,11 +299,13 @@ StatusOr<Response> Connection::Request(std::string_view method, std::string_view
       }
       int e = SSL_get_error(c.ssl, 0);
       if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-        Status w = Wait(c.fd, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, deadline, origin_, "sending the request");
+        Status w = Wait(c.fd, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, deadline, origin_,
+                        "sending the request");
         if (!w.ok()) return fail(w);
         continue;
       }
-      return fail(UnavailableError("http: " + origin_ + ": connection lost while sending (" + TlsErrorText() + ")"));
+      return fail(UnavailableError("http: " + origin_ + ": connection lost while sending (" +
+                                   TlsErrorText() + ")"));
     }
     ssize_t n = ::send(c.fd, head.data() + off, head.size() - off, MSG_NOSIGNAL);
     if (n >= 0) {
@@ -305,7 +318,8 @@ StatusOr<Response> Connection::Request(std::string_view method, std::string_view
       if (!w.ok()) return fail(w);
       continue;
     }
-    return fail(UnavailableError("http: " + origin_ + ": connection lost while sending (" + std::strerror(errno) + ")"));
+    return fail(UnavailableError("http: " + origin_ + ": connection lost while sending (" +
+                                 std::strerror(errno) + ")"));
   }
 
   // ---- receive
@@ -340,7 +354,8 @@ StatusOr<Response> Connection::Request(std::string_view method, std::string_view
           return Status::Ok();
         }
         c.in.resize(old);
-        return UnavailableError("http: " + origin_ + ": connection lost while reading (" + TlsErrorText() + ")");
+        return UnavailableError("http: " + origin_ + ": connection lost while reading (" +
+                                TlsErrorText() + ")");
       }
       ssize_t n = ::recv(c.fd, c.in.data() + old, kReadChunk, 0);
       if (n >= 0) {
@@ -359,11 +374,13 @@ StatusOr<Response> Connection::Request(std::string_view method, std::string_view
       }
       int err = errno;
       c.in.resize(old);
-      return UnavailableError("http: " + origin_ + ": connection lost while reading (" + std::strerror(err) + ")");
+      return UnavailableError("http: " + origin_ + ": connection lost while reading (" +
+                              std::strerror(err) + ")");
     }
   };
   auto incomplete = [&] {
-    return fail(UnavailableError("http: no complete response from " + origin_ + " (connection closed)"));
+    return fail(
+        UnavailableError("http: no complete response from " + origin_ + " (connection closed)"));
   };
   auto malformed = [&](const std::string& what) {
     return fail(InvalidArgumentError("http: " + origin_ + ": malformed response: " + what));
@@ -391,37 +408,43 @@ StatusOr<Response> Connection::Request(std::string_view method, std::string_view
     }
     int code = 0;
     auto [p, ec] = std::from_chars(status_line.data() + 9, status_line.data() + 12, code);
-    if (ec != std::errc() || p != status_line.data() + 12 || code < 100) return malformed("bad status code");
+    if (ec != std::errc() || p != status_line.data() + 12 || code < 100)
+      return malformed("bad status code");
     const bool http10 = status_line[7] == '0';
     response = Response{};
     response.status = code;
     keep_alive = !http10;
-    std::string_view rest = eol == std::string_view::npos ? std::string_view() : head_text.substr(eol + 2);
+    std::string_view rest =
+        eol == std::string_view::npos ? std::string_view() : head_text.substr(eol + 2);
     while (!rest.empty()) {
       size_t line_end = rest.find("\r\n");
       std::string_view line = rest.substr(0, line_end);
       rest = line_end == std::string_view::npos ? std::string_view() : rest.substr(line_end + 2);
       size_t colon = line.find(':');
       if (colon == std::string_view::npos || colon == 0) return malformed("bad header line");
-      response.headers.emplace_back(Lower(Trim(line.substr(0, colon))), std::string(Trim(line.substr(colon + 1))));
+      response.headers.emplace_back(internal::AsciiLower(Trim(line.substr(0, colon))),
+                                    std::string(Trim(line.substr(colon + 1))));
     }
     c.in_pos = body_start;
     if (code >= 200) break;
   }
-  std::string connection = Lower(response.Header("connection"));
-  if (connection.find("keep-alive") != std::string::npos) keep_alive = true;  // an HTTP/1.0 server's opt-in
+  std::string connection = internal::AsciiLower(response.Header("connection"));
+  if (connection.find("keep-alive") != std::string::npos)
+    keep_alive = true;  // an HTTP/1.0 server's opt-in
   if (connection.find("close") != std::string::npos) keep_alive = false;
 
   auto need = [&](size_t bytes) -> Status {  // at least `bytes` unconsumed in c.in
     while (c.in.size() - c.in_pos < bytes) {
       size_t got = 0;
       if (Status s = read_more(&got); !s.ok()) return s;
-      if (got == 0) return UnavailableError("http: no complete response from " + origin_ + " (connection closed)");
+      if (got == 0)
+        return UnavailableError("http: no complete response from " + origin_ +
+                                " (connection closed)");
     }
     return Status::Ok();
   };
   const bool no_body = method == "HEAD" || response.status == 204 || response.status == 304;
-  std::string te = Lower(response.Header("transfer-encoding"));
+  std::string te = internal::AsciiLower(response.Header("transfer-encoding"));
   std::string length_text = response.Header("content-length");
   if (no_body) {
     // nothing
@@ -436,8 +459,10 @@ StatusOr<Response> Connection::Request(std::string_view method, std::string_view
       size_text = size_text.substr(0, size_text.find(';'));
       size_text = Trim(size_text);
       size_t chunk = 0;
-      auto [p, ec] = std::from_chars(size_text.data(), size_text.data() + size_text.size(), chunk, 16);
-      if (ec != std::errc() || p != size_text.data() + size_text.size()) return malformed("bad chunk size");
+      auto [p, ec] =
+          std::from_chars(size_text.data(), size_text.data() + size_text.size(), chunk, 16);
+      if (ec != std::errc() || p != size_text.data() + size_text.size())
+        return malformed("bad chunk size");
       c.in_pos = line_end + 2;
       if (chunk == 0) {
         // Trailers (ignored) up to the empty line.
@@ -451,15 +476,18 @@ StatusOr<Response> Connection::Request(std::string_view method, std::string_view
         }
         break;
       }
-      if (response.body.size() + chunk > options_.max_response_bytes) return malformed("body too large");
+      if (response.body.size() + chunk > options_.max_response_bytes)
+        return malformed("body too large");
       if (Status s = need(chunk + 2); !s.ok()) return fail(s);
       response.body.append(c.in, c.in_pos, chunk);
       c.in_pos += chunk + 2;
     }
   } else if (!length_text.empty()) {
     size_t length = 0;
-    auto [p, ec] = std::from_chars(length_text.data(), length_text.data() + length_text.size(), length);
-    if (ec != std::errc() || p != length_text.data() + length_text.size()) return malformed("bad Content-Length");
+    auto [p, ec] =
+        std::from_chars(length_text.data(), length_text.data() + length_text.size(), length);
+    if (ec != std::errc() || p != length_text.data() + length_text.size())
+      return malformed("bad Content-Length");
     if (length > options_.max_response_bytes) return malformed("body too large");
     if (Status s = need(length); !s.ok()) return fail(s);
     response.body.assign(c.in, c.in_pos, length);

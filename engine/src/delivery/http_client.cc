@@ -8,6 +8,7 @@
 #include <mutex>
 #include <optional>
 
+#include "common/ascii.h"
 #include "delivery/url.h"
 #include "iam_audit/http1.h"
 
@@ -22,9 +23,7 @@ StatusOr<HttpUrl> ParseHttpUrl(std::string_view url) {
   HttpUrl out;
   size_t sep = url.find("://");
   if (sep == std::string_view::npos) return InvalidArgumentError("url: missing scheme");
-  std::string scheme(url.substr(0, sep));
-  std::transform(scheme.begin(), scheme.end(), scheme.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::string scheme = internal::AsciiLower(url.substr(0, sep));
   if (scheme != "https" && scheme != "http") {
     // The scheme alone is never a secret, but keep it short and printable.
     std::string shown;
