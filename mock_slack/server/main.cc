@@ -195,6 +195,34 @@ std::string FormEncode(const std::vector<FormPart>& parts) {
   return body;
 }
 
+// Why a request body could not be read, for the transport-reject count and
+// the log note.
+struct Unreadable {
+  const char* reason;
+  const char* note;
+};
+constexpr Unreadable kMultipartUnreadable{
+    "multipart_unreadable",
+    "multipart body unreadable (no or wrong boundary, broken part, timeout)"};
+constexpr Unreadable kBodyReadFailed{"body_read_failed",
+                                     "body read failed (timeout or disconnect)"};
+
+// Turns away a body the transport did not read whole: over --max-body
+// (`too_large`, or cpp-httplib's own 413) is 413 request_too_large, otherwise
+// unreadable (`!read_ok`) is 400 `unreadable_error`, counted and noted as
+// `why` says. Either way the connection closes, as the rest of the body was
+// not read. False (nothing sent) when the body was read whole.
+bool RejectUnreadBody(Service& service, bool too_large, bool read_ok, Unreadable why,
+                      const char* unreadable_error, httplib::Response& res) {
+  const bool large = too_large || res.status == 413;
+  if (!large && read_ok) return false;
+  service.CountTransportReject(large ? "request_too_large" : why.reason);
+  g_note = large ? "body over --max-body" : why.note;
+  Send(large ? Plain(413, "request_too_large") : Plain(400, unreadable_error), res);
+  res.set_header("Connection", "close");
+  return true;
+}
+
 // A webhook post with a multipart/form-data body (`curl -F 'payload=...'`):
 // its parts go to the service, which reads the payload field. A body that
 // cannot be parsed is invalid_payload, as any unreadable body is.
@@ -204,20 +232,8 @@ void WebhookMultipart(Service& service, ShutdownLatch& latch, std::size_t max_bo
   std::vector<FormPart> parts;
   bool too_large = false;
   bool read_ok = ReadMultipart(reader, max_body, &parts, &too_large);
-  if (too_large || res.status == 413) {
-    service.CountTransportReject("request_too_large");
-    g_note = "body over --max-body";
-    Send(Plain(413, "request_too_large"), res);
-    res.set_header("Connection", "close");
+  if (RejectUnreadBody(service, too_large, read_ok, kMultipartUnreadable, "invalid_payload", res))
     return;
-  }
-  if (!read_ok) {
-    service.CountTransportReject("multipart_unreadable");
-    g_note = "multipart body unreadable (no or wrong boundary, broken part, timeout)";
-    Send(Plain(400, "invalid_payload"), res);
-    res.set_header("Connection", "close");
-    return;
-  }
   Deliver(service.HandleWebhookForm(req.path, ContentType(req), parts), req, res, &latch);
 }
 
@@ -327,20 +343,8 @@ int Run(const Options& opt) {
       body.append(data, n);
       return true;
     });
-    if (too_large || res.status == 413) {
-      service.CountTransportReject("request_too_large");
-      g_note = "body over --max-body";
-      Send(Plain(413, "request_too_large"), res);
-      res.set_header("Connection", "close");
+    if (RejectUnreadBody(service, too_large, read_ok, kBodyReadFailed, "invalid_payload", res))
       return;
-    }
-    if (!read_ok) {
-      service.CountTransportReject("body_read_failed");
-      g_note = "body read failed (timeout or disconnect)";
-      Send(Plain(400, "invalid_payload"), res);
-      res.set_header("Connection", "close");
-      return;
-    }
     Deliver(service.HandleWebhook(req.path, ContentType(req), body), req, res, &latch);
   };
   // Telegram Bot API: POST /bot<token>/<method>; the same body cap.
@@ -368,19 +372,9 @@ int Run(const Options& opt) {
         return true;
       });
     }
-    if (too_large || !read_ok || res.status == 413) {
-      const bool large = too_large || res.status == 413;
-      service.CountTransportReject(large       ? "request_too_large"
-                                   : multipart ? "multipart_unreadable"
-                                               : "body_read_failed");
-      g_note = large ? "body over --max-body"
-               : multipart
-                   ? "multipart body unreadable (no or wrong boundary, broken part, timeout)"
-                   : "body read failed (timeout or disconnect)";
-      Send(Plain(large ? 413 : 400, large ? "request_too_large" : "bad_request"), res);
-      res.set_header("Connection", "close");
+    if (RejectUnreadBody(service, too_large, read_ok,
+                         multipart ? kMultipartUnreadable : kBodyReadFailed, "bad_request", res))
       return;
-    }
     Deliver(service.HandleTelegram(req.path, content_type, body), req, res, &latch);
   };
   auto wrong_method = [&service](const httplib::Request& req, httplib::Response& res) {

@@ -311,10 +311,22 @@ def test_limits_and_timeouts():
     s = Server("--webhook", f"T0001/B0001/{SECRET}", "--max-body", "1000", "--read-timeout", "1",
                "--no-rate-limit")
     try:
-        status, body, _ = s.post({"text": "x" * 2000})
-        check_eq((status, body), (413, "request_too_large"), "body over --max-body")
+        status, body, r = s.post({"text": "x" * 2000})
+        check_eq((status, body, r.getheader("Connection")), (413, "request_too_large", "close"),
+                 "body over --max-body")
         status, body, _ = s.post({"text": "x" * 900})
         check_eq((status, body), (200, "ok"), "body under --max-body")
+        # The same answers for a multipart body, and each counted by its reason.
+        status, body, r = s.post(multipart([('name="payload"', json.dumps({"text": "x" * 2000}))]),
+                                 headers={"Content-Type": "multipart/form-data; boundary=XyZb0und4ry"})
+        check_eq((status, body, r.getheader("Connection")), (413, "request_too_large", "close"),
+                 "multipart body over --max-body")
+        status, body, r = s.post(b"junk", headers={"Content-Type": "multipart/form-data"})
+        check_eq((status, body, r.getheader("Connection")), (400, "invalid_payload", "close"),
+                 "multipart body without a boundary")
+        status, j = s.api("GET", "/api/stats")
+        check_eq(j["transport_rejected"], {"request_too_large": 2, "multipart_unreadable": 1},
+                 "transport rejects by reason")
         # A client that stops mid-request is cut off by the read timeout.
         with socket.create_connection((s.host, s.port), timeout=10) as sock:
             sock.sendall(b"POST " + HOOK.encode() + b" HTTP/1.1\r\nHost: x\r\nContent-Len")
