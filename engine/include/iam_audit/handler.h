@@ -53,18 +53,6 @@ namespace iam_audit {
 
 // ---------------------------------------------------------------- rules
 
-// Decides which events are not alerted. A small interface on purpose: the
-// rules and routing implement it too.
-class EventRules {
- public:
-  virtual ~EventRules() = default;
-  // The name of the rule that suppresses this log event message, or nullopt
-  // when it must be alerted. The view points into this object.
-  virtual std::optional<std::string_view> IgnoredBy(std::string_view message) const = 0;
-  // Every rule name, in evaluation order (the summary lists each, even at 0).
-  virtual std::vector<std::string> RuleNames() const = 0;
-};
-
 struct IgnoreRuleSpec {
   std::string name;     // e.g. "aws-health"
   std::string pattern;  // a filter pattern (filter.h)
@@ -73,12 +61,15 @@ struct IgnoreRuleSpec {
 
 // Ignore rules as filter patterns: an event matching any of them is ignored,
 // counted under the first that matched.
-class IgnoreRules : public EventRules {
+class IgnoreRules {
  public:
   // Errors: "IAM_AUDIT_IGNORE_X: pattern: <reason> at column N".
   static StatusOr<IgnoreRules> Compile(const std::vector<IgnoreRuleSpec>& specs);
-  std::optional<std::string_view> IgnoredBy(std::string_view message) const override;
-  std::vector<std::string> RuleNames() const override;
+  // The name of the rule that suppresses this log event message, or nullopt
+  // when it must be alerted. The view points into this object.
+  std::optional<std::string_view> IgnoredBy(std::string_view message) const;
+  // Every rule name, in evaluation order (the summary lists each, even at 0).
+  std::vector<std::string> RuleNames() const;
 
  private:
   struct Rule {
@@ -189,10 +180,10 @@ class Handler {
   // Builds the handler: compiles the ignore rules, parses the webhook URL,
   // finds the CA bundle (only when `client` is null and the real HTTPS client
   // is made). `client`/`clock` null: the real ones. When given, they must
-  // outlive the handler. `rules` null: IgnoreRules from config.ignore_rules.
-  static StatusOr<std::unique_ptr<Handler>> Create(
-      const HandlerConfig& config, HttpClient* client = nullptr, Clock* clock = nullptr,
-      std::shared_ptr<const EventRules> rules = nullptr);
+  // outlive the handler.
+  static StatusOr<std::unique_ptr<Handler>> Create(const HandlerConfig& config,
+                                                   HttpClient* client = nullptr,
+                                                   Clock* clock = nullptr);
   ~Handler();
 
   // Handles one Lambda event (the JSON document Lambda passes). All network

@@ -119,8 +119,8 @@ struct Handler::State {
   std::unique_ptr<HttpClient> owned_client;
   HttpClient* client = nullptr;
   Clock* clock = nullptr;
-  std::shared_ptr<const EventRules> rules;
-  std::mutex mu;  // guards delivered and the destinations' last_post_ms
+  IgnoreRules rules;  // config.ignore_rules, compiled
+  std::mutex mu;      // guards delivered and the destinations' last_post_ms
   std::unique_ptr<DeliveredIds> delivered;
 
   // Where alerts go: the configuration's destinations, and kFallback
@@ -144,8 +144,7 @@ Handler::Handler() : state_(std::make_unique<State>()) {}
 Handler::~Handler() = default;
 
 StatusOr<std::unique_ptr<Handler>> Handler::Create(const HandlerConfig& config, HttpClient* client,
-                                                   Clock* clock,
-                                                   std::shared_ptr<const EventRules> rules) {
+                                                   Clock* clock) {
   std::unique_ptr<Handler> handler(new Handler());
   State& s = *handler->state_;
   s.config = config;
@@ -154,12 +153,9 @@ StatusOr<std::unique_ptr<Handler>> Handler::Create(const HandlerConfig& config, 
     url = ParseHttpUrl(config.webhook_url);
     if (!url.ok()) return url.status().WithPrefix("SLACK_WEBHOOK_URL");
   }
-  if (rules == nullptr) {
-    auto compiled = IgnoreRules::Compile(config.ignore_rules);
-    if (!compiled.ok()) return compiled.status();
-    rules = std::make_shared<IgnoreRules>(std::move(compiled).value());
-  }
-  s.rules = std::move(rules);
+  auto compiled = IgnoreRules::Compile(config.ignore_rules);
+  if (!compiled.ok()) return compiled.status();
+  s.rules = std::move(compiled).value();
   if (client == nullptr) {
     auto ca = FindCaBundle(config.ca_bundle);
     if (!ca.ok()) return ca.status();
@@ -210,7 +206,7 @@ InvocationResult Handler::Handle(std::string_view event, int64_t deadline_ms) {
   State& s = *state_;
   InvocationResult result;
   InvocationSummary& sum = result.summary;
-  for (const std::string& name : s.rules->RuleNames()) sum.ignored[name] = 0;
+  for (const std::string& name : s.rules.RuleNames()) sum.ignored[name] = 0;
 
   auto batch = DecodeEvent(event, s.config.decode);
   if (!batch.ok()) {
@@ -272,7 +268,7 @@ void Handler::Deliver(const LogBatch& batch, int64_t deadline_ms, InvocationResu
   std::vector<size_t> group_size;
   std::unordered_set<std::string> seen;  // keys of this payload's alerts
   for (const LogEvent& log_event : batch.log_events) {
-    if (auto rule = s.rules->IgnoredBy(log_event.message)) {
+    if (auto rule = s.rules.IgnoredBy(log_event.message)) {
       ++sum.ignored[std::string(*rule)];
       continue;
     }
