@@ -27,7 +27,6 @@
 
 #include <algorithm>
 #include <array>
-#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <cstdio>
@@ -37,6 +36,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "iam_audit/json_string.h"
 
 namespace iam_audit {
 
@@ -342,70 +343,6 @@ std::string Dump(const Json& message) {
   return message.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
-// A mask whose lowest set bit is the high bit of the first of the 8 bytes
-// of `w` (little-endian order) that is below 0x20, '"' or '\\'; 0 when none
-// is. Exact for the first byte: a borrow in these zero-byte tests only runs
-// towards higher bytes.
-inline uint64_t EscapeMask8(uint64_t w) {
-  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
-  const auto zero_bytes = [](uint64_t v) { return (v - kOnes) & ~v & kHigh; };
-  const uint64_t below_space = (w - kOnes * 0x20) & ~w & kHigh;
-  return below_space | zero_bytes(w ^ (kOnes * '"')) | zero_bytes(w ^ (kOnes * '\\'));
-}
-
-bool NeedsJsonEscape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
-
-// `s` as a JSON string, escaped exactly as nlohmann's dump(-1, ' ', false)
-// escapes valid UTF-8: '"', '\\' and \b \f \n \r \t by name, other C0
-// controls as \u00xx (lower-case hex), everything else as is. Runs without
-// an escape are found 8 bytes at a time and appended whole.
-void AppendJsonString(std::string_view s, std::string* out) {
-  static_assert(std::endian::native == std::endian::little, "EscapeMask8 reads bytes little-endian");
-  out->push_back('"');
-  const char* const p = s.data();
-  const size_t n = s.size();
-  size_t run = 0;
-  size_t i = 0;
-  for (;;) {
-    // The next byte to escape, at or after i (n when none is left).
-    for (;;) {
-      if (i + 8 <= n) {
-        uint64_t w;
-        std::memcpy(&w, p + i, 8);
-        const uint64_t mask = EscapeMask8(w);
-        if (mask == 0) {
-          i += 8;
-          continue;
-        }
-        i += static_cast<size_t>(std::countr_zero(mask)) >> 3;
-        break;
-      }
-      while (i < n && !NeedsJsonEscape(static_cast<unsigned char>(p[i]))) ++i;
-      break;
-    }
-    if (i >= n) break;
-    out->append(p + run, i - run);
-    const unsigned char c = static_cast<unsigned char>(p[i]);
-    switch (c) {
-      case '"': out->append("\\\"", 2); break;
-      case '\\': out->append("\\\\", 2); break;
-      case '\b': out->append("\\b", 2); break;
-      case '\f': out->append("\\f", 2); break;
-      case '\n': out->append("\\n", 2); break;
-      case '\r': out->append("\\r", 2); break;
-      case '\t': out->append("\\t", 2); break;
-      default: {
-        static constexpr char kHex[] = "0123456789abcdef";
-        const char u[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
-        out->append(u, 6);
-      }
-    }
-    run = ++i;
-  }
-  out->append(p + run, n - run);
-  out->push_back('"');
-}
-
 // The message {"text":…,"blocks":[Section(…),…]}, as Dump() of the same
 // ordered_json would print it. The values are valid UTF-8 by construction;
 // should one not be, nlohmann's dump (with its U+FFFD replacement) writes it.
@@ -427,14 +364,14 @@ std::string MessageJson(std::string_view notification, std::initializer_list<std
   std::string out;
   out.reserve(size + size / 8);
   out += "{\"text\":";
-  AppendJsonString(notification, &out);
+  AppendJsonString(out, notification);
   out += ",\"blocks\":[";
   bool first = true;
   for (std::string_view section : sections) {
     if (!first) out += ',';
     first = false;
     out += "{\"type\":\"section\",\"text\":{\"type\":\"mrkdwn\",\"text\":";
-    AppendJsonString(section, &out);
+    AppendJsonString(out, section);
     out += ",\"verbatim\":true}}";
   }
   out += "]}";

@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "iam_audit/json_string.h"
 #include "iam_audit/payload.h"
 #include "iam_audit/status.h"
 
@@ -93,9 +94,8 @@ LogBatch ControlMessageBatch(int64_t timestamp_ms);
 // standard gzip member that zlib, Python and the engine inflate.
 std::string LambdaEventJson(std::string_view batch_json, int gzip_level = 6);
 
-// JSON string literal for `text` (quotes included): escapes '"', '\\' and
-// control characters; other UTF-8 is copied as is.
-void AppendJsonString(std::string& out, std::string_view text);
+// JSON string literal for `text` (quotes included): the engine's (iam_audit/json_string.h).
+using iam_audit::AppendJsonString;
 
 }  // namespace iam_audit::simulator
 
