@@ -12,21 +12,14 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "iam_audit/json_error_text.h"
+
 namespace iam_audit::cli {
 namespace {
 
 using nlohmann::json;
 
 std::string ErrnoText() { return std::strerror(errno); }
-
-std::string CleanJsonError(const std::exception& e) {
-  std::string what = e.what();
-  if (!what.empty() && what[0] == '[') {
-    auto close = what.find("] ");
-    if (close != std::string::npos) what.erase(0, close + 2);
-  }
-  return what;
-}
 
 }  // namespace
 
@@ -293,15 +286,17 @@ bool ParseAt(std::string_view text, TextPosition base, json& out,
     TextPosition rel = PositionOf(text, at);
     TextPosition abs = rel.line == 1 ? TextPosition{base.line, base.column + rel.column - 1}
                                      : TextPosition{base.line + rel.line - 1, rel.column};
-    std::string msg = CleanJsonError(e);
     // Drop nlohmann's own position ("parse error at line 1, column 5: ") — ours is absolute.
-    if (auto colon = msg.find(": "); msg.rfind("parse error", 0) == 0 && colon != std::string::npos) {
-      msg = "invalid JSON: " + msg.substr(colon + 2);
+    const std::string_view what = JsonErrorWithoutTag(e.what());
+    std::string_view place, reason;
+    if (what.rfind("parse error", 0) == 0 && SplitJsonParseError(what, place, reason)) {
+      on_error(abs, "invalid JSON: " + std::string(reason));
+    } else {
+      on_error(abs, std::string(what));
     }
-    on_error(abs, msg);
     return false;
   } catch (const json::exception& e) {
-    on_error(base, CleanJsonError(e));
+    on_error(base, std::string(JsonErrorWithoutTag(e.what())));
     return false;
   }
 }

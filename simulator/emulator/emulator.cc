@@ -25,6 +25,7 @@
 #include <regex>
 #include <thread>
 
+#include "iam_audit/json_error_text.h"
 #include "iam_audit/payload.h"
 
 extern char** environ;
@@ -806,12 +807,8 @@ void Emulator::Impl::Routes() {
         const nlohmann::json parsed = nlohmann::json::parse(payload);
         why = "not JSON (" + std::to_string(parsed.size()) + ")";  // not reached: accept() said no
       } catch (const nlohmann::json::parse_error& e) {
-        why = e.what();
         // "[json.exception.parse_error.101] parse error at line 1, ..." without its tag.
-        if (size_t tag = why.find("] ");
-            why.rfind("[json.exception", 0) == 0 && tag != std::string::npos) {
-          why = why.substr(tag + 2);
-        }
+        why = JsonErrorWithoutTag(e.what());
       }
       InvokeError(res, 400, "InvalidRequestContentException", "User",
                   "Could not parse request body into json: " + why);

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "iam_audit/filter.h"
+#include "iam_audit/json_error_text.h"
 #include "iam_audit/rules.h"
 #include "iam_audit/simulator/cloudwatch.h"
 #include "iam_audit/simulator/record_reader.h"
@@ -283,9 +284,7 @@ CheckFileResult RunCheckFile(const std::string& path, const CheckOptions& option
   try {
     spec = ordered_json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
-    std::string what = e.what();
-    const size_t at = what.find("parse error");
-    result.error = path + ": invalid JSON: " + (at == std::string::npos ? what : what.substr(at));
+    result.error = path + ": invalid JSON: " + std::string(JsonErrorWithoutTag(e.what()));
     return result;
   }
   if (!spec.is_object() || !spec.contains("cases") || !spec["cases"].is_array()) {

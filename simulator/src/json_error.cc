@@ -3,6 +3,8 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
+#include "iam_audit/json_error_text.h"
+
 namespace iam_audit::simulator::internal {
 
 bool FindJsonError(std::string_view text, JsonError& error) {
@@ -27,11 +29,11 @@ bool FindJsonError(std::string_view text, JsonError& error) {
       while (at > 0 && word(at - 1)) --at;
       error.offset = at;
     }
-    std::string what = e.what();
     // "[json.exception.parse_error.101] parse error at line 1, column 5: syntax error while
     // parsing value - invalid literal; last read: 'x'" → keep what follows the position.
-    auto colon = what.find(": ", what.find("parse error"));
-    error.reason = colon == std::string::npos ? what : what.substr(colon + 2);
+    std::string_view place, reason = e.what();
+    SplitJsonParseError(e.what(), place, reason);
+    error.reason = reason;
     if (error.reason.rfind("syntax error while parsing ", 0) == 0) {
       error.reason.erase(0, std::string_view("syntax error while parsing ").size());
     }

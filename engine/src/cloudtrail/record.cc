@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "iam_audit/cloudtrail.h"
+#include "iam_audit/json_error_text.h"
 
 namespace iam_audit {
 
@@ -277,18 +278,14 @@ std::string DisplayIdentity(const IdentityFields& ui) {
 // reason, bounded in length (the reason quotes the offending token, which can
 // be long).
 std::string DescribeParseError(const json::parse_error& e) {
-  std::string what = e.what();
+  std::string what;
   std::string place;
-  const size_t at = what.find(" at line ");
-  if (at != std::string::npos) {
-    const size_t colon = what.find(": ", at);
-    if (colon != std::string::npos) {
-      place = what.substr(at + 4, colon - at - 4);  // "line 1, column 5"
-      what = what.substr(colon + 2);
-    }
+  std::string_view where, reason;
+  if (SplitJsonParseError(e.what(), where, reason) && where.rfind("line ", 0) == 0) {
+    place = where;  // "line 1, column 5"
+    what = reason;
   } else {
-    const size_t bracket = what.find("] ");
-    if (bracket != std::string::npos) what = what.substr(bracket + 2);
+    what = JsonErrorWithoutTag(e.what());
   }
   constexpr size_t kMaxReason = 160;
   if (what.size() > kMaxReason) {

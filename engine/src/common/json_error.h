@@ -5,17 +5,14 @@
 #include <exception>
 #include <string>
 
+#include "iam_audit/json_error_text.h"
+
 namespace iam_audit::internal {
 
 // nlohmann's messages start with "[json.exception.parse_error.101] "; keep the
 // part a person needs ("parse error at line 1, column 5: ...").
 inline std::string CleanJsonError(const std::exception& e) {
-  std::string what = e.what();
-  if (!what.empty() && what[0] == '[') {
-    auto close = what.find("] ");
-    if (close != std::string::npos) what.erase(0, close + 2);
-  }
-  return what;
+  return std::string(JsonErrorWithoutTag(e.what()));
 }
 
 }  // namespace iam_audit::internal
