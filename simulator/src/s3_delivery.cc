@@ -12,6 +12,7 @@
 #include <memory>
 #include <tuple>
 
+#include "aws/sigv4.h"
 #include "hash.h"
 #include "iam_audit/simulator/cloudwatch.h"
 
@@ -516,12 +517,7 @@ std::string Md5Hex(std::string_view bytes) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_md5(), nullptr);
-  std::string out;
-  for (unsigned int i = 0; i < length; ++i) {
-    out += "0123456789abcdef"[digest[i] >> 4];
-    out += "0123456789abcdef"[digest[i] & 15];
-  }
-  return out;
+  return aws::HexEncode(std::string_view(reinterpret_cast<const char*>(digest), length));
 }
 
 }  // namespace iam_audit::simulator
