@@ -64,7 +64,8 @@ void CompileTerms(const Ast& ast, TermsProgram* p) {
   bool has_plain = false;
   for (const Term& t : ast.terms) has_plain |= t.kind != Term::Kind::kOptional;
   for (const Term& t : ast.terms) {
-    // `""` and `" "` match every event (AWS's filter pattern syntax: an empty term): an empty needle.
+    // `""` and `" "` match every event (AWS's filter pattern syntax: an
+    // empty term): an empty needle.
     std::string needle = t.quoted && IsBlank(t.text) ? std::string() : t.text;
     switch (t.kind) {
       case Term::Kind::kRequired:
