@@ -28,9 +28,10 @@ const std::vector<std::string>& Records() {
     std::vector<std::string> out;
     const std::filesystem::path dir =
         std::filesystem::path(IAM_AUDIT_TEST_DATA_DIR) / "real-cloudtrail";
-    for (const char* name : {"aws-docs-examples.jsonl", "invictus-aws_dataset.jsonl",
-                             "otrf-ec2_proxy_s3_exfiltration.logstash.jsonl",
-                             "panther-analysis-tests.jsonl", "stratus-red-team-detonation-logs.jsonl"}) {
+    for (const char* name :
+         {"aws-docs-examples.jsonl", "invictus-aws_dataset.jsonl",
+          "otrf-ec2_proxy_s3_exfiltration.logstash.jsonl", "panther-analysis-tests.jsonl",
+          "stratus-red-team-detonation-logs.jsonl"}) {
       std::ifstream in(dir / name);
       if (!in) {
         std::fprintf(stderr, "filter_bench: cannot read %s\n", (dir / name).c_str());
@@ -61,7 +62,8 @@ void BM_Compile(benchmark::State& state, const char* pattern) {
 }
 BENCHMARK_CAPTURE(BM_Compile, seed, kSeed);
 BENCHMARK_CAPTURE(BM_Compile, terms, "?ERROR ?WARN -DEBUG \"connection refused\"");
-BENCHMARK_CAPTURE(BM_Compile, delimited, "[ip, user, ..., request=*.html*, status_code=4*, bytes>1000]");
+BENCHMARK_CAPTURE(BM_Compile, delimited,
+                  "[ip, user, ..., request=*.html*, status_code=4*, bytes>1000]");
 BENCHMARK_CAPTURE(BM_Compile, regex, "%^REPORT\\s.+\\sDuration: [0-9]{1,5}\\.[0-9]+ ms%");
 
 void BM_Match(benchmark::State& state, const char* pattern) {
@@ -99,7 +101,8 @@ void BM_JsonTechnique_SimdjsonOnDemand(benchmark::State& state) {
   int64_t matches = 0;
   for (auto _ : state) {
     for (const auto& r : records) {
-      if (padded.size() < r.size() + simdjson::SIMDJSON_PADDING) padded.resize(r.size() + simdjson::SIMDJSON_PADDING);
+      if (padded.size() < r.size() + simdjson::SIMDJSON_PADDING)
+        padded.resize(r.size() + simdjson::SIMDJSON_PADDING);
       std::memcpy(padded.data(), r.data(), r.size());
       simdjson::ondemand::document doc;
       if (parser.iterate(padded.data(), r.size(), padded.size()).get(doc)) continue;

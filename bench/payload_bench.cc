@@ -22,9 +22,10 @@ constexpr const char* kRecord =
     R"("recipientAccountId":"123456789012","eventCategory":"Management"})";
 
 std::string MakeBatch(int events) {
-  std::string json = R"({"messageType":"DATA_MESSAGE","owner":"123456789012","logGroup":"g",)"
-                     R"("logStream":"123456789012_CloudTrail_us-east-1","subscriptionFilters":["f"],)"
-                     R"("logEvents":[)";
+  std::string json =
+      R"({"messageType":"DATA_MESSAGE","owner":"123456789012","logGroup":"g",)"
+      R"("logStream":"123456789012_CloudTrail_us-east-1","subscriptionFilters":["f"],)"
+      R"("logEvents":[)";
   std::string escaped;
   for (const char* p = kRecord; *p; ++p) {
     if (*p == '"') escaped += '\\';
@@ -32,8 +33,9 @@ std::string MakeBatch(int events) {
   }
   for (int i = 0; i < events; ++i) {
     if (i) json += ',';
-    json += R"({"id":"3195310660696698337880902507980421114328961542429822)" + std::to_string(1000 + i) +
-            R"(","timestamp":1655817923000,"message":")" + escaped + "\"}";
+    json += R"({"id":"3195310660696698337880902507980421114328961542429822)" +
+            std::to_string(1000 + i) + R"(","timestamp":1655817923000,"message":")" + escaped +
+            "\"}";
   }
   return json + "]}";
 }

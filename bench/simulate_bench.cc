@@ -79,7 +79,8 @@ struct Data {
     }
     Keep keep;
     auto sim = Simulator::Create(Options(), nullptr, {&keep});
-    for (size_t i = 0; i < records.size(); ++i) (*sim)->AddRecord(records[i], SourcePosition{"bench", i + 1, 1, i});
+    for (size_t i = 0; i < records.size(); ++i)
+      (*sim)->AddRecord(records[i], SourcePosition{"bench", i + 1, 1, i});
     (void)(*sim)->Finish();
     payloads = std::move(keep.payloads);
     for (const auto& p : payloads) batch_bytes += p.batch_json.size();
@@ -124,8 +125,8 @@ void BM_BareLibdeflate(benchmark::State& state) {
   for (auto _ : state) {
     for (const auto& p : d.payloads) {
       out.resize(libdeflate_gzip_compress_bound(compressor, p.batch_json.size()));
-      const size_t n = libdeflate_gzip_compress(compressor, p.batch_json.data(), p.batch_json.size(),
-                                                out.data(), out.size());
+      const size_t n = libdeflate_gzip_compress(compressor, p.batch_json.data(),
+                                                p.batch_json.size(), out.data(), out.size());
       benchmark::DoNotOptimize(n);
     }
   }
@@ -154,7 +155,8 @@ void BM_SimulatePipeline(benchmark::State& state) {
   for (auto _ : state) {
     Discard sink;
     auto sim = Simulator::Create(Options(), nullptr, {&sink});
-    for (size_t i = 0; i < d.records.size(); ++i) (*sim)->AddRecord(d.records[i], SourcePosition{"bench", i + 1, 1, i});
+    for (size_t i = 0; i < d.records.size(); ++i)
+      (*sim)->AddRecord(d.records[i], SourcePosition{"bench", i + 1, 1, i});
     (void)(*sim)->Finish();
     benchmark::DoNotOptimize(sink.bytes);
   }
@@ -175,7 +177,8 @@ class RatioReporter : public benchmark::ConsoleReporter {
     ConsoleReporter::ReportRuns(runs);
     for (const Run& run : runs) {
       if (run.run_type == Run::RT_Iteration && run.iterations > 0) {
-        seconds[run.run_name.function_name] = run.cpu_accumulated_time / static_cast<double>(run.iterations);
+        seconds[run.run_name.function_name] =
+            run.cpu_accumulated_time / static_cast<double>(run.iterations);
       }
     }
   }
@@ -191,13 +194,16 @@ int main(int argc, char** argv) {
   benchmark::RunSpecifiedBenchmarks(&reporter);
   const Data& d = TheData();
   const double mb = static_cast<double>(d.batch_bytes) / 1e6;
-  std::printf("\n%zu records (%.1f MB of record JSON) in %zu payloads of %zu events; %.1f MB decoded batch JSON; gzip level %d\n",
-              d.records.size(), static_cast<double>(d.record_bytes) / 1e6, d.payloads.size(), kEventsPerPayload, mb, kLevel);
+  std::printf(
+      "\n%zu records (%.1f MB of record JSON) in %zu payloads of %zu events; %.1f MB decoded batch "
+      "JSON; gzip level %d\n",
+      d.records.size(), static_cast<double>(d.record_bytes) / 1e6, d.payloads.size(),
+      kEventsPerPayload, mb, kLevel);
   const auto line = [&](const char* label, const std::string& name) {
     auto it = reporter.seconds.find(name);
     if (it == reporter.seconds.end()) return 0.0;
-    std::printf("  %-40s %10.0f records/s %8.1f MB/s\n", label, static_cast<double>(d.records.size()) / it->second,
-                mb / it->second);
+    std::printf("  %-40s %10.0f records/s %8.1f MB/s\n", label,
+                static_cast<double>(d.records.size()) / it->second, mb / it->second);
     return it->second;
   };
   // The compressed sizes, so a faster compressor cannot hide a worse one.
@@ -217,21 +223,25 @@ int main(int argc, char** argv) {
       deflate(&zs, Z_FINISH);
       zlib_bytes += zs.total_out;
       deflateEnd(&zs);
-      libdeflate_bytes += libdeflate_gzip_compress(compressor, p.batch_json.data(), p.batch_json.size(),
-                                                   out.data(), out.size());
+      libdeflate_bytes += libdeflate_gzip_compress(compressor, p.batch_json.data(),
+                                                   p.batch_json.size(), out.data(), out.size());
     }
     libdeflate_free_compressor(compressor);
   }
-  std::printf("  gzip bytes at level %d: zlib %zu, libdeflate %zu (%.3fx zlib's)\n", kLevel, zlib_bytes,
-              libdeflate_bytes, static_cast<double>(libdeflate_bytes) / static_cast<double>(zlib_bytes));
+  std::printf("  gzip bytes at level %d: zlib %zu, libdeflate %zu (%.3fx zlib's)\n", kLevel,
+              zlib_bytes, libdeflate_bytes,
+              static_cast<double>(libdeflate_bytes) / static_cast<double>(zlib_bytes));
   const double base = line("bare zlib deflate (baseline)", "BM_BareDeflate");
   const double libdeflate = line("bare libdeflate (for comparison)", "BM_BareLibdeflate");
   const double encode = line("payload encoding (JSON+gzip+base64)", "BM_EncodePayloads");
   const double pipeline = line("simulate pipeline (records → payloads)", "BM_SimulatePipeline");
-  if (base > 0 && encode > 0) std::printf("  ratio encoding / bare deflate:  %.2fx (target >= 0.8x)\n", base / encode);
-  if (base > 0 && pipeline > 0) std::printf("  ratio pipeline / bare deflate:  %.2fx (target >= 0.8x)\n", base / pipeline);
+  if (base > 0 && encode > 0)
+    std::printf("  ratio encoding / bare deflate:  %.2fx (target >= 0.8x)\n", base / encode);
+  if (base > 0 && pipeline > 0)
+    std::printf("  ratio pipeline / bare deflate:  %.2fx (target >= 0.8x)\n", base / pipeline);
   if (libdeflate > 0 && pipeline > 0) {
-    std::printf("  pipeline / bare libdeflate (the compressor simulate uses): %.2fx\n", libdeflate / pipeline);
+    std::printf("  pipeline / bare libdeflate (the compressor simulate uses): %.2fx\n",
+                libdeflate / pipeline);
   }
   return 0;
 }

@@ -1,9 +1,9 @@
 // The CloudTrail record model: field extraction, the display identity for each
 // userIdentity.type, and hostile or malformed messages.
+#include "iam_audit/cloudtrail.h"
+
 #include <catch2/catch.hpp>
 #include <string>
-
-#include "iam_audit/cloudtrail.h"
 
 namespace {
 
@@ -12,8 +12,8 @@ using iam_audit::ParseCloudTrailRecord;
 using iam_audit::StatusCode;
 
 std::string IdentityOfRecord(const std::string& user_identity_json) {
-  const auto r = ParseCloudTrailRecord(R"({"eventVersion":"1.08","userIdentity":)" +
-                                       user_identity_json + "}");
+  const auto r =
+      ParseCloudTrailRecord(R"({"eventVersion":"1.08","userIdentity":)" + user_identity_json + "}");
   return r.ok() ? r->display_identity : "error: " + r.status().message();
 }
 
@@ -51,7 +51,8 @@ TEST_CASE("display identity for every userIdentity.type", "[cloudtrail][identity
       {R"({"type":"FederatedUser","principalId":"123456789012:dave"})", "federated user dave"},
       {R"({"type":"FederatedUser"})", "federated user"},
       // AWSService: the service principal.
-      {R"({"type":"AWSService","invokedBy":"lambda.amazonaws.com"})", "AWS service lambda.amazonaws.com"},
+      {R"({"type":"AWSService","invokedBy":"lambda.amazonaws.com"})",
+       "AWS service lambda.amazonaws.com"},
       {R"({"type":"AWSService"})", "AWS service"},
       // AWSAccount: the other account.
       {R"({"type":"AWSAccount","principalId":"AIDAEXAMPLE","accountId":"111122223333"})",
@@ -207,8 +208,9 @@ TEST_CASE("hostile messages neither crash nor throw", "[cloudtrail]") {
     CHECK(r.status().message() == "record: not a JSON object (a JSON array)");
   }
   SECTION("deep nesting inside a record") {
-    const std::string deep = R"({"userIdentity":{"type":"IAMUser","userName":"alice"},"requestParameters":)" +
-                             std::string(200000, '[') + std::string(200000, ']') + "}";
+    const std::string deep =
+        R"({"userIdentity":{"type":"IAMUser","userName":"alice"},"requestParameters":)" +
+        std::string(200000, '[') + std::string(200000, ']') + "}";
     const auto r = ParseCloudTrailRecord(deep);
     REQUIRE(r.ok());
     CHECK(r->display_identity == "alice");
@@ -231,8 +233,10 @@ TEST_CASE("duplicate keys: the last one wins, on every level", "[cloudtrail]") {
   const auto [json, name, identity] = GENERATE(table<std::string, std::string, std::string>({
       {R"({"eventName":"A","eventName":"B"})", "B", "unknown identity"},
       {R"({"eventName":"A","eventName":5})", "", "unknown identity"},
-      {R"({"eventName":"A","userIdentity":{"type":"IAMUser","userName":"x","userName":"y"}})", "A", "y"},
-      {R"({"userIdentity":{"type":"IAMUser","userName":"x"},"userIdentity":null})", "", "unknown identity"},
+      {R"({"eventName":"A","userIdentity":{"type":"IAMUser","userName":"x","userName":"y"}})", "A",
+       "y"},
+      {R"({"userIdentity":{"type":"IAMUser","userName":"x"},"userIdentity":null})", "",
+       "unknown identity"},
       {R"({"userIdentity":{"type":"AssumedRole","principalId":"AROAX:s","sessionContext":{"sessionIssuer":{"userName":"R1"},"sessionIssuer":{"userName":"R2"}}}})",
        "", "R2/s"},
   }));
@@ -249,15 +253,19 @@ TEST_CASE("duplicate keys: the last one wins, on every level", "[cloudtrail]") {
 }
 
 TEST_CASE("JSON that simdjson refuses is still read as a record", "[cloudtrail]") {
-  const std::string fields = R"("eventName":"DeleteUser","readOnly":"TRUE",)"
-                             R"("additionalEventData":{"MFAUsed":"No"},"responseElements":{"ConsoleLogin":"Failure"},)"
-                             R"("userIdentity":{"type":"IAMUser","userName":"alice"})";
+  const std::string fields =
+      R"("eventName":"DeleteUser","readOnly":"TRUE",)"
+      R"("additionalEventData":{"MFAUsed":"No"},"responseElements":{"ConsoleLogin":"Failure"},)"
+      R"("userIdentity":{"type":"IAMUser","userName":"alice"})";
   const auto [message, what] = GENERATE_COPY(table<std::string, std::string>({
       {"\xEF\xBB\xBF{" + fields + "}", "byte-order mark"},
-      {"{" + fields + R"(,"requestParameters":{"n":123456789012345678901234567890}})", "integer past 64 bits"},
-      {"{" + fields + R"(,"requestParameters":)" + std::string(2000, '[') + std::string(2000, ']') + "}",
+      {"{" + fields + R"(,"requestParameters":{"n":123456789012345678901234567890}})",
+       "integer past 64 bits"},
+      {"{" + fields + R"(,"requestParameters":)" + std::string(2000, '[') + std::string(2000, ']') +
+           "}",
        "2000 levels of nesting"},
-      {"{" + fields + R"(,"requestParameters":{"n":-18446744073709551616}})", "integer below -2^64"},
+      {"{" + fields + R"(,"requestParameters":{"n":-18446744073709551616}})",
+       "integer below -2^64"},
   }));
   CAPTURE(what);
   const auto r = ParseCloudTrailRecord(message);
@@ -273,7 +281,8 @@ TEST_CASE("out-of-range numbers and lone surrogates are errors, as before", "[cl
   const auto [message, fragment] = GENERATE(table<std::string, std::string>({
       {R"({"eventName":"X","n":1e400})", "number overflow parsing '1e400'"},
       {R"({"eventName":"X","n":"\udc00"})", "surrogate U+DC00..U+DFFF must follow U+D800..U+DBFF"},
-      {R"({"eventName":"X","n":"\ud800"})", "surrogate U+D800..U+DBFF must be followed by U+DC00..U+DFFF"},
+      {R"({"eventName":"X","n":"\ud800"})",
+       "surrogate U+D800..U+DBFF must be followed by U+DC00..U+DFFF"},
   }));
   CAPTURE(message);
   const auto r = ParseCloudTrailRecord(message);

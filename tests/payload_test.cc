@@ -1,10 +1,9 @@
 // Subscription payload decoding: base64, gzip, the batch document, envelopes.
-#include <catch2/catch.hpp>
+#include "iam_audit/payload.h"
 
+#include <catch2/catch.hpp>
 #include <string>
 #include <tuple>
-
-#include "iam_audit/payload.h"
 
 namespace iam_audit {
 namespace {
@@ -57,7 +56,8 @@ TEST_CASE("Base64 rejects bad input and names the offset", "[payload][base64]") 
 
 TEST_CASE("gzip round trip, deterministic output", "[payload][gzip]") {
   std::string text;
-  for (int i = 0; i < 2000; ++i) text += "{\"eventName\":\"GetObject\",\"n\":" + std::to_string(i) + "}\n";
+  for (int i = 0; i < 2000; ++i)
+    text += "{\"eventName\":\"GetObject\",\"n\":" + std::to_string(i) + "}\n";
   std::string gz = GzipDeflate(text);
   CHECK(gz.size() < text.size() / 4);
   CHECK(static_cast<unsigned char>(gz[0]) == 0x1f);
@@ -114,8 +114,9 @@ TEST_CASE("gzip rejects bad magic, truncation, corruption, trailing garbage", "[
   SECTION("trailing garbage") {
     auto r = GzipInflate(gz + "junk", 1 << 20);
     REQUIRE_FALSE(r.ok());
-    CHECK(r.status().message() == "gzip: 4 bytes of trailing garbage after the gzip stream at byte " +
-                                      std::to_string(gz.size()));
+    CHECK(r.status().message() ==
+          "gzip: 4 bytes of trailing garbage after the gzip stream at byte " +
+              std::to_string(gz.size()));
   }
 }
 
@@ -173,7 +174,8 @@ TEST_CASE("A message given as a JSON object is taken as its compact JSON", "[pay
   auto bad = ParseLogBatch(
       R"({"messageType":"DATA_MESSAGE","logEvents":[{"id":"1","timestamp":1,"message":12}]})");
   REQUIRE_FALSE(bad.ok());
-  CHECK(bad.status().message() == "payload: batch: logEvents[0].message: expected a string, got number");
+  CHECK(bad.status().message() ==
+        "payload: batch: logEvents[0].message: expected a string, got number");
 }
 
 TEST_CASE("CONTROL_MESSAGE is recognised", "[payload][batch]") {
@@ -191,7 +193,8 @@ TEST_CASE("Batch errors name the field", "[payload][batch]") {
   auto [json, message] = GENERATE(table<std::string, std::string>({
       {R"({"owner":"1"})", "payload: batch: missing \"messageType\""},
       {R"({"messageType":"NOPE","logEvents":[]})",
-       "payload: batch: messageType: unknown value \"NOPE\" (expected DATA_MESSAGE or CONTROL_MESSAGE)"},
+       "payload: batch: messageType: unknown value \"NOPE\" (expected DATA_MESSAGE or "
+       "CONTROL_MESSAGE)"},
       {R"({"messageType":"DATA_MESSAGE"})", "payload: batch: missing \"logEvents\""},
       {R"({"messageType":"DATA_MESSAGE","logEvents":{}})",
        "payload: batch: logEvents: expected an array, got object"},
@@ -218,7 +221,8 @@ std::string MakeEvent(std::string_view batch_json) {
   return R"({"awslogs":{"data":")" + Base64Encode(GzipDeflate(batch_json)) + "\"}}";
 }
 
-TEST_CASE("DecodeSubscriptionEvent accepts the envelope, bare base64 and decoded JSON", "[payload]") {
+TEST_CASE("DecodeSubscriptionEvent accepts the envelope, bare base64 and decoded JSON",
+          "[payload]") {
   const std::string data = Base64Encode(GzipDeflate(kBatchJson));
   const std::string input = GENERATE_COPY(values<std::string>({
       MakeEvent(kBatchJson),
@@ -260,8 +264,9 @@ TEST_CASE("DecodeSubscriptionEvent names the failing stage", "[payload]") {
 }
 
 TEST_CASE("DecodeSubscriptionEvent enforces the inflated-size cap", "[payload][limits]") {
-  std::string big = R"({"messageType":"DATA_MESSAGE","logEvents":[{"id":"1","timestamp":1,"message":")" +
-                    std::string(200000, 'a') + "\"}]}";
+  std::string big =
+      R"({"messageType":"DATA_MESSAGE","logEvents":[{"id":"1","timestamp":1,"message":")" +
+      std::string(200000, 'a') + "\"}]}";
   DecodeOptions small;
   small.max_inflated_bytes = 100000;
   auto batch = DecodeSubscriptionEvent(MakeEvent(big), small);
@@ -276,17 +281,22 @@ TEST_CASE("DecodeSubscriptionEvent enforces the inflated-size cap", "[payload][l
 namespace iam_audit {
 namespace {
 
-TEST_CASE("One message with invalid UTF-8 or a lone surrogate does not sink the batch", "[payload][batch]") {
-  const std::string head = R"({"messageType":"DATA_MESSAGE","logEvents":[{"id":"1","timestamp":1,"message":")";
+TEST_CASE("One message with invalid UTF-8 or a lone surrogate does not sink the batch",
+          "[payload][batch]") {
+  const std::string head =
+      R"({"messageType":"DATA_MESSAGE","logEvents":[{"id":"1","timestamp":1,"message":")";
   const std::string tail = R"("},{"id":"2","timestamp":2,"message":"good"}]})";
   auto [bad, repaired] = GENERATE(table<std::string, std::string>({
-      {"a\xff" "b", "a\xEF\xBF\xBD" "b"},             // stray byte
-      {"\xC0\xAF", "\xEF\xBF\xBD\xEF\xBF\xBD"},        // overlong '/'
+      {"a\xff"
+       "b",
+       "a\xEF\xBF\xBD"
+       "b"},                                                     // stray byte
+      {"\xC0\xAF", "\xEF\xBF\xBD\xEF\xBF\xBD"},                  // overlong '/'
       {"\xED\xA0\x80", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"},  // encoded surrogate
-      {"x\\uD800y", "x\xEF\xBF\xBDy"},                 // lone high surrogate escape
-      {"\\uDC00", "\xEF\xBF\xBD"},                     // lone low surrogate escape
-      {"\\\\uD800", "\\uD800"},                        // an escaped backslash, not an escape
-      {"\\uD83D\\uDE00", "\xF0\x9F\x98\x80"},          // a valid pair stays
+      {"x\\uD800y", "x\xEF\xBF\xBDy"},                           // lone high surrogate escape
+      {"\\uDC00", "\xEF\xBF\xBD"},                               // lone low surrogate escape
+      {"\\\\uD800", "\\uD800"},                // an escaped backslash, not an escape
+      {"\\uD83D\\uDE00", "\xF0\x9F\x98\x80"},  // a valid pair stays
   }));
   CAPTURE(bad);
   auto batch = ParseLogBatch(head + bad + tail);

@@ -1,7 +1,6 @@
 // Renders every real CloudTrail record in tests/data/real-cloudtrail and every
 // malformed line of odd.jsonl, and decodes the real subscription payloads.
 #include <catch2/catch.hpp>
-
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -34,9 +33,10 @@ TEST_CASE("Every real CloudTrail record renders within Slack's limits", "[real-d
   RenderOptions options;
   options.time_zone = *tz;
   size_t total = 0;
-  for (const char* name : {"aws-docs-examples.jsonl", "invictus-aws_dataset.jsonl",
-                           "otrf-ec2_proxy_s3_exfiltration.logstash.jsonl",
-                           "panther-analysis-tests.jsonl", "stratus-red-team-detonation-logs.jsonl"}) {
+  for (const char* name :
+       {"aws-docs-examples.jsonl", "invictus-aws_dataset.jsonl",
+        "otrf-ec2_proxy_s3_exfiltration.logstash.jsonl", "panther-analysis-tests.jsonl",
+        "stratus-red-team-detonation-logs.jsonl"}) {
     const auto lines = ReadLines(kDir / name);
     for (size_t i = 0; i < lines.size(); ++i) {
       CAPTURE(name, i + 1);
@@ -69,7 +69,8 @@ TEST_CASE("Malformed real lines give a clear error and a raw-message fallback", 
       // decoder must refuse them and say why.
       auto batch = DecodeSubscriptionEvent(lines[i]);
       REQUIRE_FALSE(batch.ok());
-      CHECK_THAT(batch.status().message(), Catch::StartsWith("payload: base64: invalid character '.'"));
+      CHECK_THAT(batch.status().message(),
+                 Catch::StartsWith("payload: base64: invalid character '.'"));
       ++errors;
       continue;
     }

@@ -1,12 +1,11 @@
 // Rules, routing and the built-in rule pack.
-#include <catch2/catch.hpp>
+#include "iam_audit/rules.h"
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
-
-#include "iam_audit/rules.h"
 
 namespace iam_audit {
 namespace {
@@ -55,7 +54,8 @@ TEST_CASE("Every built-in rule compiles and has positive and negative fixtures",
   }
 }
 
-TEST_CASE("Verdict: ignore first, then rules by severity, routes, default destinations", "[rules]") {
+TEST_CASE("Verdict: ignore first, then rules by severity, routes, default destinations",
+          "[rules]") {
   auto config = ParseRuleConfig(R"({
     "version": 1,
     "default_rules": {"enabled": true, "disable": ["iam-user-activity"]},
@@ -113,7 +113,8 @@ TEST_CASE("Verdict: ignore first, then rules by severity, routes, default destin
 TEST_CASE("Configuration errors name the path", "[rules][config]") {
   auto [json, message] = GENERATE(table<std::string, std::string>({
       {R"({"rules": [{"name": "a", "pattern": "{ $.x = 1 "}]})",
-       "config: rules[0] (a).pattern: pattern: If a filter pattern starts with '{' it must end with '}'"},
+       "config: rules[0] (a).pattern: pattern: If a filter pattern starts with '{' it must end "
+       "with '}'"},
       {R"({"rulez": []})", "config: rulez: unknown key"},
       {R"({"rules": [{"name": "a"}]})", "config: rules[0].pattern: required"},
       {R"({"rules": [{"name": "a", "pattern": "x", "severity": "loud"}]})",
@@ -124,11 +125,14 @@ TEST_CASE("Configuration errors name the path", "[rules][config]") {
        "config: rules[1].name: duplicate rule name \"a\""},
       {R"({"destinations": {"s": {"type": "slack", "webhook_url_env": "https://hooks.slack.com/services/T/B/x"}}})",
        "config: destinations.s: secrets never go in the file"},
-      {R"({"destinations": {"s": {"type": "email"}}})", "config: destinations.s.type: \"email\" is not one of slack, telegram"},
-      {R"({"routes": [{"accounts": ["12"], "destinations": []}]})", "config: routes[0].destinations: required"},
+      {R"({"destinations": {"s": {"type": "email"}}})",
+       "config: destinations.s.type: \"email\" is not one of slack, telegram"},
+      {R"({"routes": [{"accounts": ["12"], "destinations": []}]})",
+       "config: routes[0].destinations: required"},
       {R"({"default_rules": {"disable": ["no-such-rule"]}})",
        "config: default_rules.disable[0]: no built-in rule named \"no-such-rule\""},
-      {R"({"ignore": [{"name": "x", "pattern": "y", "severity": "info"}]})", "config: ignore[0].severity: unknown key"},
+      {R"({"ignore": [{"name": "x", "pattern": "y", "severity": "info"}]})",
+       "config: ignore[0].severity: unknown key"},
       {R"({"version": 2})", "config: version: only version 1 is known"},
       {R"({"rules": [)", "config: parse error at line 1, column 12"},
   }));
@@ -157,10 +161,10 @@ TEST_CASE("The shipped example configuration loads and routes", "[rules][config]
   CHECK(v.rules.front() == "root-activity");
   CHECK(v.destinations == std::vector<std::string>{"oncall", "security"});
   // The original's exceptions are ignore rules.
-  CHECK(set->Evaluate(R"({"eventName":"GetBucketLocation","userIdentity":{"type":"IAMUser"}})").ignored_by ==
-        "get-bucket-location");
-  CHECK(set->Evaluate(R"({"sourceIPAddress":"AWS Internal/3","eventName":"CreateUser"})").ignored_by ==
-        "aws-internal");
+  CHECK(set->Evaluate(R"({"eventName":"GetBucketLocation","userIdentity":{"type":"IAMUser"}})")
+            .ignored_by == "get-bucket-location");
+  CHECK(set->Evaluate(R"({"sourceIPAddress":"AWS Internal/3","eventName":"CreateUser"})")
+            .ignored_by == "aws-internal");
 }
 
 }  // namespace

@@ -25,7 +25,8 @@ inline std::string SlackLimitViolation(const std::string& message_json) {
   }
   if (!msg.is_object()) return "not an object";
   if (!msg.contains("text") && !msg.contains("blocks")) return "neither text nor blocks";
-  if (msg.contains("text") && (!msg["text"].is_string() || msg["text"].get<std::string>().empty())) {
+  if (msg.contains("text") &&
+      (!msg["text"].is_string() || msg["text"].get<std::string>().empty())) {
     return "text is not a non-empty string";
   }
   if (!msg.contains("blocks")) return "";

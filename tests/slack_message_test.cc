@@ -1,5 +1,7 @@
 // Slack Block Kit messages: layout, escaping and injection attempts, limits,
 // the console link, and the raw-message fallback.
+#include "iam_audit/slack_message.h"
+
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -7,7 +9,6 @@
 #include <vector>
 
 #include "iam_audit/cloudtrail.h"
-#include "iam_audit/slack_message.h"
 #include "iam_audit/time_zone.h"
 
 namespace {
@@ -177,7 +178,8 @@ TEST_CASE("Error, Login and MFA lines", "[slack]") {
     r.error_message = "User: arn:aws:iam::123456789012:user/alice is not authorized";
     const auto lines = Lines(Parse(RenderRecordMessage(r, RenderOptions())).sections[0]);
     REQUIRE(lines.size() == 7);
-    CHECK(lines[6] == "Error: AccessDenied: User: arn:aws:iam::123456789012:user/alice is not authorized");
+    CHECK(lines[6] ==
+          "Error: AccessDenied: User: arn:aws:iam::123456789012:user/alice is not authorized");
     CHECK(Parse(RenderRecordMessage(r, RenderOptions())).notification ==
           "alice (203.0.113.5): UpdateFunctionCode20150331v2 (AccessDenied)");
   }
@@ -218,8 +220,7 @@ TEST_CASE("missing values read as '-' and the IP is left out when absent", "[sla
   r.display_identity = "unknown identity";
   r.event_id = "e1";
   const Rendered m = Parse(RenderRecordMessage(r, RenderOptions()));
-  CHECK(m.sections[0] ==
-        "*unknown identity*\nTime: -\nType: -\nSource: -\nName: -\nRegion: -");
+  CHECK(m.sections[0] == "*unknown identity*\nTime: -\nType: -\nSource: -\nName: -\nRegion: -");
   // No region: the console link cannot be built, the ID is still shown.
   CHECK(m.sections[1] == "_e1_");
   CHECK(m.notification == "unknown identity: CloudTrail event");
@@ -261,7 +262,10 @@ TEST_CASE("values cannot inject mentions, links or formatting", "[slack][escape]
       {"&lt;!channel&gt;", "&amp;lt;!channel&amp;gt;"},
       {"*bold*", kZwsp + "*" + kZwsp + "bold" + kZwsp + "*" + kZwsp},
       {"~strike~", kZwsp + "~" + kZwsp + "strike" + kZwsp + "~" + kZwsp},
-      {"`code`", "\xCB\x8B" "code" "\xCB\x8B"},  // U+02CB: no fence makes a backtick inert
+      {"`code`",
+       "\xCB\x8B"
+       "code"
+       "\xCB\x8B"},  // U+02CB: no fence makes a backtick inert
       {"_italic_", kZwsp + "_" + kZwsp + "italic" + kZwsp + "_" + kZwsp},
       {"ci_deploy_bot", "ci_deploy_bot"},  // intraword '_' is inert and kept for copying
       {"svc_ x", "svc" + kZwsp + "_" + kZwsp + " x"},
@@ -302,7 +306,10 @@ TEST_CASE("formatting characters in values are always fenced", "[slack][escape]"
   r.event_type = "`f` ```i```";
   const auto short_lines = Lines(Parse(RenderRecordMessage(r, RenderOptions())).sections[0]);
   CAPTURE(short_lines[2]);
-  CHECK(short_lines[2] == "Type: \xCB\x8B" "f\xCB\x8B \xCB\x8B\xCB\x8B\xCB\x8B" "i\xCB\x8B\xCB\x8B\xCB\x8B");
+  CHECK(short_lines[2] ==
+        "Type: \xCB\x8B"
+        "f\xCB\x8B \xCB\x8B\xCB\x8B\xCB\x8B"
+        "i\xCB\x8B\xCB\x8B\xCB\x8B");
   CHECK(lines[3] == "Source: " + kZwsp + "_" + kZwsp);
 }
 
@@ -323,7 +330,8 @@ TEST_CASE("the console URL template is configurable", "[slack]") {
   CloudTrailRecord r = ApiCall();
   SECTION("event ID only") {
     RenderOptions options;
-    options.console_url_template = "https://console.aws.amazon.com/cloudtrail/home#/events?EventId={eventID}";
+    options.console_url_template =
+        "https://console.aws.amazon.com/cloudtrail/home#/events?EventId={eventID}";
     CHECK(Parse(RenderRecordMessage(r, options)).sections[1] ==
           "_<https://console.aws.amazon.com/cloudtrail/home#/events?EventId="
           "f5f387f0-fa63-4811-8b80-cfbd75b27ce2|f5f387f0-fa63-4811-8b80-cfbd75b27ce2>_");
@@ -341,7 +349,8 @@ TEST_CASE("the console URL template is configurable", "[slack]") {
   }
   SECTION("no event ID") {
     r.event_id.clear();
-    CHECK(Parse(RenderRecordMessage(r, RenderOptions())).sections[1] == "_no eventID in the record_");
+    CHECK(Parse(RenderRecordMessage(r, RenderOptions())).sections[1] ==
+          "_no eventID in the record_");
   }
 }
 
@@ -419,9 +428,12 @@ TEST_CASE("invalid UTF-8 in a value still gives valid JSON", "[slack][limits]") 
   r.error_message = std::string("\xED\xA0\x80 surrogate, \xC0\xAF overlong, \0 nul", 33);
   const Rendered m = Parse(RenderRecordMessage(r, RenderOptions()));
   const auto lines = Lines(m.sections[0]);
-  CHECK(lines[0] == "*al\xEF\xBF\xBD" "ice\xEF\xBF\xBD (203.0.113.5)*");
+  CHECK(lines[0] ==
+        "*al\xEF\xBF\xBD"
+        "ice\xEF\xBF\xBD (203.0.113.5)*");
   CHECK(lines[6] ==
-        "Error: \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD surrogate, \xEF\xBF\xBD\xEF\xBF\xBD overlong,   nul");
+        "Error: \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD surrogate, \xEF\xBF\xBD\xEF\xBF\xBD overlong, "
+        "  nul");
 }
 
 TEST_CASE("a message that is not a record falls back to a code block", "[slack][fallback]") {
@@ -461,7 +473,8 @@ TEST_CASE("a huge raw message is truncated with a note", "[slack][fallback][limi
   REQUIRE(m.sections.size() == 1);
   const std::string& text = m.sections[0];
   CHECK(text.rfind("```&lt;&amp;", 0) == 0);
-  const std::string note = "```\n_truncated: the message has " + std::to_string(raw.size()) + " bytes_";
+  const std::string note =
+      "```\n_truncated: the message has " + std::to_string(raw.size()) + " bytes_";
   CHECK(text.size() >= note.size());
   CHECK(text.substr(text.size() - note.size()) == note);
   CHECK(EntitiesWhole(text));
@@ -476,10 +489,11 @@ TEST_CASE("a raw message with invalid UTF-8 gives valid JSON", "[slack][fallback
 // whatever the values, its bytes must be exactly nlohmann's compact dump of
 // the same document, so that switching writers changed nothing on the wire.
 TEST_CASE("the message JSON is byte for byte nlohmann's compact dump", "[slack][json]") {
-  const auto value = GENERATE(as<std::string>{},
-      "plain", "quote \" and backslash \\ and slash /", "tab\tnew\nline\rcr\x01\x1f\x7f",
-      "caf\xC3\xA9 \xE2\x80\x8B \xF0\x9F\x98\x80 \xE2\x80\xA8", "ci_deploy _x_ *b* ~s~ `c` &<>",
-      "bad \xFF\xFE utf-8 \xC3", std::string("nul \0 inside", 12), "\\u0000 \\\"");
+  const auto value = GENERATE(as<std::string>{}, "plain", "quote \" and backslash \\ and slash /",
+                              "tab\tnew\nline\rcr\x01\x1f\x7f",
+                              "caf\xC3\xA9 \xE2\x80\x8B \xF0\x9F\x98\x80 \xE2\x80\xA8",
+                              "ci_deploy _x_ *b* ~s~ `c` &<>", "bad \xFF\xFE utf-8 \xC3",
+                              std::string("nul \0 inside", 12), "\\u0000 \\\"");
   CAPTURE(value);
   CloudTrailRecord r = ApiCall();
   r.display_identity = value;
@@ -488,7 +502,8 @@ TEST_CASE("the message JSON is byte for byte nlohmann's compact dump", "[slack][
   r.error_message = value;
   r.event_id = value;
   r.console_login = value;
-  for (const std::string& rendered : {RenderRecordMessage(r, Seoul()), RenderRawMessage(value, Seoul())}) {
+  for (const std::string& rendered :
+       {RenderRecordMessage(r, Seoul()), RenderRawMessage(value, Seoul())}) {
     const nlohmann::ordered_json parsed = nlohmann::ordered_json::parse(rendered);
     CHECK(parsed.dump() == rendered);
   }
@@ -507,7 +522,8 @@ TEST_CASE("the message JSON escapes at every offset of a word", "[slack][json]")
         CAPTURE(special, length, at);
         CloudTrailRecord r = ApiCall();
         r.event_name = value;
-        for (const std::string& rendered : {RenderRecordMessage(r, Seoul()), RenderRawMessage(value, Seoul())}) {
+        for (const std::string& rendered :
+             {RenderRecordMessage(r, Seoul()), RenderRawMessage(value, Seoul())}) {
           const nlohmann::ordered_json parsed = nlohmann::ordered_json::parse(rendered);
           REQUIRE(parsed.dump() == rendered);
         }

@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "iam_audit/status.h"
+
+#include <catch2/catch.hpp>
 
 namespace iam_audit {
 namespace {

@@ -1,12 +1,12 @@
 // Time zones (IANA names, fixed offsets) and CloudTrail eventTime parsing.
+#include "iam_audit/time_zone.h"
+
 #include <catch2/catch.hpp>
+#include <cstdint>
 #include <cstdio>
 #include <ctime>
-#include <cstdint>
 #include <string>
 #include <tuple>
-
-#include "iam_audit/time_zone.h"
 
 namespace {
 
@@ -87,7 +87,8 @@ TEST_CASE("bad time zone specs are refused with a clear message", "[time_zone]")
       {"", StatusCode::kInvalidArgument, "time zone: unknown zone ''"},
       {"09:00", StatusCode::kInvalidArgument, "time zone: unknown zone '09:00'"},
       {"Asia/Seoul ", StatusCode::kInvalidArgument, "time zone: unknown zone 'Asia/Seoul '"},
-      {"../../etc/passwd", StatusCode::kInvalidArgument, "time zone: unknown zone '../../etc/passwd'"},
+      {"../../etc/passwd", StatusCode::kInvalidArgument,
+       "time zone: unknown zone '../../etc/passwd'"},
       {"/etc/localtime", StatusCode::kInvalidArgument, "time zone: unknown zone '/etc/localtime'"},
       {"Asia/Seoul\n", StatusCode::kInvalidArgument, "time zone: unknown zone 'Asia/Seoul?'"},
   }));
@@ -122,8 +123,8 @@ TEST_CASE("Format agrees with libc's gmtime from year 0000 to 9999", "[time_zone
     std::tm tm{};
     REQUIRE(gmtime_r(&tt, &tm) != nullptr);
     char want[40];
-    std::snprintf(want, sizeof want, "%04d.%02d.%02d %02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                  tm.tm_hour, tm.tm_min, tm.tm_sec);
+    std::snprintf(want, sizeof want, "%04d.%02d.%02d %02d:%02d:%02d", tm.tm_year + 1900,
+                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
     REQUIRE(utc.Format(t) == want);
     ++checked;
   }

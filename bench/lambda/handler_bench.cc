@@ -19,8 +19,9 @@ std::vector<std::string> g_events;
 
 class NoopClient : public iam_audit::HttpClient {
  public:
-  iam_audit::StatusOr<iam_audit::HttpResponse> Post(const iam_audit::HttpUrl&, std::string_view body,
-                                                    std::string_view, int64_t) override {
+  iam_audit::StatusOr<iam_audit::HttpResponse> Post(const iam_audit::HttpUrl&,
+                                                    std::string_view body, std::string_view,
+                                                    int64_t) override {
     benchmark::DoNotOptimize(body.data());
     iam_audit::HttpResponse r;
     r.status = 200;
@@ -30,10 +31,11 @@ class NoopClient : public iam_audit::HttpClient {
 };
 
 void BM_HandlerPerPayload(benchmark::State& state) {
-  iam_audit::EnvMap env{{"SLACK_WEBHOOK_URL", "https://hooks.example.test/services/T/B/x"},
-                        {"IAM_AUDIT_TIME_ZONE", "+09:00"},
-                        {"IAM_AUDIT_REMEMBERED_IDS", "0"},   // no duplicate skipping across rounds
-                        {"IAM_AUDIT_POST_INTERVAL_MS", "0"}};  // a no-op client: no pacing (real sleeps)
+  iam_audit::EnvMap env{
+      {"SLACK_WEBHOOK_URL", "https://hooks.example.test/services/T/B/x"},
+      {"IAM_AUDIT_TIME_ZONE", "+09:00"},
+      {"IAM_AUDIT_REMEMBERED_IDS", "0"},     // no duplicate skipping across rounds
+      {"IAM_AUDIT_POST_INTERVAL_MS", "0"}};  // a no-op client: no pacing (real sleeps)
   for (const auto& rule : iam_audit::OriginalIgnoreRules({})) env[rule.source] = rule.pattern;
   auto config = iam_audit::LoadHandlerConfig(env);
   if (!config.ok()) {

@@ -20,8 +20,9 @@ namespace {
 
 class NoopClient : public iam_audit::HttpClient {
  public:
-  iam_audit::StatusOr<iam_audit::HttpResponse> Post(const iam_audit::HttpUrl&, std::string_view body,
-                                                    std::string_view, int64_t) override {
+  iam_audit::StatusOr<iam_audit::HttpResponse> Post(const iam_audit::HttpUrl&,
+                                                    std::string_view body, std::string_view,
+                                                    int64_t) override {
     bytes_ += body.size();
     for (const char c : body) hash_ = (hash_ ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
     iam_audit::HttpResponse r;
@@ -75,10 +76,11 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  iam_audit::EnvMap env{{"SLACK_WEBHOOK_URL", "https://hooks.example.test/services/T/B/x"},
-                        {"IAM_AUDIT_TIME_ZONE", "+09:00"},
-                        {"IAM_AUDIT_REMEMBERED_IDS", "0"},   // no duplicate skipping across rounds
-                        {"IAM_AUDIT_POST_INTERVAL_MS", "0"}};  // a no-op client: no pacing (real sleeps)
+  iam_audit::EnvMap env{
+      {"SLACK_WEBHOOK_URL", "https://hooks.example.test/services/T/B/x"},
+      {"IAM_AUDIT_TIME_ZONE", "+09:00"},
+      {"IAM_AUDIT_REMEMBERED_IDS", "0"},     // no duplicate skipping across rounds
+      {"IAM_AUDIT_POST_INTERVAL_MS", "0"}};  // a no-op client: no pacing (real sleeps)
   for (const auto& rule : iam_audit::OriginalIgnoreRules({})) env[rule.source] = rule.pattern;
   auto config = iam_audit::LoadHandlerConfig(env);
   if (!config.ok()) {
@@ -104,10 +106,10 @@ int main(int argc, char** argv) {
   }
   const double cpu = CpuSeconds() - start;
   const size_t payloads = events.size() * static_cast<size_t>(rounds);
-  std::printf("payloads=%zu received=%zu delivered=%zu ignored=%zu failed=%zu body_bytes=%zu "
-              "body_fnv1a=%016llx cpu_us_per_payload=%.1f\n",
-              payloads, received, delivered, ignored, failed, client.bytes(),
-              static_cast<unsigned long long>(client.hash()),
-              cpu * 1e6 / static_cast<double>(payloads));
+  std::printf(
+      "payloads=%zu received=%zu delivered=%zu ignored=%zu failed=%zu body_bytes=%zu "
+      "body_fnv1a=%016llx cpu_us_per_payload=%.1f\n",
+      payloads, received, delivered, ignored, failed, client.bytes(),
+      static_cast<unsigned long long>(client.hash()), cpu * 1e6 / static_cast<double>(payloads));
   return failed == 0 ? 0 : 1;
 }

@@ -45,8 +45,9 @@ int RunDecode(const DecodeArgs& args) {
 void RegisterDecodeCommand(CLI::App& app) {
   auto args = std::make_shared<DecodeArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "decode", "Decode a CloudWatch Logs subscription payload ({\"awslogs\":{\"data\":…}}, bare "
-                "base64, or decoded JSON) and print the batch as JSON");
+      "decode",
+      "Decode a CloudWatch Logs subscription payload ({\"awslogs\":{\"data\":…}}, bare "
+      "base64, or decoded JSON) and print the batch as JSON");
   cmd->add_option("FILE", args->input, "Payload file, or - for standard input")->default_val("-");
   cmd->add_option("--max-inflated-bytes", args->max_inflated_bytes,
                   "Refuse payloads that inflate beyond this many bytes")

@@ -7,9 +7,9 @@
 
 #include <algorithm>
 #include <cctype>
-#include <filesystem>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "iam_audit/json_error_text.h"
@@ -148,7 +148,8 @@ bool LineReader::Next(std::string_view& line) {
         n = ::read(in.fd, dest, room);
       } while (n < 0 && errno == EINTR);
       if (n < 0) {
-        status_ = DataLossError(path_ + ":" + std::to_string(line_number_ + 1) + ": read error: " + ErrnoText());
+        status_ = DataLossError(path_ + ":" + std::to_string(line_number_ + 1) +
+                                ": read error: " + ErrnoText());
         in.pos = in.end = in.scanned = 0;
         in.eof = true;
         line = {};
@@ -164,8 +165,8 @@ bool LineReader::Next(std::string_view& line) {
     if (n < 0) {
       int errnum = 0;
       const char* msg = gzerror(in.gz, &errnum);
-      status_ = DataLossError(path_ + ":" + std::to_string(line_number_ + 1) + ": read error: " +
-                              (msg ? msg : "unknown"));
+      status_ = DataLossError(path_ + ":" + std::to_string(line_number_ + 1) +
+                              ": read error: " + (msg ? msg : "unknown"));
       in.pos = in.end = in.scanned = 0;
       in.eof = true;
       line = {};
@@ -203,8 +204,8 @@ StatusOr<std::vector<std::string>> ExpandInputPaths(const std::vector<std::strin
       continue;
     }
     std::vector<std::string> found;
-    for (auto it = fs::recursive_directory_iterator(path, ec); !ec && it != fs::recursive_directory_iterator();
-         it.increment(ec)) {
+    for (auto it = fs::recursive_directory_iterator(path, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
       const std::string name = it->path().filename().string();
       if (!name.empty() && name[0] == '.') {
         if (it->is_directory()) it.disable_recursion_pending();
@@ -267,7 +268,9 @@ size_t TokenStart(std::string_view text, size_t end) {
     }
     return end;
   }
-  const auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '+' || c == '-'; };
+  const auto word = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '+' || c == '-';
+  };
   size_t start = end;
   while (start > 0 && word(text[start]) && word(text[start - 1])) --start;
   return start;
@@ -315,8 +318,8 @@ void SplitRecords(std::string_view content, const std::function<void(const Recor
   size_t line_start = content.rfind('\n', first);
   line_start = line_start == std::string_view::npos ? 0 : line_start + 1;
   size_t line_end = content.find('\n', first);
-  std::string_view first_line =
-      content.substr(line_start, (line_end == std::string_view::npos ? content.size() : line_end) - line_start);
+  std::string_view first_line = content.substr(
+      line_start, (line_end == std::string_view::npos ? content.size() : line_end) - line_start);
   size_t index = 0;
 
   const bool rest_blank = line_end == std::string_view::npos ||
@@ -333,8 +336,9 @@ void SplitRecords(std::string_view content, const std::function<void(const Recor
         json doc;
         if (ParseAt(line, TextPosition{line_no, 1}, doc, on_error)) {
           if (!doc.is_object()) {
-            on_error(TextPosition{line_no, 1},
-                     std::string("expected a CloudTrail record (JSON object), got ") + doc.type_name());
+            on_error(
+                TextPosition{line_no, 1},
+                std::string("expected a CloudTrail record (JSON object), got ") + doc.type_name());
           } else {
             on_record(RecordText{std::string(line), TextPosition{line_no, 1}, index});
           }
@@ -361,14 +365,16 @@ void SplitRecords(std::string_view content, const std::function<void(const Recor
         on_error(start, "Records[" + std::to_string(index) + "]: expected a JSON object, got " +
                             record.type_name());
       } else {
-        on_record(RecordText{record.dump(-1, ' ', false, json::error_handler_t::replace), start, index});
+        on_record(
+            RecordText{record.dump(-1, ' ', false, json::error_handler_t::replace), start, index});
       }
       ++index;
     }
     return;
   }
   if (!doc.is_object()) {
-    on_error(start, std::string("expected a CloudTrail record (JSON object), got ") + doc.type_name());
+    on_error(start,
+             std::string("expected a CloudTrail record (JSON object), got ") + doc.type_name());
     return;
   }
   on_record(RecordText{std::string(content.substr(first)), start, 0});

@@ -34,7 +34,8 @@ inline std::string RedactedParseError(const CLI::App* app, const CLI::Error& e) 
     }
   }
   std::string out = what + "\n";
-  if (app->get_help_ptr() != nullptr) out += "Run with " + app->get_help_ptr()->get_name() + " for more information.\n";
+  if (app->get_help_ptr() != nullptr)
+    out += "Run with " + app->get_help_ptr()->get_name() + " for more information.\n";
   return out;
 }
 

@@ -21,7 +21,8 @@ struct RenderArgs {
 
 // Undoes Slack's three escapes, for showing a message in a terminal.
 std::string Unescape(std::string text) {
-  for (auto [from, to] : {std::pair{"&lt;", "<"}, std::pair{"&gt;", ">"}, std::pair{"&amp;", "&"}}) {
+  for (auto [from, to] :
+       {std::pair{"&lt;", "<"}, std::pair{"&gt;", ">"}, std::pair{"&amp;", "&"}}) {
     for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + 1)) {
       text.replace(at, std::string_view(from).size(), to);
     }
@@ -101,7 +102,8 @@ int RunRender(const RenderArgs& args) {
 void RegisterRenderCommand(CLI::App& app) {
   auto args = std::make_shared<RenderArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "render", "Render CloudTrail records as the Slack messages the engine posts (one JSON per line)");
+      "render",
+      "Render CloudTrail records as the Slack messages the engine posts (one JSON per line)");
   cmd->add_option("FILE", args->inputs,
                   "Record files: one JSON record, JSON Lines, or a CloudTrail log file "
                   "{\"Records\":[…]}, optionally gzip; - for standard input")

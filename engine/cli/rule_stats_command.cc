@@ -127,8 +127,9 @@ int RunRuleStats(const RuleStatsArgs& args) {
       messages += n;
     }
   }
-  const double hours =
-      first_time <= last_time ? std::max(1.0, static_cast<double>(last_time - first_time) / 3600.0) : 1.0;
+  const double hours = first_time <= last_time
+                           ? std::max(1.0, static_cast<double>(last_time - first_time) / 3600.0)
+                           : 1.0;
 
   if (args.json) {
     nlohmann::ordered_json out;
@@ -146,33 +147,40 @@ int RunRuleStats(const RuleStatsArgs& args) {
     }
     for (const std::string& name : rules->AlertRuleNames()) {
       const RuleCount& c = counts[name];
-      list.push_back({{"rule", name}, {"kind", "alert"}, {"alerts", c.alerts}, {"in_digests", c.in_digests},
-                      {"messages", c.messages}, {"messages_per_hour", static_cast<double>(c.messages) / hours}});
+      list.push_back({{"rule", name},
+                      {"kind", "alert"},
+                      {"alerts", c.alerts},
+                      {"in_digests", c.in_digests},
+                      {"messages", c.messages},
+                      {"messages_per_hour", static_cast<double>(c.messages) / hours}});
     }
     std::cout << out.dump(2) << "\n";
   } else {
     std::cout << std::left << std::setw(28) << "rule" << std::right << std::setw(9) << "alerts"
               << std::setw(9) << "ignored" << std::setw(12) << "in digests" << std::setw(10)
-              << "messages" << std::setw(11) << "msgs/hour" << "\n";
-    auto row = [&](const std::string& label, const std::string& alerts_col, const std::string& ignored_col,
-                   const std::string& digest_col, const std::string& msg_col, double per_hour) {
+              << "messages" << std::setw(11) << "msgs/hour"
+              << "\n";
+    auto row = [&](const std::string& label, const std::string& alerts_col,
+                   const std::string& ignored_col, const std::string& digest_col,
+                   const std::string& msg_col, double per_hour) {
       std::cout << std::left << std::setw(28) << label << std::right << std::setw(9) << alerts_col
-                << std::setw(9) << ignored_col << std::setw(12) << digest_col << std::setw(10) << msg_col
-                << std::setw(11) << std::fixed << std::setprecision(2) << per_hour << "\n";
+                << std::setw(9) << ignored_col << std::setw(12) << digest_col << std::setw(10)
+                << msg_col << std::setw(11) << std::fixed << std::setprecision(2) << per_hour
+                << "\n";
     };
     for (const std::string& name : rules->IgnoreRuleNames()) {
       row("ignore: " + name, "-", std::to_string(counts[name].ignored), "-", "0", 0.0);
     }
     for (const std::string& name : rules->AlertRuleNames()) {
       const RuleCount& c = counts[name];
-      row(name, std::to_string(c.alerts), "-", std::to_string(c.in_digests), std::to_string(c.messages),
-          static_cast<double>(c.messages) / hours);
+      row(name, std::to_string(c.alerts), "-", std::to_string(c.in_digests),
+          std::to_string(c.messages), static_cast<double>(c.messages) / hours);
     }
     row(std::string(kNoRuleName), "-", std::to_string(unmatched), "-", "0", 0.0);
     std::cout << records << " records over " << std::setprecision(1) << hours << " h: " << alerts
               << " alert, " << unmatched << " match no alert rule; " << messages << " messages ("
-              << digests << " digests), " << std::setprecision(2) << static_cast<double>(messages) / hours
-              << " per hour";
+              << digests << " digests), " << std::setprecision(2)
+              << static_cast<double>(messages) / hours << " per hour";
     if (undated) std::cout << "; " << undated << " alerts without a readable eventTime";
     std::cout << "\n";
   }
@@ -189,14 +197,17 @@ void RegisterRuleStatsCommand(CLI::App& app) {
   auto args = std::make_shared<RuleStatsArgs>();
   CLI::App* cmd = app.add_subcommand(
       "rule-stats",
-      "Run rules over CloudTrail records and print, per rule, the events it would alert on, ignore or "
+      "Run rules over CloudTrail records and print, per rule, the events it would alert on, ignore "
+      "or "
       "fold into digests, and the messages per hour at the records' own pace. An invocation is "
       "modelled as one --window-seconds slice of eventTime.");
-  auto* config = cmd->add_option("--config", args->config, "Rule configuration file (docs/configuration.md)");
+  auto* config =
+      cmd->add_option("--config", args->config, "Rule configuration file (docs/configuration.md)");
   auto* pack = cmd->add_flag("--default-rules", args->default_rules, "Use the built-in rule pack");
   config->excludes(pack);
-  cmd->add_option("RECORDS", args->inputs,
-                  "Record files or folders (JSON, JSON Lines, CloudTrail log files, .gz); - for stdin")
+  cmd->add_option(
+         "RECORDS", args->inputs,
+         "Record files or folders (JSON, JSON Lines, CloudTrail log files, .gz); - for stdin")
       ->required();
   cmd->add_flag("--json", args->json, "Print JSON instead of a table");
   cmd->add_option("--window-seconds", args->window_seconds, "Length of one modelled invocation")

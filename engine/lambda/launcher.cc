@@ -5,12 +5,12 @@
 // <root> is this file's directory (from argv[0]), else $LAMBDA_TASK_ROOT,
 // else /var/task. It is what aws-lambda-cpp's packager does with a bash
 // script, without requiring bash.
-#include <cerrno>
-#include <cstring>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 
 int main(int argc, char** argv) {

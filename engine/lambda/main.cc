@@ -56,10 +56,12 @@ Outcome RunOne(Handler& handler, const Invocation& inv) {
   try {
     iam_audit::InvocationResult result = handler.Handle(inv.payload, inv.deadline_ms);
     const auto& s = result.summary;
-    out.counts = "received=" + std::to_string(s.received) + " matched=" + std::to_string(s.matched) +
-                 " ignored=" + std::to_string(s.IgnoredTotal()) + " delivered=" + std::to_string(s.delivered) +
-                 " duplicates=" + std::to_string(s.duplicates) + " failed=" + std::to_string(s.failed) +
-                 " control=" + std::to_string(s.control);
+    out.counts = "received=" + std::to_string(s.received) +
+                 " matched=" + std::to_string(s.matched) +
+                 " ignored=" + std::to_string(s.IgnoredTotal()) +
+                 " delivered=" + std::to_string(s.delivered) +
+                 " duplicates=" + std::to_string(s.duplicates) +
+                 " failed=" + std::to_string(s.failed) + " control=" + std::to_string(s.control);
     if (result.status.ok()) {
       out.body = s.ToJson();
     } else {
@@ -81,7 +83,8 @@ Outcome RunOne(Handler& handler, const Invocation& inv) {
 int main() {
   const char* endpoint = std::getenv("AWS_LAMBDA_RUNTIME_API");
   if (endpoint == nullptr || *endpoint == '\0') {
-    Log("iam-audit: AWS_LAMBDA_RUNTIME_API is not set: run under AWS Lambda or `iam-audit emulate`");
+    Log("iam-audit: AWS_LAMBDA_RUNTIME_API is not set: run under AWS Lambda or `iam-audit "
+        "emulate`");
     return 2;
   }
   RuntimeApi api(endpoint);
@@ -114,15 +117,20 @@ int main() {
     if (!inv.trace_id.empty()) ::setenv("_X_AMZN_TRACE_ID", inv.trace_id.c_str(), 1);
     auto start = std::chrono::steady_clock::now();
     Outcome out = RunOne(*handler, inv);
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
-    std::string line = "iam-audit: request_id=" + inv.request_id + " status=" + (out.type.empty() ? "ok" : "error") +
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::steady_clock::now() - start)
+                  .count();
+    std::string line = "iam-audit: request_id=" + inv.request_id +
+                       " status=" + (out.type.empty() ? "ok" : "error") +
                        (out.counts.empty() ? "" : " " + out.counts) + " ms=" + std::to_string(ms);
-    if (!out.type.empty()) line += " error_type=" + out.type + " error=\"" + OneLine(out.message) + "\"";
+    if (!out.type.empty())
+      line += " error_type=" + out.type + " error=\"" + OneLine(out.message) + "\"";
     // Logged before the answer is posted: once Lambda has the answer it may
     // freeze the process (and the emulator closes the invocation's log).
     Log(line);
-    iam_audit::Status posted =
-        out.type.empty() ? api.Respond(inv.request_id, out.body) : api.ReportError(inv.request_id, out.type, out.message);
+    iam_audit::Status posted = out.type.empty()
+                                   ? api.Respond(inv.request_id, out.body)
+                                   : api.ReportError(inv.request_id, out.type, out.message);
     if (!posted.ok()) {
       // The Runtime API refused our answer: the container is being torn down
       // or the request expired. Exit; Lambda starts a fresh process.

@@ -1,6 +1,5 @@
 #include "runtime_api.h"
 
-
 #include <charconv>
 #include <nlohmann/json.hpp>
 
@@ -17,7 +16,8 @@ http1::ConnectionOptions RuntimeApiOptions(const std::string& host_port) {
   std::string_view hp = host_port;
   size_t colon = hp.rfind(':');
   std::string_view host = colon == std::string_view::npos ? hp : hp.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   o.host = std::string(host);
   o.port = 80;
   if (colon != std::string_view::npos) {
@@ -57,9 +57,11 @@ StatusOr<Invocation> RuntimeApi::Next() {
   }
   Invocation inv;
   inv.request_id = res->Header("lambda-runtime-aws-request-id");
-  if (inv.request_id.empty()) return UnavailableError("runtime api: next without Lambda-Runtime-Aws-Request-Id");
+  if (inv.request_id.empty())
+    return UnavailableError("runtime api: next without Lambda-Runtime-Aws-Request-Id");
   std::string deadline = res->Header("lambda-runtime-deadline-ms");
-  auto [ptr, ec] = std::from_chars(deadline.data(), deadline.data() + deadline.size(), inv.deadline_ms);
+  auto [ptr, ec] =
+      std::from_chars(deadline.data(), deadline.data() + deadline.size(), inv.deadline_ms);
   if (ec != std::errc() || ptr != deadline.data() + deadline.size() || inv.deadline_ms <= 0) {
     return UnavailableError("runtime api: next with a bad Lambda-Runtime-Deadline-Ms");
   }
@@ -69,31 +71,35 @@ StatusOr<Invocation> RuntimeApi::Next() {
   return inv;
 }
 
-Status RuntimeApi::Post(const std::string& path, std::string_view body, std::string_view content_type,
-                        std::string_view error_type) {
+Status RuntimeApi::Post(const std::string& path, std::string_view body,
+                        std::string_view content_type, std::string_view error_type) {
   std::vector<std::pair<std::string, std::string>> headers;
-  if (!error_type.empty()) headers.emplace_back("Lambda-Runtime-Function-Error-Type", std::string(error_type));
+  if (!error_type.empty())
+    headers.emplace_back("Lambda-Runtime-Function-Error-Type", std::string(error_type));
   auto res = connection_->Request("POST", path, headers, body, content_type, kPostTimeoutMs);
-  if (!res.ok()) return UnavailableError("runtime api: POST " + path + ": " + res.status().message());
+  if (!res.ok())
+    return UnavailableError("runtime api: POST " + path + ": " + res.status().message());
   if (res->status < 200 || res->status >= 300) {
-    return UnavailableError("runtime api: POST " + path + " answered " + std::to_string(res->status));
+    return UnavailableError("runtime api: POST " + path + " answered " +
+                            std::to_string(res->status));
   }
   return Status::Ok();
 }
 
 Status RuntimeApi::Respond(const std::string& request_id, std::string_view body) {
-  return Post(std::string(kPrefix) + "/invocation/" + request_id + "/response", body, "application/json", "");
+  return Post(std::string(kPrefix) + "/invocation/" + request_id + "/response", body,
+              "application/json", "");
 }
 
 Status RuntimeApi::ReportError(const std::string& request_id, std::string_view error_type,
                                std::string_view message) {
-  return Post(std::string(kPrefix) + "/invocation/" + request_id + "/error", ErrorBody(error_type, message),
-              "application/json", error_type);
+  return Post(std::string(kPrefix) + "/invocation/" + request_id + "/error",
+              ErrorBody(error_type, message), "application/json", error_type);
 }
 
 Status RuntimeApi::ReportInitError(std::string_view error_type, std::string_view message) {
-  return Post(std::string(kPrefix) + "/init/error", ErrorBody(error_type, message), "application/json",
-              error_type);
+  return Post(std::string(kPrefix) + "/init/error", ErrorBody(error_type, message),
+              "application/json", error_type);
 }
 
 }  // namespace iam_audit::lambda

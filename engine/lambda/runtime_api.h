@@ -38,7 +38,8 @@ class RuntimeApi {
   Status Respond(const std::string& request_id, std::string_view body);
   // POST /runtime/invocation/{id}/error with Lambda-Runtime-Function-Error-Type
   // and {"errorMessage","errorType","stackTrace":[]}.
-  Status ReportError(const std::string& request_id, std::string_view error_type, std::string_view message);
+  Status ReportError(const std::string& request_id, std::string_view error_type,
+                     std::string_view message);
   // POST /runtime/init/error (then the caller exits).
   Status ReportInitError(std::string_view error_type, std::string_view message);
 

@@ -104,11 +104,16 @@ Expected<FaultSpec> FromJsonObject(const json& j) {
 
 std::string_view FaultKindName(FaultKind kind) {
   switch (kind) {
-    case FaultKind::kError: return "error";
-    case FaultKind::kRateLimit: return "rate_limit";
-    case FaultKind::kDelay: return "delay";
-    case FaultKind::kDrop: return "drop";
-    case FaultKind::kHang: return "hang";
+    case FaultKind::kError:
+      return "error";
+    case FaultKind::kRateLimit:
+      return "rate_limit";
+    case FaultKind::kDelay:
+      return "delay";
+    case FaultKind::kDrop:
+      return "drop";
+    case FaultKind::kHang:
+      return "hang";
   }
   return "error";
 }
@@ -204,10 +209,15 @@ std::string FaultTable::ToJson() const {
         f["status"] = a.spec.status;
         f["body"] = a.spec.body;
         break;
-      case FaultKind::kRateLimit: f["retry_after"] = a.spec.retry_after_seconds; break;
+      case FaultKind::kRateLimit:
+        f["retry_after"] = a.spec.retry_after_seconds;
+        break;
       case FaultKind::kDelay:
-      case FaultKind::kHang: f["ms"] = a.spec.millis; break;
-      case FaultKind::kDrop: break;
+      case FaultKind::kHang:
+        f["ms"] = a.spec.millis;
+        break;
+      case FaultKind::kDrop:
+        break;
     }
     if (!a.spec.match.empty()) f["match"] = a.spec.match;
     if (a.spec.probability) {

@@ -1,6 +1,6 @@
 // Slack webhook payload validation. Which failures map to which code comes
-// from Slack's incoming-webhook, Block Kit and message-limit documentation; where Slack is undocumented the choice is ours
-// and docs/mock_slack.md lists it.
+// from Slack's incoming-webhook, Block Kit and message-limit documentation; where Slack is
+// undocumented the choice is ours and docs/mock_slack.md lists it.
 //
 // The body is parsed with simdjson's DOM: nlohmann's parser was about 40% of
 // the server's instructions per webhook request (callgrind under wrk).

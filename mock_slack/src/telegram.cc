@@ -19,7 +19,8 @@ std::vector<std::string_view> Split(std::string_view s, char sep) {
   std::size_t pos = 0;
   while (true) {
     std::size_t end = s.find(sep, pos);
-    parts.push_back(s.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos));
+    parts.push_back(
+        s.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos));
     if (end == std::string_view::npos) break;
     pos = end + 1;
   }
@@ -65,20 +66,24 @@ std::size_t DecodeEntity(std::string_view html, std::size_t i, std::string* out)
   std::size_t semi = html.find(';', i);
   if (semi == std::string_view::npos || semi - i > 10) return 0;
   std::string_view name = html.substr(i + 1, semi - i - 1);
-  if (name == "lt") *out += '<';
-  else if (name == "gt") *out += '>';
-  else if (name == "amp") *out += '&';
-  else if (name == "quot") *out += '"';
+  if (name == "lt")
+    *out += '<';
+  else if (name == "gt")
+    *out += '>';
+  else if (name == "amp")
+    *out += '&';
+  else if (name == "quot")
+    *out += '"';
   else if (name.size() >= 2 && name[0] == '#') {
     uint32_t cp = 0;
     bool hex = name[1] == 'x' || name[1] == 'X';
     std::string_view digits = name.substr(hex ? 2 : 1);
     if (digits.empty()) return 0;
     for (char c : digits) {
-      int v = IsDigit(c) ? c - '0'
+      int v = IsDigit(c)                      ? c - '0'
               : (hex && c >= 'a' && c <= 'f') ? c - 'a' + 10
               : (hex && c >= 'A' && c <= 'F') ? c - 'A' + 10
-                                               : -1;
+                                              : -1;
       if (v < 0) return 0;
       cp = cp * (hex ? 16 : 10) + static_cast<uint32_t>(v);
       if (cp > 0x10FFFF) return 0;
@@ -130,11 +135,12 @@ Expected<TelegramBotConfig> ParseTelegramBotFlag(std::string_view flag) {
   auto options = Split(flag, ',');
   std::string_view token = options[0];
   std::size_t colon = token.find(':');
-  if (colon == std::string_view::npos || !AllOf(token.substr(0, colon), IsDigit) ||
-      colon > 15 || !AllOf(token.substr(colon + 1), IsWord) || token.size() - colon > 65) {
+  if (colon == std::string_view::npos || !AllOf(token.substr(0, colon), IsDigit) || colon > 15 ||
+      !AllOf(token.substr(colon + 1), IsWord) || token.size() - colon > 65) {
     // The flag holds a secret: name the shape, not the text.
-    return Error{"--telegram-bot: expected a token BOTID:SECRET (digits, ':', then letters, "
-                 "digits, '_' or '-')"};
+    return Error{
+        "--telegram-bot: expected a token BOTID:SECRET (digits, ':', then letters, "
+        "digits, '_' or '-')"};
   }
   TelegramBotConfig bot;
   bot.token = std::string(token);
@@ -283,8 +289,10 @@ Expected<TelegramText> ParseTelegramHtml(std::string_view html) {
           std::string_view raw = html.substr(j + 1, end - j - 1);
           for (std::size_t k = 0; k < raw.size();) {
             std::size_t used = raw[k] == '&' ? DecodeEntity(raw, k, &value) : 0;
-            if (used == 0) value += raw[k++];
-            else k += used;
+            if (used == 0)
+              value += raw[k++];
+            else
+              k += used;
           }
           j = end + 1;
         } else {
@@ -335,17 +343,26 @@ std::string RenderTelegramMessageHtml(std::string_view message_json) {
       std::size_t len = e["length"].get<std::size_t>();
       std::string type = e.value("type", std::string());
       std::string open, close;
-      if (type == "bold") open = "<b>", close = "</b>";
-      else if (type == "italic") open = "<i>", close = "</i>";
-      else if (type == "underline") open = "<u>", close = "</u>";
-      else if (type == "strikethrough") open = "<s>", close = "</s>";
-      else if (type == "spoiler") open = "<span class=\"tg-spoiler\">", close = "</span>";
-      else if (type == "code") open = "<code>", close = "</code>";
-      else if (type == "pre") open = "<pre>", close = "</pre>";
-      else if (type == "blockquote") open = "<blockquote>", close = "</blockquote>";
+      if (type == "bold")
+        open = "<b>", close = "</b>";
+      else if (type == "italic")
+        open = "<i>", close = "</i>";
+      else if (type == "underline")
+        open = "<u>", close = "</u>";
+      else if (type == "strikethrough")
+        open = "<s>", close = "</s>";
+      else if (type == "spoiler")
+        open = "<span class=\"tg-spoiler\">", close = "</span>";
+      else if (type == "code")
+        open = "<code>", close = "</code>";
+      else if (type == "pre")
+        open = "<pre>", close = "</pre>";
+      else if (type == "blockquote")
+        open = "<blockquote>", close = "</blockquote>";
       else if (type == "text_link") {
         std::string url = e.value("url", std::string());
-        std::string scheme = Lower(url.substr(0, url.find(':') == std::string::npos ? 0 : url.find(':')));
+        std::string scheme =
+            Lower(url.substr(0, url.find(':') == std::string::npos ? 0 : url.find(':')));
         if (scheme == "http" || scheme == "https" || scheme == "mailto" || scheme == "tg") {
           open = "<a href=\"" + HtmlEscape(url) + "\" rel=\"noopener noreferrer nofollow\">";
           close = "</a>";

@@ -22,7 +22,8 @@ int RunCheck(const CheckArgs& args) {
   simulator::CheckOptions options;
   options.update_snapshots = args.update_snapshots;
   std::vector<simulator::CheckFileResult> results;
-  for (const std::string& file : args.files) results.push_back(simulator::RunCheckFile(file, options));
+  for (const std::string& file : args.files)
+    results.push_back(simulator::RunCheckFile(file, options));
   std::cout << simulator::FormatReport(results, args.verbose);
   std::cout.flush();
   if (!args.junit.empty()) {
@@ -47,7 +48,8 @@ void RegisterCheckCommand(CLI::App& app) {
       "check",
       "Run rule tests: filter patterns against fixture or inline records, expected matches and "
       "golden Slack messages (exit 1 on a failure, 2 on a broken check file)");
-  cmd->add_option("FILE", args->files, "Check files (JSON; schema in docs/check-file.md)")->required();
+  cmd->add_option("FILE", args->files, "Check files (JSON; schema in docs/check-file.md)")
+      ->required();
   cmd->add_option("--junit", args->junit, "Also write the results as JUnit XML to this file");
   cmd->add_flag("--update-snapshots", args->update_snapshots,
                 "Write the actual Slack messages into missing or differing snapshot files");

@@ -37,7 +37,8 @@ struct GenerateArgs {
 // (CloudTrail delivers about every 5 minutes), at most records_per_file each.
 class LogFileWriter {
  public:
-  LogFileWriter(fs::path root, size_t per_file, uint64_t seed) : root_(std::move(root)), per_file_(per_file), seed_(seed) {}
+  LogFileWriter(fs::path root, size_t per_file, uint64_t seed)
+      : root_(std::move(root)), per_file_(per_file), seed_(seed) {}
 
   bool Add(const GeneratedRecord& r) {
     const int64_t slice = r.timestamp_ms / 300000;
@@ -79,18 +80,20 @@ class LogFileWriter {
     const std::string stamp = simulator::FormatEventTime(b.slice * 300000);  // YYYY-MM-DDThh:mm:ssZ
     const std::string compact = stamp.substr(0, 4) + stamp.substr(5, 2) + stamp.substr(8, 2) + "T" +
                                 stamp.substr(11, 2) + stamp.substr(14, 2) + "Z";
-    static constexpr char kChars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    static constexpr char kChars[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     uint64_t h = seed_ ^ (++counter_ * 0x9e3779b97f4a7c15ULL);
     std::string suffix;
     for (int i = 0; i < 16; ++i) {
       h = h * 6364136223846793005ULL + 1442695040888963407ULL;
       suffix += kChars[(h >> 33) % 62];
     }
-    const fs::path dir = root_ / "AWSLogs" / b.account / "CloudTrail" / b.region / stamp.substr(0, 4) /
-                         stamp.substr(5, 2) / stamp.substr(8, 2);
+    const fs::path dir = root_ / "AWSLogs" / b.account / "CloudTrail" / b.region /
+                         stamp.substr(0, 4) / stamp.substr(5, 2) / stamp.substr(8, 2);
     std::error_code ec;
     fs::create_directories(dir, ec);
-    const fs::path file = dir / (b.account + "_CloudTrail_" + b.region + "_" + compact + "_" + suffix + ".json.gz");
+    const fs::path file =
+        dir / (b.account + "_CloudTrail_" + b.region + "_" + compact + "_" + suffix + ".json.gz");
     std::ofstream out(file, std::ios::binary | std::ios::trunc);
     out << GzipDeflate(b.records, 6);
     if (!out) {
@@ -176,7 +179,8 @@ int RunGenerate(GenerateArgs& args) {
     auto drain = [&] {
       if (buffer.empty()) return;
       if (zipped) {
-        ok = ok && gzwrite(zipped, buffer.data(), static_cast<unsigned>(buffer.size())) == static_cast<int>(buffer.size());
+        ok = ok && gzwrite(zipped, buffer.data(), static_cast<unsigned>(buffer.size())) ==
+                       static_cast<int>(buffer.size());
       } else {
         ok = ok && std::fwrite(buffer.data(), 1, buffer.size(), plain) == buffer.size();
       }
@@ -190,15 +194,20 @@ int RunGenerate(GenerateArgs& args) {
       if (buffer.size() >= (1 << 20)) drain();
     }
     drain();
-    if (zipped) ok = gzclose(zipped) == Z_OK && ok;
-    else if (plain != stdout) ok = std::fclose(plain) == 0 && ok;
-    else ok = std::fflush(stdout) == 0 && ok;
+    if (zipped)
+      ok = gzclose(zipped) == Z_OK && ok;
+    else if (plain != stdout)
+      ok = std::fclose(plain) == 0 && ok;
+    else
+      ok = std::fflush(stdout) == 0 && ok;
     if (!ok) {
-      std::cerr << me << ": " << (args.out.empty() ? "standard output" : args.out) << ": write failed\n";
+      std::cerr << me << ": " << (args.out.empty() ? "standard output" : args.out)
+                << ": write failed\n";
       return kExitFailure;
     }
   }
-  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+  const double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
   std::fprintf(stderr, "%s: %llu records, %.1f MB in %.2f s (%.0f records/s)\n", me,
                static_cast<unsigned long long>(count), static_cast<double>(bytes) / 1e6, secs,
                secs > 0 ? static_cast<double>(count) / secs : 0.0);
@@ -210,14 +219,20 @@ int RunGenerate(GenerateArgs& args) {
 void RegisterGenerateCommand(CLI::App& app) {
   auto args = std::make_shared<GenerateArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "generate", "Generate synthetic CloudTrail records (JSON Lines, or CloudTrail log files as in S3)");
+      "generate",
+      "Generate synthetic CloudTrail records (JSON Lines, or CloudTrail log files as in S3)");
   cmd->add_option("--seed", args->options.seed, "Random seed: the same seed gives the same records")
       ->capture_default_str();
   cmd->add_option("--events,-n", args->options.events, "Number of records")->capture_default_str();
-  cmd->add_option("--users", args->options.users, "IAM users per account")->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--accounts", args->options.accounts, "Number of accounts")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--users", args->options.users, "IAM users per account")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--accounts", args->options.accounts, "Number of accounts")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_option("--regions", args->regions, "Comma-separated regions")->capture_default_str();
-  cmd->add_option("--start", args->start, "eventTime of the first record (ISO-8601)")->capture_default_str();
+  cmd->add_option("--start", args->start, "eventTime of the first record (ISO-8601)")
+      ->capture_default_str();
   cmd->add_option("--days", args->days, "Spread the records over this many days")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
@@ -226,8 +241,10 @@ void RegisterGenerateCommand(CLI::App& app) {
                   "--out/AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/")
       ->check(CLI::IsMember({"jsonl", "cloudtrail"}))
       ->capture_default_str();
-  cmd->add_option("--out,-o", args->out, "Output file (jsonl; .gz compresses; default stdout) or folder (cloudtrail)");
-  cmd->add_option("--records-per-file", args->records_per_file, "cloudtrail: most records per log file")
+  cmd->add_option("--out,-o", args->out,
+                  "Output file (jsonl; .gz compresses; default stdout) or folder (cloudtrail)");
+  cmd->add_option("--records-per-file", args->records_per_file,
+                  "cloudtrail: most records per log file")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   cmd->callback([args] { ExitCode() = RunGenerate(*args); });

@@ -42,8 +42,9 @@ struct TestRecord {
 };
 
 const std::set<std::string>& KnownCaseKeys() {
-  static const std::set<std::string> keys = {"name", "pattern", "rule", "fixtures", "records", "expect",
-                                             "snapshot", "timeZone", "consoleUrl", "description"};
+  static const std::set<std::string> keys = {"name",       "pattern",    "rule",     "fixtures",
+                                             "records",    "expect",     "snapshot", "timeZone",
+                                             "consoleUrl", "description"};
   return keys;
 }
 
@@ -57,8 +58,8 @@ std::string StringOr(const ordered_json& object, const char* key, const std::str
   return it != object.end() && it->is_string() ? it->get<std::string>() : fallback;
 }
 
-CaseResult RunCase(const ordered_json& spec, size_t index, const ordered_json& file_spec, const fs::path& base,
-                   const CheckOptions& options) {
+CaseResult RunCase(const ordered_json& spec, size_t index, const ordered_json& file_spec,
+                   const fs::path& base, const CheckOptions& options) {
   CaseResult result;
   result.name = StringOr(spec, "name", "case " + std::to_string(index + 1));
   if (!spec.is_object()) {
@@ -66,25 +67,30 @@ CaseResult RunCase(const ordered_json& spec, size_t index, const ordered_json& f
     return result;
   }
   for (const auto& [key, value] : spec.items()) {
-    if (!KnownCaseKeys().count(key)) Fail(result, Verdict::kError, "unknown key \"" + key + "\" (see docs/check-file.md)");
+    if (!KnownCaseKeys().count(key))
+      Fail(result, Verdict::kError, "unknown key \"" + key + "\" (see docs/check-file.md)");
   }
   if (!spec.contains("name") || !spec["name"].is_string()) {
-    Fail(result, Verdict::kError, "cases[" + std::to_string(index) + "]: \"name\" (string) is required");
+    Fail(result, Verdict::kError,
+         "cases[" + std::to_string(index) + "]: \"name\" (string) is required");
   }
   std::string pattern = StringOr(spec, "pattern", StringOr(file_spec, "pattern", ""));
   // "rule": a rule of the built-in pack (docs/configuration.md), tested by
   // its own pattern, so a check file never holds a copy that could drift.
-  const std::string rule = StringOr(spec, "rule", spec.contains("pattern") ? "" : StringOr(file_spec, "rule", ""));
+  const std::string rule =
+      StringOr(spec, "rule", spec.contains("pattern") ? "" : StringOr(file_spec, "rule", ""));
   if (!rule.empty()) {
     const auto pack = DefaultRulePack();
-    auto it = std::find_if(pack.begin(), pack.end(), [&](const RuleSpec& r) { return r.name == rule; });
+    auto it =
+        std::find_if(pack.begin(), pack.end(), [&](const RuleSpec& r) { return r.name == rule; });
     if (it == pack.end()) {
       Fail(result, Verdict::kError, "no built-in rule named \"" + rule + "\"");
     } else {
       pattern = it->pattern;
     }
   } else if (!spec.contains("pattern") && !file_spec.contains("pattern")) {
-    Fail(result, Verdict::kError, "no \"pattern\" or \"rule\" in the case or at the top of the file");
+    Fail(result, Verdict::kError,
+         "no \"pattern\" or \"rule\" in the case or at the top of the file");
   }
   const std::string expect = StringOr(spec, "expect", "");
   if (expect != "match" && expect != "no-match") {
@@ -129,10 +135,12 @@ CaseResult RunCase(const ordered_json& spec, size_t index, const ordered_json& f
           file,
           [&](std::string_view json, const SourcePosition& where) {
             auto compact = CompactJson(json);
-            records.push_back(TestRecord{where.ToString(), compact.ok() ? *compact : std::string(json)});
+            records.push_back(
+                TestRecord{where.ToString(), compact.ok() ? *compact : std::string(json)});
           },
           [&](const SourcePosition& where, const std::string& message) {
-            Fail(result, Verdict::kError, where.ToString() + ": record " + std::to_string(where.index) + ": " + message);
+            Fail(result, Verdict::kError,
+                 where.ToString() + ": record " + std::to_string(where.index) + ": " + message);
           });
     }
   }
@@ -167,7 +175,8 @@ CaseResult RunCase(const ordered_json& spec, size_t index, const ordered_json& f
       matching.push_back(&r);
     }
     if (expect == "match" && !matched) {
-      Fail(result, Verdict::kFailed, r.where + ": expected a match, but the pattern does not match");
+      Fail(result, Verdict::kFailed,
+           r.where + ": expected a match, but the pattern does not match");
     } else if (expect == "no-match" && matched) {
       Fail(result, Verdict::kFailed, r.where + ": expected no match, but the pattern matches");
     }
@@ -188,13 +197,15 @@ CaseResult RunCase(const ordered_json& spec, size_t index, const ordered_json& f
     }
     render.time_zone = *tz;
     render.console_url_template =
-        StringOr(spec, "consoleUrl", StringOr(file_spec, "consoleUrl", std::string(kDefaultConsoleUrlTemplate)));
+        StringOr(spec, "consoleUrl",
+                 StringOr(file_spec, "consoleUrl", std::string(kDefaultConsoleUrlTemplate)));
     if (Status s = ValidateConsoleUrlTemplate(render.console_url_template); !s.ok()) {
       Fail(result, Verdict::kError, "consoleUrl: " + s.message());
       return result;
     }
     ordered_json actual = ordered_json::array();
-    for (const TestRecord* r : matching) actual.push_back(ordered_json::parse(RenderMessage(r->json, render)));
+    for (const TestRecord* r : matching)
+      actual.push_back(ordered_json::parse(RenderMessage(r->json, render)));
     if (actual.size() == 1) actual = ordered_json(actual[0]);
     const fs::path snapshot = (base / spec["snapshot"].get<std::string>()).lexically_normal();
     std::string text;
@@ -227,9 +238,10 @@ CaseResult RunCase(const ordered_json& spec, size_t index, const ordered_json& f
           result.snapshot_updated = true;
         }
       } else {
-        Fail(result, Verdict::kFailed, problem + (problem.find("does not exist") != std::string::npos
-                                                      ? " (run with --update-snapshots to create it)"
-                                                      : ""));
+        Fail(result, Verdict::kFailed,
+             problem + (problem.find("does not exist") != std::string::npos
+                            ? " (run with --update-snapshots to create it)"
+                            : ""));
       }
     }
   }
@@ -241,11 +253,21 @@ std::string XmlEscape(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
       default:
         // XML 1.0 forbids most control characters, even escaped.
         if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t' && c != '\r') {
@@ -292,15 +314,16 @@ CheckFileResult RunCheckFile(const std::string& path, const CheckOptions& option
     return result;
   }
   for (const auto& [key, value] : spec.items()) {
-    if (key != "cases" && key != "pattern" && key != "rule" && key != "timeZone" && key != "consoleUrl" && key != "description" &&
-        key != "$schema") {
+    if (key != "cases" && key != "pattern" && key != "rule" && key != "timeZone" &&
+        key != "consoleUrl" && key != "description" && key != "$schema") {
       result.error = path + ": unknown top-level key \"" + key + "\" (see docs/check-file.md)";
       return result;
     }
   }
   const fs::path base = fs::path(path).parent_path();
   size_t index = 0;
-  for (const auto& c : spec["cases"]) result.cases.push_back(RunCase(c, index++, spec, base, options));
+  for (const auto& c : spec["cases"])
+    result.cases.push_back(RunCase(c, index++, spec, base, options));
   return result;
 }
 
@@ -313,9 +336,12 @@ CheckTotals Totals(const std::vector<CheckFileResult>& results) {
     }
     for (const auto& c : file.cases) {
       ++t.cases;
-      if (c.verdict == Verdict::kPassed) ++t.passed;
-      else if (c.verdict == Verdict::kFailed) ++t.failed;
-      else ++t.errors;
+      if (c.verdict == Verdict::kPassed)
+        ++t.passed;
+      else if (c.verdict == Verdict::kFailed)
+        ++t.failed;
+      else
+        ++t.errors;
     }
   }
   return t;
@@ -327,8 +353,11 @@ std::string FormatReport(const std::vector<CheckFileResult>& results, bool verbo
     out += file.file + "\n";
     if (!file.error.empty()) out += "  ERROR " + file.error + "\n";
     for (const auto& c : file.cases) {
-      const char* tag = c.verdict == Verdict::kPassed ? "  PASS  " : c.verdict == Verdict::kFailed ? "  FAIL  " : "  ERROR ";
-      out += tag + c.name + " (" + std::to_string(c.records) + " records, " + std::to_string(c.matched) + " matched)";
+      const char* tag = c.verdict == Verdict::kPassed   ? "  PASS  "
+                        : c.verdict == Verdict::kFailed ? "  FAIL  "
+                                                        : "  ERROR ";
+      out += tag + c.name + " (" + std::to_string(c.records) + " records, " +
+             std::to_string(c.matched) + " matched)";
       if (c.snapshot_updated) out += " [snapshot updated]";
       out += "\n";
       if (c.verdict != Verdict::kPassed || verbose) {
@@ -337,39 +366,45 @@ std::string FormatReport(const std::vector<CheckFileResult>& results, bool verbo
     }
   }
   const CheckTotals t = Totals(results);
-  out += std::to_string(t.cases) + " cases: " + std::to_string(t.passed) + " passed, " + std::to_string(t.failed) +
-         " failed, " + std::to_string(t.errors) + " errors\n";
+  out += std::to_string(t.cases) + " cases: " + std::to_string(t.passed) + " passed, " +
+         std::to_string(t.failed) + " failed, " + std::to_string(t.errors) + " errors\n";
   return out;
 }
 
 std::string JUnitXml(const std::vector<CheckFileResult>& results) {
   const CheckTotals t = Totals(results);
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  out += "<testsuites name=\"iam-audit check\" tests=\"" + std::to_string(t.cases) + "\" failures=\"" +
-         std::to_string(t.failed) + "\" errors=\"" + std::to_string(t.errors) + "\">\n";
+  out += "<testsuites name=\"iam-audit check\" tests=\"" + std::to_string(t.cases) +
+         "\" failures=\"" + std::to_string(t.failed) + "\" errors=\"" + std::to_string(t.errors) +
+         "\">\n";
   for (const auto& file : results) {
     const CheckTotals ft = Totals({file});
     const std::string suite = XmlEscape(file.file);
     const std::string classname = XmlEscape(fs::path(file.file).stem().string());
-    out += "  <testsuite name=\"" + suite + "\" tests=\"" + std::to_string(ft.cases) + "\" failures=\"" +
-           std::to_string(ft.failed) + "\" errors=\"" + std::to_string(ft.errors) + "\" skipped=\"0\">\n";
+    out += "  <testsuite name=\"" + suite + "\" tests=\"" + std::to_string(ft.cases) +
+           "\" failures=\"" + std::to_string(ft.failed) + "\" errors=\"" +
+           std::to_string(ft.errors) + "\" skipped=\"0\">\n";
     if (!file.error.empty()) {
-      out += "    <testcase classname=\"" + classname + "\" name=\"(check file)\" file=\"" + suite + "\">\n";
-      out += "      <error message=\"" + XmlEscape(file.error) + "\">" + XmlEscape(file.error) + "</error>\n";
+      out += "    <testcase classname=\"" + classname + "\" name=\"(check file)\" file=\"" + suite +
+             "\">\n";
+      out += "      <error message=\"" + XmlEscape(file.error) + "\">" + XmlEscape(file.error) +
+             "</error>\n";
       out += "    </testcase>\n";
     }
     for (const auto& c : file.cases) {
-      out += "    <testcase classname=\"" + classname + "\" name=\"" + XmlEscape(c.name) + "\" file=\"" + suite + "\"";
+      out += "    <testcase classname=\"" + classname + "\" name=\"" + XmlEscape(c.name) +
+             "\" file=\"" + suite + "\"";
       if (c.verdict == Verdict::kPassed) {
         out += "/>\n";
         continue;
       }
       std::string details;
       for (const auto& m : c.messages) details += m + "\n";
-      const std::string first = c.messages.empty() ? "" : c.messages.front().substr(0, c.messages.front().find('\n'));
+      const std::string first =
+          c.messages.empty() ? "" : c.messages.front().substr(0, c.messages.front().find('\n'));
       const char* element = c.verdict == Verdict::kFailed ? "failure" : "error";
-      out += ">\n      <" + std::string(element) + " message=\"" + XmlEscape(first) + "\">" + XmlEscape(details) +
-             "</" + element + ">\n    </testcase>\n";
+      out += ">\n      <" + std::string(element) + " message=\"" + XmlEscape(first) + "\">" +
+             XmlEscape(details) + "</" + element + ">\n    </testcase>\n";
     }
     out += "  </testsuite>\n";
   }
@@ -412,7 +447,8 @@ std::string LineDiff(const std::string& expected, const std::string& actual) {
   size_t last_shown = SIZE_MAX;
   for (size_t k = 0; k < ops.size(); ++k) {
     bool near_change = false;
-    for (size_t d = (k >= kContext ? k - kContext : 0); d <= std::min(ops.size() - 1, k + kContext); ++d) {
+    for (size_t d = (k >= kContext ? k - kContext : 0); d <= std::min(ops.size() - 1, k + kContext);
+         ++d) {
       if (ops[d].first != ' ') near_change = true;
     }
     if (!near_change) continue;

@@ -2,8 +2,8 @@
 // subscription payload encoding.
 #include "iam_audit/simulator/cloudwatch.h"
 
-#include <simdjson.h>
 #include <libdeflate.h>
+#include <simdjson.h>
 
 #include <array>
 #include <cstdio>
@@ -50,12 +50,13 @@ StatusOr<TrailEvent> ToTrailEvent(std::string_view record, std::string_view defa
   TrailEvent event;
   std::string_view event_time;
   if (doc["eventTime"].get(event_time) != simdjson::SUCCESS) {
-    return InvalidArgumentError("record has no eventTime string (CloudWatch Logs needs a timestamp)");
+    return InvalidArgumentError(
+        "record has no eventTime string (CloudWatch Logs needs a timestamp)");
   }
   auto seconds = ParseIso8601(event_time);
   if (!seconds.ok()) {
-    return InvalidArgumentError("bad eventTime '" + std::string(event_time) + "': " +
-                                seconds.status().message());
+    return InvalidArgumentError("bad eventTime '" + std::string(event_time) +
+                                "': " + seconds.status().message());
   }
   event.timestamp = *seconds * 1000;
 
@@ -90,8 +91,8 @@ StatusOr<std::string> CompactJson(std::string_view json) {
     if (!internal::FindJsonError(json, where)) where.reason = "not valid JSON";
     uint64_t line = 0, column = 0;
     internal::LineColumn(json, where.offset, line, column);
-    return InvalidArgumentError("invalid JSON: " + where.reason + " at line " + std::to_string(line) +
-                                ", column " + std::to_string(column));
+    return InvalidArgumentError("invalid JSON: " + where.reason + " at line " +
+                                std::to_string(line) + ", column " + std::to_string(column));
   }
   std::string out(json.size() + 64, '\0');
   size_t length = 0;
@@ -164,7 +165,8 @@ std::string Uint192ToDecimal(uint64_t hi, uint64_t mid, uint64_t lo) {
 
 std::string LogBatchJson(const LogBatch& batch) {
   size_t reserve = 256 + batch.log_group.size() + batch.log_stream.size();
-  for (const LogEvent& e : batch.log_events) reserve += e.message.size() + e.message.size() / 8 + 96;
+  for (const LogEvent& e : batch.log_events)
+    reserve += e.message.size() + e.message.size() / 8 + 96;
   std::string out;
   out.reserve(reserve);
   out += "{\"messageType\":";
@@ -237,7 +239,8 @@ class Deflater {
       capacity_ = bound;
     }
     // Never 0 with a buffer of the bound's size.
-    const size_t size = libdeflate_gzip_compress(compressor_, in.data(), in.size(), buffer_.get(), capacity_);
+    const size_t size =
+        libdeflate_gzip_compress(compressor_, in.data(), in.size(), buffer_.get(), capacity_);
     return {buffer_.get(), size};
   }
 
@@ -262,7 +265,8 @@ struct Base64Pairs {
 constexpr Base64Pairs kBase64Pairs;
 
 void AppendBase64(std::string& out, std::string_view bytes) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   const size_t at = out.size();
   out.resize(at + (bytes.size() + 2) / 3 * 4);
   char* w = out.data() + at;

@@ -19,14 +19,14 @@ namespace fs = std::filesystem;
 using ordered_json = nlohmann::ordered_json;
 
 bool IsOurFile(const std::string& name) {
-  return name == "manifest.jsonl" ||
-         (name.rfind("payload-", 0) == 0 && name.size() > 13 &&
-          name.compare(name.size() - 5, 5, ".json") == 0);
+  return name == "manifest.jsonl" || (name.rfind("payload-", 0) == 0 && name.size() > 13 &&
+                                      name.compare(name.size() - 5, 5, ".json") == 0);
 }
 
 class OutDirSink : public Sink {
  public:
-  OutDirSink(fs::path dir, std::ofstream manifest) : dir_(std::move(dir)), manifest_(std::move(manifest)) {}
+  OutDirSink(fs::path dir, std::ofstream manifest)
+      : dir_(std::move(dir)), manifest_(std::move(manifest)) {}
 
   Status OnPayload(const Payload& payload) override {
     const std::string file = payload.name + ".json";
@@ -69,7 +69,8 @@ class OutDirSink : public Sink {
     if (!r.event_id.empty()) line["id"] = r.event_id;
     if (r.outcome != Outcome::kFailed) line["timestamp"] = r.timestamp;
     if (r.event_bytes > 0) line["bytes"] = r.event_bytes;
-    manifest_ << line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';
+    manifest_ << line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
+              << '\n';
     ++counts_[static_cast<int>(r.outcome)];
   }
 
@@ -85,7 +86,8 @@ class OutDirSink : public Sink {
     line["summary"] = summary;
     manifest_ << line.dump() << '\n';
     manifest_.close();
-    if (!manifest_ || errors_ > 0) return UnavailableError((dir_ / "manifest.jsonl").string() + ": write failed");
+    if (!manifest_ || errors_ > 0)
+      return UnavailableError((dir_ / "manifest.jsonl").string() + ": write failed");
     return Status::Ok();
   }
 
@@ -161,7 +163,8 @@ class InvokeSink : public Sink {
 
 class HandleSink : public Sink {
  public:
-  HandleSink(RenderOptions options, std::ostream& out, std::ostream& log, std::shared_ptr<const RuleSet> rules)
+  HandleSink(RenderOptions options, std::ostream& out, std::ostream& log,
+             std::shared_ptr<const RuleSet> rules)
       : options_(std::move(options)), out_(out), log_(log), rules_(std::move(rules)) {}
 
   Status OnPayload(const Payload& payload) override {
@@ -181,7 +184,8 @@ class HandleSink : public Sink {
       // which depend on the invocation's pacing, are not modelled here).
       const Verdict verdict = rules_->Evaluate(event.message);
       if (!verdict.alert()) {
-        log_ << payload.name << ": event " << i + 1 << ": not alerted (" << verdict.suppressed_by() << ")\n";
+        log_ << payload.name << ": event " << i + 1 << ": not alerted (" << verdict.suppressed_by()
+             << ")\n";
         continue;
       }
       AlertInfo info{verdict.rules, verdict.severity, verdict.title};
@@ -219,7 +223,8 @@ StatusOr<std::unique_ptr<Sink>> MakeOutDirSink(const std::string& dir, bool over
   if (ec) return UnavailableError(dir + ": cannot list: " + ec.message());
   if (!ours.empty()) {
     if (!overwrite) {
-      return InvalidArgumentError(dir + ": already holds payloads from an earlier run (use --overwrite)");
+      return InvalidArgumentError(dir +
+                                  ": already holds payloads from an earlier run (use --overwrite)");
     }
     for (const fs::path& p : ours) fs::remove(p, ec);
   }
@@ -228,7 +233,9 @@ StatusOr<std::unique_ptr<Sink>> MakeOutDirSink(const std::string& dir, bool over
   return std::unique_ptr<Sink>(new OutDirSink(fs::path(dir), std::move(manifest)));
 }
 
-std::unique_ptr<Sink> MakeStreamSink(std::ostream& out) { return std::make_unique<StreamSink>(out); }
+std::unique_ptr<Sink> MakeStreamSink(std::ostream& out) {
+  return std::make_unique<StreamSink>(out);
+}
 
 StatusOr<std::unique_ptr<Sink>> MakeInvokeSink(const std::string& url, int timeout_seconds,
                                                std::ostream& out) {
@@ -239,13 +246,15 @@ StatusOr<std::unique_ptr<Sink>> MakeInvokeSink(const std::string& url, int timeo
   const size_t slash = url.find('/', kScheme.size());
   std::string base = url.substr(0, slash);
   std::string path = slash == std::string::npos ? "" : url.substr(slash);
-  if (base.size() == kScheme.size()) return InvalidArgumentError("--invoke: '" + url + "': no host");
+  if (base.size() == kScheme.size())
+    return InvalidArgumentError("--invoke: '" + url + "': no host");
   if (path.empty() || path == "/") path = "/2015-03-31/functions/function/invocations";
-  return std::unique_ptr<Sink>(new InvokeSink(std::move(base), std::move(path), timeout_seconds, out));
+  return std::unique_ptr<Sink>(
+      new InvokeSink(std::move(base), std::move(path), timeout_seconds, out));
 }
 
-std::unique_ptr<Sink> MakeHandleSink(const RenderOptions& options, std::ostream& out, std::ostream& log,
-                                     std::shared_ptr<const RuleSet> rules) {
+std::unique_ptr<Sink> MakeHandleSink(const RenderOptions& options, std::ostream& out,
+                                     std::ostream& log, std::shared_ptr<const RuleSet> rules) {
   return std::make_unique<HandleSink>(options, out, log, std::move(rules));
 }
 

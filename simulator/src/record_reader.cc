@@ -91,18 +91,25 @@ size_t SkipValue(std::string_view text, size_t pos) {
     return std::string_view::npos;
   }
   size_t i = pos;
-  while (i < text.size() && !IsBlank(text[i]) && text[i] != ',' && text[i] != ']' && text[i] != '}') ++i;
+  while (i < text.size() && !IsBlank(text[i]) && text[i] != ',' && text[i] != ']' && text[i] != '}')
+    ++i;
   return i == pos ? pos + 1 : i;
 }
 
 const char* TypeName(simdjson::dom::element e) {
   switch (e.type()) {
-    case simdjson::dom::element_type::ARRAY: return "array";
-    case simdjson::dom::element_type::OBJECT: return "object";
-    case simdjson::dom::element_type::STRING: return "string";
-    case simdjson::dom::element_type::BOOL: return "boolean";
-    case simdjson::dom::element_type::NULL_VALUE: return "null";
-    default: return "number";
+    case simdjson::dom::element_type::ARRAY:
+      return "array";
+    case simdjson::dom::element_type::OBJECT:
+      return "object";
+    case simdjson::dom::element_type::STRING:
+      return "string";
+    case simdjson::dom::element_type::BOOL:
+      return "boolean";
+    case simdjson::dom::element_type::NULL_VALUE:
+      return "null";
+    default:
+      return "number";
   }
 }
 
@@ -159,7 +166,8 @@ class Reader {
         if (root.is_object()) {
           Record(element, where, pos);
         } else {
-          Error(where, pos, context + "expected a CloudTrail record (JSON object), got " + TypeName(root));
+          Error(where, pos,
+                context + "expected a CloudTrail record (JSON object), got " + TypeName(root));
         }
       }
       ++index_;
@@ -189,7 +197,8 @@ class Reader {
       pos = SkipBlank(text, key_end);
       if (pos >= text.size() || text[pos] != ':') return std::string_view::npos;
       pos = SkipBlank(text, pos + 1);
-      if (key == "Records") return pos < text.size() && text[pos] == '[' ? pos : std::string_view::npos;
+      if (key == "Records")
+        return pos < text.size() && text[pos] == '[' ? pos : std::string_view::npos;
       const size_t value_end = SkipValue(text, pos);
       if (value_end == std::string_view::npos) return value_end;
       pos = SkipBlank(text, value_end);
@@ -226,7 +235,8 @@ class Reader {
       if (root["Records"].get(records) == simdjson::SUCCESS) {
         const size_t open = FindRecordsArray(text, start);
         if (!records.is_array() || open == std::string_view::npos) {
-          Error(where, start, std::string("\"Records\" must be an array, got ") + TypeName(records));
+          Error(where, start,
+                std::string("\"Records\" must be an array, got ") + TypeName(records));
           ++index_;
           return;
         }
@@ -239,7 +249,8 @@ class Reader {
       ++index_;
       return;
     }
-    Error(where, start, std::string("expected a CloudTrail record (JSON object), got ") + TypeName(root));
+    Error(where, start,
+          std::string("expected a CloudTrail record (JSON object), got ") + TypeName(root));
     ++index_;
   }
 
@@ -248,9 +259,8 @@ class Reader {
     if (first >= content.size()) return;
     size_t line_end = content.find('\n', first);
     if (line_end == std::string_view::npos) line_end = content.size();
-    const size_t line_start = content.rfind('\n', first) == std::string_view::npos
-                                  ? 0
-                                  : content.rfind('\n', first) + 1;
+    const size_t line_start =
+        content.rfind('\n', first) == std::string_view::npos ? 0 : content.rfind('\n', first) + 1;
     simdjson::dom::element root;
     const std::string_view first_line = content.substr(line_start, line_end - line_start);
     if (parser_.parse(first_line.data(), first_line.size()).get(root) == simdjson::SUCCESS) {
@@ -308,7 +318,8 @@ class Reader {
       if (s < line.size()) {
         ++checked;
         simdjson::dom::element root;
-        if (line[s] == '{' && parser_.parse(line.data(), line.size()).get(root) == simdjson::SUCCESS) {
+        if (line[s] == '{' &&
+            parser_.parse(line.data(), line.size()).get(root) == simdjson::SUCCESS) {
           return true;
         }
       }
@@ -332,11 +343,14 @@ class Reader {
 bool HasRecordSuffix(const std::string& name) {
   // The project's golden Slack messages sit beside the fixtures they belong to.
   constexpr std::string_view kGolden = ".expected.json";
-  if (name.size() >= kGolden.size() && name.compare(name.size() - kGolden.size(), kGolden.size(), kGolden) == 0) {
+  if (name.size() >= kGolden.size() &&
+      name.compare(name.size() - kGolden.size(), kGolden.size(), kGolden) == 0) {
     return false;
   }
-  for (std::string_view suffix : {".json", ".jsonl", ".ndjson", ".json.gz", ".jsonl.gz", ".ndjson.gz"}) {
-    if (name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+  for (std::string_view suffix :
+       {".json", ".jsonl", ".ndjson", ".json.gz", ".jsonl.gz", ".ndjson.gz"}) {
+    if (name.size() >= suffix.size() &&
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
       return true;
     }
   }
@@ -360,7 +374,9 @@ StatusOr<std::vector<std::string>> ExpandInputs(const std::vector<std::string>& 
       continue;
     }
     std::vector<std::string> found;
-    for (fs::recursive_directory_iterator it(input, fs::directory_options::follow_directory_symlink, ec), end;
+    for (fs::recursive_directory_iterator
+             it(input, fs::directory_options::follow_directory_symlink, ec),
+         end;
          !ec && it != end; it.increment(ec)) {
       if (it->is_regular_file() && HasRecordSuffix(it->path().filename().string())) {
         found.push_back(it->path().string());
@@ -373,13 +389,14 @@ StatusOr<std::vector<std::string>> ExpandInputs(const std::vector<std::string>& 
   return files;
 }
 
-void ReadRecordText(std::string_view content, const std::string& file, const RecordCallback& on_record,
-                    const ErrorCallback& on_error) {
+void ReadRecordText(std::string_view content, const std::string& file,
+                    const RecordCallback& on_record, const ErrorCallback& on_error) {
   Reader reader(file, on_record, on_error);
   reader.Text(content);
 }
 
-void ReadRecordFile(const std::string& path, const RecordCallback& on_record, const ErrorCallback& on_error) {
+void ReadRecordFile(const std::string& path, const RecordCallback& on_record,
+                    const ErrorCallback& on_error) {
   const std::string name = path == "-" ? "<stdin>" : path;
   auto opened = cli::LineReader::Open(path);
   if (!opened.ok()) {
@@ -418,7 +435,8 @@ void ReadRecordFile(const std::string& path, const RecordCallback& on_record, co
   }
   if (!json_lines && !head.empty()) reader.Text(head);
   if (!lines.status().ok()) {
-    on_error(SourcePosition{name, lines.line_number() + 1, 1, reader.index()}, lines.status().message());
+    on_error(SourcePosition{name, lines.line_number() + 1, 1, reader.index()},
+             lines.status().message());
   }
 }
 

@@ -14,10 +14,14 @@ std::string SourcePosition::ToString() const {
 
 std::string_view OutcomeName(Outcome outcome) {
   switch (outcome) {
-    case Outcome::kDelivered: return "delivered";
-    case Outcome::kFiltered: return "filtered";
-    case Outcome::kDropped: return "dropped";
-    case Outcome::kFailed: return "failed";
+    case Outcome::kDelivered:
+      return "delivered";
+    case Outcome::kFiltered:
+      return "filtered";
+    case Outcome::kDropped:
+      return "dropped";
+    case Outcome::kFailed:
+      return "failed";
   }
   return "unknown";
 }
@@ -60,10 +64,18 @@ struct Simulator::Impl {
 
   void Report(const RecordOutcome& outcome) {
     switch (outcome.outcome) {
-      case Outcome::kDelivered: ++summary.delivered; break;
-      case Outcome::kFiltered: ++summary.filtered; break;
-      case Outcome::kDropped: ++summary.dropped; break;
-      case Outcome::kFailed: ++summary.failed; break;
+      case Outcome::kDelivered:
+        ++summary.delivered;
+        break;
+      case Outcome::kFiltered:
+        ++summary.filtered;
+        break;
+      case Outcome::kDropped:
+        ++summary.dropped;
+        break;
+      case Outcome::kFailed:
+        ++summary.failed;
+        break;
     }
     for (Sink* sink : sinks) sink->OnRecord(outcome);
   }
@@ -112,7 +124,8 @@ struct Simulator::Impl {
     payload.batch_json = LogBatchJson(payload.batch);
     payload.lambda_event_json = LambdaEventJson(payload.batch_json, options.gzip_level);
     if (payload.lambda_event_json.size() > options.max_payload_bytes) {
-      for (size_t i = begin; i < end; ++i) batch.events[i].event = std::move(payload.batch.log_events[i - begin]);
+      for (size_t i = begin; i < end; ++i)
+        batch.events[i].event = std::move(payload.batch.log_events[i - begin]);
       if (end - begin > 1) {
         const size_t mid = begin + (end - begin) / 2;
         EmitRange(batch, begin, mid);
@@ -124,10 +137,9 @@ struct Simulator::Impl {
       outcome.sequence = p.sequence;
       outcome.source = p.source;
       outcome.outcome = Outcome::kDropped;
-      outcome.reason = "alone its Lambda event is " +
-                       std::to_string(payload.lambda_event_json.size()) +
-                       " bytes, over the invocation limit of " +
-                       std::to_string(options.max_payload_bytes);
+      outcome.reason =
+          "alone its Lambda event is " + std::to_string(payload.lambda_event_json.size()) +
+          " bytes, over the invocation limit of " + std::to_string(options.max_payload_bytes);
       outcome.log_stream = batch.log_stream;
       outcome.timestamp = p.event.timestamp;
       outcome.event_bytes = p.event.message.size();
@@ -165,11 +177,13 @@ Simulator::~Simulator() = default;
 StatusOr<std::unique_ptr<Simulator>> Simulator::Create(SimulateOptions options,
                                                        std::shared_ptr<const Filter> filter,
                                                        std::vector<Sink*> sinks) {
-  if (options.max_batch_events == 0) return InvalidArgumentError("--max-batch-events must be at least 1");
+  if (options.max_batch_events == 0)
+    return InvalidArgumentError("--max-batch-events must be at least 1");
   if (options.max_batch_bytes < kPutLogEventsOverheadBytes + 1) {
     return InvalidArgumentError("--max-batch-bytes must be at least 27");
   }
-  if (options.max_payload_bytes < 64) return InvalidArgumentError("--max-payload-bytes must be at least 64");
+  if (options.max_payload_bytes < 64)
+    return InvalidArgumentError("--max-payload-bytes must be at least 64");
   if (options.window_ms < 0) return InvalidArgumentError("--window must not be negative");
   if (options.gzip_level < 0 || options.gzip_level > 9) {
     return InvalidArgumentError("--gzip-level must be 0..9");
@@ -203,7 +217,8 @@ void Simulator::AddRecord(std::string_view record_json, const SourcePosition& so
   outcome.event_bytes = e.message.size();
   s.MaybeSendControl(e.timestamp);
 
-  // CloudTrail does not send what CloudWatch Logs would refuse (CloudTrail User Guide, "Sending events to CloudWatch Logs").
+  // CloudTrail does not send what CloudWatch Logs would refuse (CloudTrail User Guide, "Sending
+  // events to CloudWatch Logs").
   if (e.message.size() + kPutLogEventsOverheadBytes > o.max_record_bytes) {
     outcome.outcome = Outcome::kDropped;
     outcome.reason = "record is " + std::to_string(e.message.size()) +
@@ -239,8 +254,8 @@ void Simulator::AddRecord(std::string_view record_json, const SourcePosition& so
     batch.first_sequence = outcome.sequence;
   }
   batch.bytes += cost;
-  batch.events.push_back(
-      PendingEvent{LogEvent{std::move(id), e.timestamp, std::move(e.message)}, outcome.sequence, source});
+  batch.events.push_back(PendingEvent{LogEvent{std::move(id), e.timestamp, std::move(e.message)},
+                                      outcome.sequence, source});
 }
 
 void Simulator::AddFailure(const SourcePosition& source, std::string reason) {
@@ -262,8 +277,9 @@ Status Simulator::Finish() {
   for (auto& [name, stream] : s.streams) {
     if (!stream.batch.events.empty()) open.push_back(&stream.batch);
   }
-  std::sort(open.begin(), open.end(),
-            [](const OpenBatch* a, const OpenBatch* b) { return a->first_sequence < b->first_sequence; });
+  std::sort(open.begin(), open.end(), [](const OpenBatch* a, const OpenBatch* b) {
+    return a->first_sequence < b->first_sequence;
+  });
   for (OpenBatch* batch : open) s.Close(*batch);
   for (Sink* sink : s.sinks) {
     Status st = sink->OnFinish();

@@ -10,7 +10,6 @@
 // corrected corpus line leaves no stale entry behind. Peer-emulator lines are
 // run too; their agreement and the divergent count are reported, not gated.
 #include <catch2/catch.hpp>
-
 #include <cstddef>
 #include <cstdio>
 #include <fstream>
@@ -68,14 +67,14 @@ std::string Disagreement(const json& line) {
   if (line.contains("error")) {
     const bool want_error = line.at("error").get<bool>();
     if (want_error == !filter.ok()) return "";
-    return want_error ? "accepted, expected rejection"
-                      : "rejected: " + filter.status().message();
+    return want_error ? "accepted, expected rejection" : "rejected: " + filter.status().message();
   }
   if (!filter.ok()) return "rejected: " + filter.status().message();
   const std::string message = line.at("message").get<std::string>();
   const bool want = line.at("match").get<bool>();
   const iam_audit::MatchResult got = filter->Match(message);
-  if (got.matched != want) return got.matched ? "matched, expected no match" : "no match, expected match";
+  if (got.matched != want)
+    return got.matched ? "matched, expected no match" : "no match, expected match";
   if (!got.matched) return "";
   const auto ours = ToMap(got);
   if (line.contains("extracted") && line.at("extracted").is_object()) {

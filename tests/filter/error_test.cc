@@ -1,7 +1,6 @@
 // Bad inputs: pattern → error text and column; limits; hostile patterns that
 // must be rejected (or accepted) without crashing. Run under ASan+UBSan.
 #include <catch2/catch.hpp>
-
 #include <string>
 #include <tuple>
 
@@ -20,10 +19,15 @@ TEST_CASE("filter errors: AWS wording and column", "[filter][error]") {
       {"a,b", "Invalid character(s) in term ','", 2},
       {"[ERROR] x", "If a filter pattern starts with '[' it must end with ']'", 10},
       {"C:\\temp", "Invalid character(s) in term ':'", 2},
-      {"\xE2\x80\x9C" "ERROR" "\xE2\x80\x9D", "Invalid character(s) in term '\xE2\x80\x9C'", 1},
-      {"{ $.source = \"x\" && $.\"detail-type\" = \"y\" }", "Invalid character(s) in term '$.\"'", 23},
+      {"\xE2\x80\x9C"
+       "ERROR"
+       "\xE2\x80\x9D",
+       "Invalid character(s) in term '\xE2\x80\x9C'", 1},
+      {"{ $.source = \"x\" && $.\"detail-type\" = \"y\" }", "Invalid character(s) in term '$.\"'",
+       23},
       {"{ $.\"sc-status\" = 5* }", "Invalid character(s) in term '$.\"'", 5},
-      {"{$.kubernetes.namespace_name=abc", "If a filter pattern starts with '{' it must end with '}'", 33},
+      {"{$.kubernetes.namespace_name=abc",
+       "If a filter pattern starts with '{' it must end with '}'", 33},
       {"{ $.message = \"error-response\", $.path = \"/authenticate\" }",
        "Invalid character(s) in term ','", 31},
       {"%something!%", "Invalid character(s) in term '!'", 11},
@@ -31,8 +35,10 @@ TEST_CASE("filter errors: AWS wording and column", "[filter][error]") {
       {"%\\(x\\)%", "Invalid character(s) in term '('", 3},
       {"%\xE3\x83\x9E%", "Invalid character(s) in term '\xE3\x83\x9E'", 2},
       // Grammar errors (AWS's generic "Invalid filter pattern" + our detail).
-      {"{ status = \"401\" }", "Invalid filter pattern: selector must start with $ (found 'status')", 3},
-      {"{ $.level \"ERROR\" }", "Invalid filter pattern: expected an operator after $.level, found 'ERROR'", 11},
+      {"{ status = \"401\" }",
+       "Invalid filter pattern: selector must start with $ (found 'status')", 3},
+      {"{ $.level \"ERROR\" }",
+       "Invalid filter pattern: expected an operator after $.level, found 'ERROR'", 11},
       {"{ $.level = \"ERROR }", "Invalid filter pattern: unterminated quoted string", 13},
       {"{ $.level = \"ERROR\" garbage }",
        "Invalid filter pattern: expected '&&', '||' or '}', found 'garbage'", 21},
@@ -42,8 +48,10 @@ TEST_CASE("filter errors: AWS wording and column", "[filter][error]") {
       {"{ $.a = 1) }", "Invalid filter pattern: expected '&&', '||' or '}', found ')'", 10},
       {"{ $.a > \"x\" }", "Invalid filter pattern: '>' compares numbers only", 9},
       {"{ $.a >= abc }", "Invalid filter pattern: '>=' compares numbers only", 10},
-      {"{ $.a IS NOT NULL }", "Invalid filter pattern: IS NOT is not supported (use != or NOT EXISTS)", 10},
-      {"{ $.a EXISTS }", "Invalid filter pattern: EXISTS is not supported (use = * or NOT EXISTS)", 7},
+      {"{ $.a IS NOT NULL }",
+       "Invalid filter pattern: IS NOT is not supported (use != or NOT EXISTS)", 10},
+      {"{ $.a EXISTS }", "Invalid filter pattern: EXISTS is not supported (use = * or NOT EXISTS)",
+       7},
       {"{ $.a & $.b }", "Invalid character(s) in term '&'", 7},
       {"{ $.a == 1 }", "Invalid filter pattern: expected a value, found '='", 8},
       {"{ $ = 1 }", "Invalid character(s) in term '$ '", 4},
@@ -73,7 +81,8 @@ TEST_CASE("filter errors: AWS wording and column", "[filter][error]") {
        "Invalid filter pattern: field name '1' repeats the key $1 of a field that '...' can absorb",
        7},
       {"[ip, =200]", "Invalid filter pattern: expected a field name, '...' or ',', found '='", 6},
-      {"[\"GET\", path]", "Invalid filter pattern: expected a field name, '...' or ',', found 'GET'", 2},
+      {"[\"GET\", path]",
+       "Invalid filter pattern: expected a field name, '...' or ',', found 'GET'", 2},
       {"\"no closing quote", "Invalid filter pattern: unterminated quoted term", 1},
       {"ERROR -", "Invalid filter pattern: '-' must be followed by a term", 8},
       {"\"a\"b", "Invalid character(s) in term 'b'", 4},
@@ -104,8 +113,7 @@ TEST_CASE("filter errors: AWS wording and column", "[filter][error]") {
   CHECK(filter.status().code() == StatusCode::kInvalidArgument);
   CHECK(error.reason == reason);
   CHECK(error.column == column);
-  CHECK(filter.status().message() ==
-        "pattern: " + reason + " at column " + std::to_string(column));
+  CHECK(filter.status().message() == "pattern: " + reason + " at column " + std::to_string(column));
 }
 
 TEST_CASE("filter errors: the 1024-character limit (AWS)", "[filter][error][limit]") {
@@ -142,17 +150,21 @@ TEST_CASE("filter errors: our own safety limits", "[filter][error][limit]") {
          return p + " }";
        }(),
        "more than 128 conditions"},
-      {"{ $" + [] {
-         std::string s;
-         for (int i = 0; i < 33; ++i) s += ".a";
-         return s;
-       }() + " = 1 }",
+      {"{ $" +
+           [] {
+             std::string s;
+             for (int i = 0; i < 33; ++i) s += ".a";
+             return s;
+           }() +
+           " = 1 }",
        "selector has more than 32 steps"},
-      {"[" + [] {
-         std::string s;
-         for (int i = 0; i < 129; ++i) s += "f,";
-         return s;
-       }() + "]",
+      {"[" +
+           [] {
+             std::string s;
+             for (int i = 0; i < 129; ++i) s += "f,";
+             return s;
+           }() +
+           "]",
        "more than 128 fields"},
   }));
   CAPTURE(pattern);
@@ -171,26 +183,84 @@ TEST_CASE("filter errors: regex limits", "[filter][error][limit]") {
   CHECK_FALSE(Filter::Compile("%a{1001}%", &error).ok());
   CHECK(error.reason == "Invalid regular expression: repeat count above 1000");
   CHECK_FALSE(Filter::Compile("%a{1000}b{1000}c{1}%", &error).ok());
-  CHECK(error.reason == "Invalid regular expression: too large after expanding repeats (limit 2000 states)");
+  CHECK(error.reason ==
+        "Invalid regular expression: too large after expanding repeats (limit 2000 states)");
 }
 
 // Hostile inputs: whatever the verdict, no crash, no hang, a column inside
 // the pattern, and a matcher that answers on awkward events.
 TEST_CASE("filter errors: hostile patterns never crash", "[filter][error][hostile]") {
   std::vector<std::string> patterns = {
-      "{", "}", "[", "]", "%", "\"", "?", "-", "{}", "[]", "{{}}", "[[]]", "{ $ }", "{ $. }",
-      "{ $[ }", "{ $['a }", "{ $.a[99999999999] = 1 }", "{ $.a = 1e999999 }", "{ $.a = \\ }",
-      "{ $.a = \"\\\" }", "[...]", "[..., ...]", "[,,,,]", "[a=]", "[=]", "[a b]", "[a,,b]",
-      "%^%", "%$%", "%^$%", "%|%", "%||||%", "%[]%", "%[^]%", "%[\\]%", "%\\%", "%a{,}%",
-      "%a{0,0}%", "%.*.*.*.*.*.*.*.*.*.*a%", "%a?a?a?a?a?a?a?a?a?a?aaaaaaaaaa%",
-      std::string(1024, '('), std::string(1024, '['), "{" + std::string(1022, '(') + "}",
-      "{" + std::string(1022, '$') + "}", std::string("\0\0\0", 3), "\xff\xfe", "{ $.a = \xff }",
-      "[a=%\xff%]", "? ? ?", "- - -", "\"\\", "{ $.a = 1 || }", "{ || }", "{ && $.a = 1 }",
+      "{",
+      "}",
+      "[",
+      "]",
+      "%",
+      "\"",
+      "?",
+      "-",
+      "{}",
+      "[]",
+      "{{}}",
+      "[[]]",
+      "{ $ }",
+      "{ $. }",
+      "{ $[ }",
+      "{ $['a }",
+      "{ $.a[99999999999] = 1 }",
+      "{ $.a = 1e999999 }",
+      "{ $.a = \\ }",
+      "{ $.a = \"\\\" }",
+      "[...]",
+      "[..., ...]",
+      "[,,,,]",
+      "[a=]",
+      "[=]",
+      "[a b]",
+      "[a,,b]",
+      "%^%",
+      "%$%",
+      "%^$%",
+      "%|%",
+      "%||||%",
+      "%[]%",
+      "%[^]%",
+      "%[\\]%",
+      "%\\%",
+      "%a{,}%",
+      "%a{0,0}%",
+      "%.*.*.*.*.*.*.*.*.*.*a%",
+      "%a?a?a?a?a?a?a?a?a?a?aaaaaaaaaa%",
+      std::string(1024, '('),
+      std::string(1024, '['),
+      "{" + std::string(1022, '(') + "}",
+      "{" + std::string(1022, '$') + "}",
+      std::string("\0\0\0", 3),
+      "\xff\xfe",
+      "{ $.a = \xff }",
+      "[a=%\xff%]",
+      "? ? ?",
+      "- - -",
+      "\"\\",
+      "{ $.a = 1 || }",
+      "{ || }",
+      "{ && $.a = 1 }",
   };
-  const std::vector<std::string> events = {
-      "", " ", "{", "[", "{\"a\":", "{\"a\":1}", "[1,2]", "\"x\"", "{\"a\":[[[[[[[[[]]]]]]]]]}",
-      std::string(10000, 'a'), "a b c d e f g h", "\"unterminated [bracket",
-      std::string(3000, '[') + std::string(3000, ']'), "{\"a\":\"\\ud800\"}", "\xff\xfe{}"};
+  const std::vector<std::string> events = {"",
+                                           " ",
+                                           "{",
+                                           "[",
+                                           "{\"a\":",
+                                           "{\"a\":1}",
+                                           "[1,2]",
+                                           "\"x\"",
+                                           "{\"a\":[[[[[[[[[]]]]]]]]]}",
+                                           std::string(10000, 'a'),
+                                           "a b c d e f g h",
+                                           "\"unterminated [bracket",
+                                           std::string(3000, '[') + std::string(3000, ']'),
+                                           "{\"a\":\"\\ud800\"}",
+                                           "\xff\xfe{}"};
   for (const std::string& p : patterns) {
     CAPTURE(p);
     FilterError error;

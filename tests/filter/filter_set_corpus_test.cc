@@ -2,7 +2,6 @@
 // all of the corpus's valid patterns in one set, every verdict on every
 // corpus message equal to the lone Filter's (differential, not gated on AWS).
 #include <catch2/catch.hpp>
-
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>

@@ -2,7 +2,6 @@
 // of patterns shares the walk (merged tries, wildcards, NOT EXISTS, several
 // groups) and whatever the event (duplicate keys, escapes, malformed JSON).
 #include <catch2/catch.hpp>
-
 #include <string>
 #include <vector>
 
@@ -106,7 +105,8 @@ TEST_CASE("filter set: verdicts equal each Filter's", "[filter][filter-set]") {
 }
 
 TEST_CASE("filter set: the same pattern twice and two root wildcards", "[filter][filter-set]") {
-  CheckAgainstSingles(CompileAll({R"({ $.* = "any" })", R"({ $.* = 1 })", R"({ $.* NOT EXISTS })"}));
+  CheckAgainstSingles(
+      CompileAll({R"({ $.* = "any" })", R"({ $.* = 1 })", R"({ $.* NOT EXISTS })"}));
   CheckAgainstSingles(CompileAll({R"({ $.a = 1 })", R"({ $.a = 1 })", R"({ $.a != 1 })"}));
 }
 

@@ -3,7 +3,6 @@
 // CloudTrail-shaped events. Rows marked "Ours:" pin a decision where AWS
 // documents nothing.
 #include <catch2/catch.hpp>
-
 #include <nlohmann/json.hpp>
 #include <random>
 #include <set>
@@ -48,8 +47,8 @@ TEST_CASE("filter match: the seed pattern on CloudTrail records", "[filter][matc
       {Record("IAMUser", "GetObject"), false},
       {Record("IAMUser", "Get"), false},  // "Get*" also matches the bare prefix
       {Record("IAMUser", "DescribeInstances"), false},
-      {Record("IAMUser", "getObject"), true},        // case-sensitive
-      {Record("IAMUser", "ForgetPassword"), true},   // prefix, not substring
+      {Record("IAMUser", "getObject"), true},       // case-sensitive
+      {Record("IAMUser", "ForgetPassword"), true},  // prefix, not substring
       {Record("IAMUser", "ListDescribe"), true},
       {Record("AssumedRole", "CreateUser"), false},
       {Record("Root", "ConsoleLogin"), false},
@@ -65,7 +64,8 @@ TEST_CASE("filter match: the seed pattern on CloudTrail records", "[filter][matc
       {R"({"userIdentity":{"type":"IAMUser"},"eventName":null})", false},
       // Key order and blanks do not matter; escaped keys are unescaped.
       {R"({ "eventName" : "CreateUser" , "userIdentity" : { "type" : "IAMUser" } })", true},
-      {"{\n  \"userIdentity\": {\"type\": \"IAMUser\"},\n  \"eventName\": \"PutObject\"\n}\n", true},
+      {"{\n  \"userIdentity\": {\"type\": \"IAMUser\"},\n  \"eventName\": \"PutObject\"\n}\n",
+       true},
       {R"({"userIdentity":{"type":"IAMUser"},"event\u004eame":"CreateUser"})", true},
       {R"({"userIdentity":{"type":"IAM\u0055ser"},"eventName":"CreateUser"})", true},
       // A non-JSON event never matches a JSON pattern.
@@ -250,7 +250,8 @@ TEST_CASE("filter match: regex subset", "[filter][match][regex]") {
       {"%^$%", "", true},
       {"%a*%", "", true},
       // Linear time: this would backtrack exponentially in a naive engine.
-      {"%^a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?aaaaaaaaaaaaaaaaaaaa$%", std::string(20, 'a'), true},
+      {"%^a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?aaaaaaaaaaaaaaaaaaaa$%", std::string(20, 'a'),
+       true},
       {"%.*.*.*.*.*.*.*.*.*.*.*.*b%", std::string(5000, 'a'), false},
   }));
   CAPTURE(pattern, event);
@@ -259,33 +260,82 @@ TEST_CASE("filter match: regex subset", "[filter][match][regex]") {
 
 using Pairs = std::vector<std::pair<std::string, std::string>>;
 
-TEST_CASE("filter match: space-delimited fields and extractedValues", "[filter][match][delimited]") {
+TEST_CASE("filter match: space-delimited fields and extractedValues",
+          "[filter][match][delimited]") {
   const std::string apache =
       R"(127.0.0.1 - frank [10/Oct/2000:13:25:15 -0700] "GET /apache_pb.gif HTTP/1.0" 200 1534)";
   auto [pattern, event, want, values] = GENERATE_COPY(table<std::string, std::string, bool, Pairs>({
       // TMF samples (values in event order; AWS's key order is not meaningful).
-      {"[ip, identity, user_id, timestamp, request, status_code, size]", apache, true,
-       {{"$ip", "127.0.0.1"}, {"$identity", "-"}, {"$user_id", "frank"},
-        {"$timestamp", "10/Oct/2000:13:25:15 -0700"}, {"$request", "GET /apache_pb.gif HTTP/1.0"},
-        {"$status_code", "200"}, {"$size", "1534"}}},
-      {"[..., size]", apache, true,
-       {{"$1", "127.0.0.1"}, {"$2", "-"}, {"$3", "frank"}, {"$4", "10/Oct/2000:13:25:15 -0700"},
-        {"$5", "GET /apache_pb.gif HTTP/1.0"}, {"$6", "200"}, {"$size", "1534"}}},
-      {"[]", apache, true,
-       {{"$1", "127.0.0.1"}, {"$2", "-"}, {"$3", "frank"}, {"$4", "10/Oct/2000:13:25:15 -0700"},
-        {"$5", "GET /apache_pb.gif HTTP/1.0"}, {"$6", "200"}, {"$7", "1534"}}},
-      {"[..., status_code=200, size]", apache, true,
-       {{"$1", "127.0.0.1"}, {"$2", "-"}, {"$3", "frank"}, {"$4", "10/Oct/2000:13:25:15 -0700"},
-        {"$5", "GET /apache_pb.gif HTTP/1.0"}, {"$status_code", "200"}, {"$size", "1534"}}},
-      {"[..., request=*.gif*, status_code=2*,]", apache, true,
-       {{"$1", "127.0.0.1"}, {"$2", "-"}, {"$3", "frank"}, {"$4", "10/Oct/2000:13:25:15 -0700"},
-        {"$request", "GET /apache_pb.gif HTTP/1.0"}, {"$status_code", "200"}, {"$7", "1534"}}},
-      {"[ip, ..., status_code, size]", apache, true,
-       {{"$ip", "127.0.0.1"}, {"$2", "-"}, {"$3", "frank"}, {"$4", "10/Oct/2000:13:25:15 -0700"},
-        {"$5", "GET /apache_pb.gif HTTP/1.0"}, {"$status_code", "200"}, {"$size", "1534"}}},
-      {"[a, b, c, d, e, f, g, ...]", apache, true,
-       {{"$a", "127.0.0.1"}, {"$b", "-"}, {"$c", "frank"}, {"$d", "10/Oct/2000:13:25:15 -0700"},
-        {"$e", "GET /apache_pb.gif HTTP/1.0"}, {"$f", "200"}, {"$g", "1534"}}},
+      {"[ip, identity, user_id, timestamp, request, status_code, size]",
+       apache,
+       true,
+       {{"$ip", "127.0.0.1"},
+        {"$identity", "-"},
+        {"$user_id", "frank"},
+        {"$timestamp", "10/Oct/2000:13:25:15 -0700"},
+        {"$request", "GET /apache_pb.gif HTTP/1.0"},
+        {"$status_code", "200"},
+        {"$size", "1534"}}},
+      {"[..., size]",
+       apache,
+       true,
+       {{"$1", "127.0.0.1"},
+        {"$2", "-"},
+        {"$3", "frank"},
+        {"$4", "10/Oct/2000:13:25:15 -0700"},
+        {"$5", "GET /apache_pb.gif HTTP/1.0"},
+        {"$6", "200"},
+        {"$size", "1534"}}},
+      {"[]",
+       apache,
+       true,
+       {{"$1", "127.0.0.1"},
+        {"$2", "-"},
+        {"$3", "frank"},
+        {"$4", "10/Oct/2000:13:25:15 -0700"},
+        {"$5", "GET /apache_pb.gif HTTP/1.0"},
+        {"$6", "200"},
+        {"$7", "1534"}}},
+      {"[..., status_code=200, size]",
+       apache,
+       true,
+       {{"$1", "127.0.0.1"},
+        {"$2", "-"},
+        {"$3", "frank"},
+        {"$4", "10/Oct/2000:13:25:15 -0700"},
+        {"$5", "GET /apache_pb.gif HTTP/1.0"},
+        {"$status_code", "200"},
+        {"$size", "1534"}}},
+      {"[..., request=*.gif*, status_code=2*,]",
+       apache,
+       true,
+       {{"$1", "127.0.0.1"},
+        {"$2", "-"},
+        {"$3", "frank"},
+        {"$4", "10/Oct/2000:13:25:15 -0700"},
+        {"$request", "GET /apache_pb.gif HTTP/1.0"},
+        {"$status_code", "200"},
+        {"$7", "1534"}}},
+      {"[ip, ..., status_code, size]",
+       apache,
+       true,
+       {{"$ip", "127.0.0.1"},
+        {"$2", "-"},
+        {"$3", "frank"},
+        {"$4", "10/Oct/2000:13:25:15 -0700"},
+        {"$5", "GET /apache_pb.gif HTTP/1.0"},
+        {"$status_code", "200"},
+        {"$size", "1534"}}},
+      {"[a, b, c, d, e, f, g, ...]",
+       apache,
+       true,
+       {{"$a", "127.0.0.1"},
+        {"$b", "-"},
+        {"$c", "frank"},
+        {"$d", "10/Oct/2000:13:25:15 -0700"},
+        {"$e", "GET /apache_pb.gif HTTP/1.0"},
+        {"$f", "200"},
+        {"$g", "1534"}}},
       // Conditions and the exact field-count rule (D2021).
       {"[..., status_code=500, size]", apache, false, {}},
       {"[..., status_code!=500, size]", apache, true, {}},
@@ -365,13 +415,20 @@ TEST_CASE("filter match: an empty quoted value is the empty string, a star any v
   CHECK(Verdict(pattern, event) == want);
 }
 
-TEST_CASE("filter match: a trailing ellipsis splits only the named fields, same verdicts", "[filter][match][delimited]") {
+TEST_CASE("filter match: a trailing ellipsis splits only the named fields, same verdicts",
+          "[filter][match][delimited]") {
   // Matches() stops splitting after the fields before `...`; Match() splits
   // the whole event to extract values. Random events with blanks, quotes and
   // brackets (closed or not) must get the same verdict from both.
-  const std::vector<std::string> patterns = {"[...]", "[a=x*, ...]", "[a, b=\"q r\", ...]", "[a, b, c=*q*, ...]",
-                                             "[a!=x, b=%[0-9]%, c, ...]", "[a, b, c, d, e, ...]", "[a=*x*, ...]"};
-  const std::vector<std::string> pieces = {"x", "xy", " ", "\t", "\"", "\"q r\"", "[", "]", "[1 2]", "7", "q", "  "};
+  const std::vector<std::string> patterns = {"[...]",
+                                             "[a=x*, ...]",
+                                             "[a, b=\"q r\", ...]",
+                                             "[a, b, c=*q*, ...]",
+                                             "[a!=x, b=%[0-9]%, c, ...]",
+                                             "[a, b, c, d, e, ...]",
+                                             "[a=*x*, ...]"};
+  const std::vector<std::string> pieces = {"x", "xy", " ",     "\t", "\"", "\"q r\"",
+                                           "[", "]",  "[1 2]", "7",  "q",  "  "};
   std::mt19937 rng(12345);
   int matched = 0, checked = 0;
   for (const auto& pattern : patterns) {
@@ -428,7 +485,8 @@ TEST_CASE("filter match: concurrent matching agrees with sequential", "[filter][
 // Found by tests/fuzz/filter_match_fuzz: a stray token after a string value
 // sent simdjson's direct member lookup into undefined behaviour. Malformed
 // events never match, whatever the pattern.
-TEST_CASE("filter match: fuzz regression, stray token after a string value", "[filter][match][fuzz]") {
+TEST_CASE("filter match: fuzz regression, stray token after a string value",
+          "[filter][match][fuzz]") {
   auto filter = iam_audit::Filter::Compile(
       R"({ $.user.email = "John.Stiles@example.com" || $.coordinates[0][1] = nonmatch && $.actions[2] = nomatch })");
   REQUIRE(filter.ok());
@@ -445,7 +503,8 @@ TEST_CASE("filter match: fuzz regression, stray token after a string value", "[f
 // mutations (deleted, inserted, replaced bytes) of CloudTrail-shaped events.
 // The inserted bytes exclude exponents and \u escapes, where simdjson and
 // nlohmann disagree on range rules; those are pinned by the next test case.
-TEST_CASE("filter match: malformed JSON never matches (differential, mutated events)", "[filter][match][json]") {
+TEST_CASE("filter match: malformed JSON never matches (differential, mutated events)",
+          "[filter][match][json]") {
   // `$.zzz NOT EXISTS` matches every well-formed JSON object or array.
   auto f = Filter::Compile("{ $.zzz NOT EXISTS }");
   REQUIRE(f.ok());
@@ -468,14 +527,22 @@ TEST_CASE("filter match: malformed JSON never matches (differential, mutated eve
         const size_t at = rng() % event.size();
         const char ch = alphabet[rng() % alphabet.size()];
         switch (rng() % 3) {
-          case 0: event.erase(at, 1); break;
-          case 1: event.insert(event.begin() + static_cast<std::ptrdiff_t>(at), ch); break;
-          default: event[at] = ch; break;
+          case 0:
+            event.erase(at, 1);
+            break;
+          case 1:
+            event.insert(event.begin() + static_cast<std::ptrdiff_t>(at), ch);
+            break;
+          default:
+            event[at] = ch;
+            break;
         }
       }
       const size_t first = event.find_first_not_of(" \t\n\r");
-      const bool container = first != std::string::npos && (event[first] == '{' || event[first] == '[');
-      const bool expected = container && nlohmann::json::accept(event) && event.find("zzz") == std::string::npos;
+      const bool container =
+          first != std::string::npos && (event[first] == '{' || event[first] == '[');
+      const bool expected =
+          container && nlohmann::json::accept(event) && event.find("zzz") == std::string::npos;
       CAPTURE(event);
       CHECK(f->Matches(event) == expected);
       // Whatever the pattern: a malformed event never matches.
@@ -494,7 +561,8 @@ TEST_CASE("filter match: malformed JSON never matches (differential, mutated eve
 // decides, so the verdicts are simdjson's (as they were when every event was
 // validated by it): 1e400 overflows and an integer beyond 64 bits is
 // rejected, nesting deeper than 1024 is rejected, and so are bad escapes.
-TEST_CASE("filter match: numbers, escapes and depth at the edges of JSON", "[filter][match][json]") {
+TEST_CASE("filter match: numbers, escapes and depth at the edges of JSON",
+          "[filter][match][json]") {
   const std::string p = "{ $.zzz NOT EXISTS }";
   const std::vector<std::pair<std::string, bool>> rows = {
       {R"({"n":1e5})", true},

@@ -1,6 +1,5 @@
 // Golden table: pattern → AST dump (the S-expression of Filter::DumpAst).
 #include <catch2/catch.hpp>
-
 #include <string>
 #include <tuple>
 
@@ -25,7 +24,8 @@ TEST_CASE("filter parse: pattern -> AST dump", "[filter][parse]") {
       {"  ERROR  ", "(terms (+ \"ERROR\"))"},
       // Standalone regex.
       {"%AUTHORIZED%", "(regex %AUTHORIZED%)"},
-      {"%^starting|^initializing|^shutting down%", "(regex %^starting|^initializing|^shutting down%)"},
+      {"%^starting|^initializing|^shutting down%",
+       "(regex %^starting|^initializing|^shutting down%)"},
       // JSON: selectors.
       {"{ $.eventType = \"UpdateTrail\" }", "(json (= $.eventType \"UpdateTrail\"))"},
       {"{$.foo = baz }", "(json (= $.foo \"baz\"))"},
@@ -46,7 +46,8 @@ TEST_CASE("filter parse: pattern -> AST dump", "[filter][parse]") {
       {"{ $.responseTime <= 5 }", "(json (<= $.responseTime 5))"},
       {"{ $.number[0] = 1e+3 }", "(json (= $.number[0] 1e+3))"},
       {"{ $.numbers[0] < 10e-3 }", "(json (< $.numbers[0] 10e-3))"},
-      {"{ $.processes[4].averageRuntime <= 55.5 }", "(json (<= $.processes[4].averageRuntime 55.5))"},
+      {"{ $.processes[4].averageRuntime <= 55.5 }",
+       "(json (<= $.processes[4].averageRuntime 55.5))"},
       {"{ $.n = -1 }", "(json (= $.n -1))"},
       {"{ $.n = +1000 }", "(json (= $.n +1000))"},
       {"{ $.foo = \"%bar%\" }", "(json (= $.foo \"%bar%\"))"},

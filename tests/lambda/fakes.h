@@ -45,8 +45,8 @@ class FakeHttpClient : public HttpClient {
     script_.push_back(std::move(r));
   }
 
-  StatusOr<HttpResponse> Post(const HttpUrl& url, std::string_view body, std::string_view content_type,
-                              int64_t timeout_ms) override {
+  StatusOr<HttpResponse> Post(const HttpUrl& url, std::string_view body,
+                              std::string_view content_type, int64_t timeout_ms) override {
     calls_.push_back(Call{url, std::string(body), std::string(content_type), timeout_ms,
                           clock_ ? clock_->NowMs() : 0});
     Reply r;

@@ -1,9 +1,10 @@
 // The handler: decode → ignore rules → render → deliver → summary.
+#include "iam_audit/handler.h"
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include "fakes.h"
-#include "iam_audit/handler.h"
 #include "payloads.h"
 
 using iam_audit::EnvMap;
@@ -23,7 +24,8 @@ const std::string kWebhook = std::string("https://hooks.example.test/services/T1
 
 EnvMap OriginalEnv() {
   EnvMap env{{"SLACK_WEBHOOK_URL", kWebhook}};
-  for (const auto& rule : iam_audit::OriginalIgnoreRules({"ci-bot"})) env[rule.source] = rule.pattern;
+  for (const auto& rule : iam_audit::OriginalIgnoreRules({"ci-bot"}))
+    env[rule.source] = rule.pattern;
   return env;
 }
 
@@ -38,7 +40,9 @@ struct Rig {
     REQUIRE(made.ok());
     handler = std::move(made).value();
   }
-  InvocationResult Handle(const std::string& event) { return handler->Handle(event, clock.NowMs() + 30'000); }
+  InvocationResult Handle(const std::string& event) {
+    return handler->Handle(event, clock.NowMs() + 30'000);
+  }
 };
 
 }  // namespace
@@ -46,12 +50,12 @@ struct Rig {
 TEST_CASE("handler: the original's four exceptions are ignored and counted per rule", "[handler]") {
   Rig rig;
   std::string event = SubscriptionEvent({
-      Record("e1"),                                                        // alert
-      Record("e2", "ci-bot"),                                              // ignored user
-      Record("e3", "alice", "DescribeEvents", "health.amazonaws.com"),     // health
+      Record("e1"),                                                     // alert
+      Record("e2", "ci-bot"),                                           // ignored user
+      Record("e3", "alice", "DescribeEvents", "health.amazonaws.com"),  // health
       Record("e4", "alice", "CreateUser", "iam.amazonaws.com", "AWS Internal"),
       Record("e5", "alice", "GetBucketLocation", "s3.amazonaws.com"),
-      Record("e6", "bob", "DeleteUser"),                                   // alert
+      Record("e6", "bob", "DeleteUser"),  // alert
   });
   InvocationResult r = rig.Handle(event);
   CHECK(r.status.ok());
@@ -89,7 +93,8 @@ TEST_CASE("handler: the original's four exceptions are ignored and counted per r
   CHECK(json["control"] == 0);
 }
 
-TEST_CASE("handler: redelivery of a partly failed batch posts only what is missing", "[handler][redelivery]") {
+TEST_CASE("handler: redelivery of a partly failed batch posts only what is missing",
+          "[handler][redelivery]") {
   Rig rig;
   std::string event = SubscriptionEvent({Record("a"), Record("b"), Record("c")});
   rig.client.Respond(200, "ok");
@@ -108,7 +113,8 @@ TEST_CASE("handler: redelivery of a partly failed batch posts only what is missi
   CHECK(second.summary.delivered == 1);
   CHECK(second.summary.duplicates == 2);
   REQUIRE(rig.client.calls().size() == 4);
-  CHECK_THAT(rig.client.calls()[3].body, Catch::Contains("/b"));  // the console link names eventID b
+  CHECK_THAT(rig.client.calls()[3].body,
+             Catch::Contains("/b"));  // the console link names eventID b
 
   // A spontaneous duplicate without any failure: nothing posted.
   InvocationResult third = rig.Handle(event);
@@ -117,7 +123,8 @@ TEST_CASE("handler: redelivery of a partly failed batch posts only what is missi
   CHECK(rig.client.calls().size() == 4);
 }
 
-TEST_CASE("handler: the delivered-id memory is bounded, oldest forgotten first", "[handler][redelivery]") {
+TEST_CASE("handler: the delivered-id memory is bounded, oldest forgotten first",
+          "[handler][redelivery]") {
   EnvMap env = OriginalEnv();
   env["IAM_AUDIT_REMEMBERED_IDS"] = "2";
   Rig rig(env);
@@ -139,7 +146,8 @@ TEST_CASE("handler: a CONTROL_MESSAGE is acknowledged without alerts", "[handler
 
 TEST_CASE("handler: a message that is not a record is posted raw, once", "[handler]") {
   Rig rig;
-  std::string event = SubscriptionEvent({R"({"eventVersion":"1.03","userIdentity":{"type":"Root"})"});
+  std::string event =
+      SubscriptionEvent({R"({"eventVersion":"1.03","userIdentity":{"type":"Root"})"});
   InvocationResult r = rig.Handle(event);
   CHECK(r.summary.delivered == 1);
   REQUIRE(rig.client.calls().size() == 1);
@@ -149,7 +157,8 @@ TEST_CASE("handler: a message that is not a record is posted raw, once", "[handl
 
 TEST_CASE("handler: an undecodable payload is an invocation error", "[handler]") {
   Rig rig;
-  auto bad = GENERATE(as<std::string>{}, R"({"awslogs":{"data":"%%%"}})", "not json", R"({"awslogs":{}})");
+  auto bad =
+      GENERATE(as<std::string>{}, R"({"awslogs":{"data":"%%%"}})", "not json", R"({"awslogs":{}})");
   CAPTURE(bad);
   InvocationResult r = rig.Handle(bad);
   CHECK_FALSE(r.status.ok());
@@ -162,19 +171,18 @@ TEST_CASE("handler: an undecodable payload is an invocation error", "[handler]")
 // the same batch, and the same error for a bad one.
 TEST_CASE("handler: every spelling of the Lambda event decodes as DecodeSubscriptionEvent does",
           "[handler][payload]") {
-  const std::string data = nlohmann::json::parse(SubscriptionEvent({Record("e1"), Record("e2", "bob")}))
-                               ["awslogs"]["data"];
+  const std::string data = nlohmann::json::parse(
+      SubscriptionEvent({Record("e1"), Record("e2", "bob")}))["awslogs"]["data"];
   std::string escaped;  // the same value with every '/' written as the JSON escape "\/"
   for (char c : data) escaped += c == '/' ? std::string("\\/") : std::string(1, c);
   REQUIRE(escaped != data);
-  const auto event = GENERATE_COPY(as<std::string>{},
-      R"({"awslogs":{"data":")" + data + R"("}})",
+  const auto event = GENERATE_COPY(
+      as<std::string>{}, R"({"awslogs":{"data":")" + data + R"("}})",
       " \r\n\t{ \"awslogs\" :\n{\t\"data\": \"" + data + "\" } }\n",
       R"({"awslogs":{"data":")" + escaped + R"("}})",
       R"({"awslogs":{"data":")" + data + R"(","extra":1}})",
       R"({"awslogs":{"data":")" + data + R"("},"awslogs":{"data":")" + data + R"("}})",
-      R"({"awslogs":{"data":")" + data + R"("}} x)",
-      R"({"awslogs":{"data":")" + data + R"("})",
+      R"({"awslogs":{"data":")" + data + R"("}} x)", R"({"awslogs":{"data":")" + data + R"("})",
       R"({"awslogs":{"data":" )" + data + R"("}})",
       R"({"awslogs":{"data":")" + data.substr(0, data.size() - 4) + R"("}})",
       R"({"awslogs":{"data":")" + data.substr(0, 100) + "\x01" + data.substr(100) + R"("}})",
@@ -361,7 +369,8 @@ TEST_CASE("config: errors name the variable and never the webhook", "[config][se
       {"SLACK_WEBHOOK_URL", "", "SLACK_WEBHOOK_URL: required"},
       {"SLACK_WEBHOOK_URL", std::string("http://hooks.example.test/services/") + kSecret,
        "SLACK_WEBHOOK_URL: must be an https:// URL (host hooks.example.test)"},
-      {"SLACK_WEBHOOK_URL", std::string("hooks.example.test/") + kSecret, "SLACK_WEBHOOK_URL: url: missing scheme"},
+      {"SLACK_WEBHOOK_URL", std::string("hooks.example.test/") + kSecret,
+       "SLACK_WEBHOOK_URL: url: missing scheme"},
       {"IAM_AUDIT_IGNORE_BAD", "{ $.eventName = ", "IAM_AUDIT_IGNORE_BAD: pattern:"},
       {"IAM_AUDIT_TIME_ZONE", "Mars/Base", "IAM_AUDIT_TIME_ZONE: time zone:"},
       {"IAM_AUDIT_CONSOLE_URL", "ftp://x/{eventID}", "IAM_AUDIT_CONSOLE_URL:"},
@@ -380,8 +389,8 @@ TEST_CASE("config: a bad ignore pattern names the column", "[config]") {
   EnvMap env{{"SLACK_WEBHOOK_URL", kWebhook}, {"IAM_AUDIT_IGNORE_X", R"({ $.a = "b" && }")"}};
   auto config = LoadHandlerConfig(env);
   REQUIRE_FALSE(config.ok());
-  CHECK_THAT(config.status().message(), Catch::StartsWith("IAM_AUDIT_IGNORE_X: pattern:") &&
-                                            Catch::Contains("column"));
+  CHECK_THAT(config.status().message(),
+             Catch::StartsWith("IAM_AUDIT_IGNORE_X: pattern:") && Catch::Contains("column"));
 }
 
 TEST_CASE("config: defaults, rule names and a description without the secret", "[config][secret]") {
@@ -393,19 +402,23 @@ TEST_CASE("config: defaults, rule names and a description without the secret", "
   CHECK(config->webhook_host == "hooks.example.test");
   std::vector<std::string> names;
   for (const auto& r : config->ignore_rules) names.push_back(r.name);
-  CHECK(names == std::vector<std::string>{"aws-health", "aws-internal", "get-bucket-location", "ignored-users"});
+  CHECK(names == std::vector<std::string>{"aws-health", "aws-internal", "get-bucket-location",
+                                          "ignored-users"});
   CHECK(config->retry.max_attempts == 5);
   CHECK(config->decode.max_inflated_bytes == (size_t{64} << 20));
   std::string described = iam_audit::DescribeConfig(*config);
-  CHECK_THAT(described, Catch::Contains("webhook_host=hooks.example.test") && !Catch::Contains(kSecret) &&
-                            Catch::Contains("time_zone=+09:00"));
+  CHECK_THAT(described, Catch::Contains("webhook_host=hooks.example.test") &&
+                            !Catch::Contains(kSecret) && Catch::Contains("time_zone=+09:00"));
 }
 
 TEST_CASE("config: the original's rules compile and match what the original skipped", "[config]") {
-  auto rules = iam_audit::IgnoreRules::Compile(iam_audit::OriginalIgnoreRules({"a\"quote", "ci-bot"}));
+  auto rules =
+      iam_audit::IgnoreRules::Compile(iam_audit::OriginalIgnoreRules({"a\"quote", "ci-bot"}));
   REQUIRE(rules.ok());
-  CHECK(rules->IgnoredBy(Record("x", "ci-bot")) == std::optional<std::string_view>("ignored-users"));
-  CHECK(rules->IgnoredBy(Record("x", "a\"quote")) == std::optional<std::string_view>("ignored-users"));
+  CHECK(rules->IgnoredBy(Record("x", "ci-bot")) ==
+        std::optional<std::string_view>("ignored-users"));
+  CHECK(rules->IgnoredBy(Record("x", "a\"quote")) ==
+        std::optional<std::string_view>("ignored-users"));
   CHECK_FALSE(rules->IgnoredBy(Record("x", "alice")).has_value());
   CHECK(rules->IgnoredBy(Record("x", "alice", "GetBucketLocation")) ==
         std::optional<std::string_view>("get-bucket-location"));

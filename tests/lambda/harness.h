@@ -88,8 +88,9 @@ class Process {
     auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
     while (std::chrono::steady_clock::now() < end) {
       pollfd p{out_, POLLIN, 0};
-      int left = static_cast<int>(
-          std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now()).count());
+      int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      end - std::chrono::steady_clock::now())
+                                      .count());
       if (::poll(&p, 1, std::max(left, 1)) <= 0) break;
       char c;
       if (::read(out_, &c, 1) != 1) break;
@@ -134,14 +135,16 @@ class Process {
 
 // Runs a command to completion with a timeout (via coreutils `timeout`);
 // returns its exit status; stdout+stderr go to `log_path`.
-inline int RunCommand(std::vector<std::string> argv, const std::string& log_path, int timeout_s = 60) {
+inline int RunCommand(std::vector<std::string> argv, const std::string& log_path,
+                      int timeout_s = 60) {
   argv.insert(argv.begin(), {"/usr/bin/timeout", "-k", "5", std::to_string(timeout_s)});
   std::vector<char*> args;
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_path.c_str(),
+                                   O_WRONLY | O_CREAT | O_APPEND, 0644);
   posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
   pid_t pid = 0;
@@ -158,19 +161,37 @@ inline int RunCommand(std::vector<std::string> argv, const std::string& log_path
 inline bool MakeTestCa(const std::string& dir) {
   const std::string log = dir + "/openssl.log";
   const std::string ext = dir + "/server.ext";
-  WriteFile(ext, "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\n"
-                 "extendedKeyUsage=serverAuth\n");
-  return RunCommand({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                     "-nodes", "-keyout", dir + "/ca.key", "-out", dir + "/ca.pem", "-days", "2", "-subj",
-                     "/CN=iam-audit test CA", "-addext", "basicConstraints=critical,CA:TRUE",
-                     "-addext", "keyUsage=critical,keyCertSign,cRLSign"},
+  WriteFile(ext,
+            "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\n"
+            "extendedKeyUsage=serverAuth\n");
+  return RunCommand({"openssl",
+                     "req",
+                     "-x509",
+                     "-newkey",
+                     "ec",
+                     "-pkeyopt",
+                     "ec_paramgen_curve:prime256v1",
+                     "-nodes",
+                     "-keyout",
+                     dir + "/ca.key",
+                     "-out",
+                     dir + "/ca.pem",
+                     "-days",
+                     "2",
+                     "-subj",
+                     "/CN=iam-audit test CA",
+                     "-addext",
+                     "basicConstraints=critical,CA:TRUE",
+                     "-addext",
+                     "keyUsage=critical,keyCertSign,cRLSign"},
                     log) == 0 &&
-         RunCommand({"openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                     "-keyout", dir + "/server.key", "-out", dir + "/server.csr", "-subj", "/CN=127.0.0.1"},
+         RunCommand({"openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                     "-nodes", "-keyout", dir + "/server.key", "-out", dir + "/server.csr", "-subj",
+                     "/CN=127.0.0.1"},
                     log) == 0 &&
-         RunCommand({"openssl", "x509", "-req", "-in", dir + "/server.csr", "-CA", dir + "/ca.pem", "-CAkey",
-                     dir + "/ca.key", "-CAcreateserial", "-out", dir + "/server.pem", "-days", "2", "-extfile",
-                     ext},
+         RunCommand({"openssl", "x509", "-req", "-in", dir + "/server.csr", "-CA", dir + "/ca.pem",
+                     "-CAkey", dir + "/ca.key", "-CAcreateserial", "-out", dir + "/server.pem",
+                     "-days", "2", "-extfile", ext},
                     log) == 0;
 }
 

@@ -44,7 +44,8 @@ constexpr const char* kConfig = R"({
 
 json GetJson(const std::string& base, const std::string& path) {
   httplib::Client client(base);
-  client.enable_server_certificate_verification(false);  // the control API; the Lambda checks the CA
+  client.enable_server_certificate_verification(
+      false);  // the control API; the Lambda checks the CA
   client.set_read_timeout(60, 0);
   auto res = client.Get(path.c_str());
   REQUIRE(res);
@@ -54,35 +55,53 @@ json GetJson(const std::string& base, const std::string& path) {
 
 }  // namespace
 
-TEST_CASE("pipeline: multi-destination configuration → two webhooks and a Telegram chat, each alert once where routed",
-          "[pipeline][routing]") {
+TEST_CASE(
+    "pipeline: multi-destination configuration → two webhooks and a Telegram chat, each alert once "
+    "where routed",
+    "[pipeline][routing]") {
   TempDir certs;
   REQUIRE(iam_audit::testing::MakeTestCa(certs.path()));
   TempDir work;
-  Process slack({IAM_AUDIT_MOCK_SLACK, "--port", "0", "--tls", "--cert", certs / "server.pem", "--key",
-                 certs / "server.key", "--webhook", std::string("T0001/B0001/") + kAuditSecret + ",channel=audit",
-                 "--webhook", std::string("T0001/B0002/") + kSecSecret + ",channel=security", "--telegram-bot",
+  Process slack({IAM_AUDIT_MOCK_SLACK, "--port", "0", "--tls", "--cert", certs / "server.pem",
+                 "--key", certs / "server.key", "--webhook",
+                 std::string("T0001/B0001/") + kAuditSecret + ",channel=audit", "--webhook",
+                 std::string("T0001/B0002/") + kSecSecret + ",channel=security", "--telegram-bot",
                  std::string(kTgToken) + ",chat=" + kChat + ":oncall", "--no-rate-limit"},
                 work / "mock-slack.err");
   const std::string url = slack.FirstLine();
   REQUIRE_THAT(url, Catch::StartsWith("https://127.0.0.1:"));
 
-  Process emulate({IAM_AUDIT_CLI, "emulate", "--function", IAM_AUDIT_FUNCTION_ZIP, "--port", "0",
-                   "--retry-delay-ms", "100",
-                   "--env", std::string("IAM_AUDIT_CONFIG=") + kConfig,
-                   "--env", "AUDIT_WEBHOOK_URL=" + url + "/services/T0001/B0001/" + kAuditSecret,
-                   "--env", "SECURITY_WEBHOOK_URL=" + url + "/services/T0001/B0002/" + kSecSecret,
-                   "--env", std::string("ONCALL_BOT_TOKEN=") + kTgToken,
-                   "--env", "IAM_AUDIT_TELEGRAM_API_BASE=" + url,
-                   "--env", "IAM_AUDIT_POST_INTERVAL_MS=0",
-                   "--env", "IAM_AUDIT_CA_BUNDLE=" + (certs / "ca.pem")},
+  Process emulate({IAM_AUDIT_CLI,
+                   "emulate",
+                   "--function",
+                   IAM_AUDIT_FUNCTION_ZIP,
+                   "--port",
+                   "0",
+                   "--retry-delay-ms",
+                   "100",
+                   "--env",
+                   std::string("IAM_AUDIT_CONFIG=") + kConfig,
+                   "--env",
+                   "AUDIT_WEBHOOK_URL=" + url + "/services/T0001/B0001/" + kAuditSecret,
+                   "--env",
+                   "SECURITY_WEBHOOK_URL=" + url + "/services/T0001/B0002/" + kSecSecret,
+                   "--env",
+                   std::string("ONCALL_BOT_TOKEN=") + kTgToken,
+                   "--env",
+                   "IAM_AUDIT_TELEGRAM_API_BASE=" + url,
+                   "--env",
+                   "IAM_AUDIT_POST_INTERVAL_MS=0",
+                   "--env",
+                   "IAM_AUDIT_CA_BUNDLE=" + (certs / "ca.pem")},
                   work / "emulate.err");
   const std::string emu_url = emulate.FirstLine();
   REQUIRE_THAT(emu_url, Catch::StartsWith("http://127.0.0.1:"));
 
   std::vector<std::string> records;
-  std::vector<std::string> simulate = {IAM_AUDIT_CLI, "simulate", "--control-message", "--invoke", emu_url};
-  for (const auto& entry : fs::directory_iterator(std::string(IAM_AUDIT_FIXTURES_DIR) + "/records")) {
+  std::vector<std::string> simulate = {IAM_AUDIT_CLI, "simulate", "--control-message", "--invoke",
+                                       emu_url};
+  for (const auto& entry :
+       fs::directory_iterator(std::string(IAM_AUDIT_FIXTURES_DIR) + "/records")) {
     std::string path = entry.path().string();
     if (!path.ends_with(".json") || path.ends_with(".expected.json")) continue;
     simulate.push_back(path);
@@ -99,11 +118,12 @@ TEST_CASE("pipeline: multi-destination configuration → two webhooks and a Tele
   REQUIRE(config.ok());
   auto rules = iam_audit::RuleSet::Compile(*config);
   REQUIRE(rules.ok());
-  const std::map<std::string, std::string> channel_of = {{"audit", "T0001/B0001"},
-                                                         {"security", "T0001/B0002"},
-                                                         {"oncall", std::string("telegram/4242/") + kChat}};
-  std::map<std::string, std::vector<json>> expected_slack;  // channel → payloads
-  std::map<std::string, size_t> expected_count;             // channel → messages
+  const std::map<std::string, std::string> channel_of = {
+      {"audit", "T0001/B0001"},
+      {"security", "T0001/B0002"},
+      {"oncall", std::string("telegram/4242/") + kChat}};
+  std::map<std::string, std::vector<json>> expected_slack;        // channel → payloads
+  std::map<std::string, size_t> expected_count;                   // channel → messages
   std::vector<std::pair<std::string, std::string>> expected_ids;  // (channel, eventID) for Telegram
   size_t alerts = 0, not_alerted = 0;
   for (const std::string& record : records) {
@@ -113,7 +133,8 @@ TEST_CASE("pipeline: multi-destination configuration → two webhooks and a Tele
       continue;
     }
     ++alerts;
-    std::vector<std::string> dests = v.destinations.empty() ? config->default_destinations : v.destinations;
+    std::vector<std::string> dests =
+        v.destinations.empty() ? config->default_destinations : v.destinations;
     for (const std::string& d : dests) {
       const std::string& channel = channel_of.at(d);
       ++expected_count[channel];
@@ -152,7 +173,8 @@ TEST_CASE("pipeline: multi-destination configuration → two webhooks and a Tele
   }
 
   // The summaries account for every event.
-  size_t received = 0, delivered = 0, digested = 0, failed = 0, ignored = 0, no_rule = 0, messages = 0, control = 0;
+  size_t received = 0, delivered = 0, digested = 0, failed = 0, ignored = 0, no_rule = 0,
+         messages = 0, control = 0;
   for (const json& inv : GetJson(emu_url, "/api/invocations")) {
     CAPTURE(inv.dump());
     REQUIRE(inv["state"] == "succeeded");
@@ -174,6 +196,8 @@ TEST_CASE("pipeline: multi-destination configuration → two webhooks and a Tele
   CHECK(messages == stored.size());
   CHECK(control == 1);
 
-  std::string logs = ReadFile(work / "emulate.err") + ReadFile(work / "simulate.log") + ReadFile(work / "mock-slack.err");
-  for (const char* secret : {kAuditSecret, kSecSecret, "mUlTiTeLeGrAm0sEcReT"}) CHECK_THAT(logs, !Catch::Contains(secret));
+  std::string logs = ReadFile(work / "emulate.err") + ReadFile(work / "simulate.log") +
+                     ReadFile(work / "mock-slack.err");
+  for (const char* secret : {kAuditSecret, kSecSecret, "mUlTiTeLeGrAm0sEcReT"})
+    CHECK_THAT(logs, !Catch::Contains(secret));
 }

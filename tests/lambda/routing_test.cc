@@ -2,8 +2,8 @@
 // account to two Slack webhooks and a Telegram chat, digests, pacing and
 // folding before the deadline, accounting of every event, secrets.
 #include <catch2/catch.hpp>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "fakes.h"
 #include "iam_audit/handler.h"
@@ -42,10 +42,11 @@ constexpr const char* kSecSecret = "SecSecret222";
 constexpr const char* kTgSecret = "TgSecret333";
 
 EnvMap Env() {
-  return EnvMap{{"IAM_AUDIT_CONFIG", kConfig},
-                {"AUDIT_URL", std::string("https://hooks.example.test/services/T1/B1/") + kAuditSecret},
-                {"SEC_URL", std::string("https://hooks.example.test/services/T1/B2/") + kSecSecret},
-                {"TG_TOKEN", std::string("55:") + kTgSecret}};
+  return EnvMap{
+      {"IAM_AUDIT_CONFIG", kConfig},
+      {"AUDIT_URL", std::string("https://hooks.example.test/services/T1/B1/") + kAuditSecret},
+      {"SEC_URL", std::string("https://hooks.example.test/services/T1/B2/") + kSecSecret},
+      {"TG_TOKEN", std::string("55:") + kTgSecret}};
 }
 
 std::string InAccount(std::string record, const std::string& account) {
@@ -105,7 +106,8 @@ TEST_CASE("routing: by rule, severity and account, ignored and unmatched counted
   CHECK(rig.Sent("e4").empty());
   // Every received event is in exactly one bucket.
   const auto& s = r.summary;
-  CHECK(s.delivered + s.digested + s.duplicates + s.failed + s.IgnoredTotal() + s.no_alert_rule == s.received);
+  CHECK(s.delivered + s.digested + s.duplicates + s.failed + s.IgnoredTotal() + s.no_alert_rule ==
+        s.received);
   // Rules and severity are shown; Telegram gets HTML.
   for (const auto& c : rig.client.calls()) {
     if (Where(c) == "tg") {
@@ -122,10 +124,13 @@ TEST_CASE("routing: by rule, severity and account, ignored and unmatched counted
   CHECK(j["digested"] == 0);
 }
 
-TEST_CASE("routing: more than the threshold for one identity and rule is one digest", "[routing][digest]") {
+TEST_CASE("routing: more than the threshold for one identity and rule is one digest",
+          "[routing][digest]") {
   Rig rig;
   std::vector<std::string> records;
-  for (int i = 0; i < 5; ++i) records.push_back(Record("d" + std::to_string(i), "alice", i % 2 ? "DeleteUser" : "CreateUser"));
+  for (int i = 0; i < 5; ++i)
+    records.push_back(
+        Record("d" + std::to_string(i), "alice", i % 2 ? "DeleteUser" : "CreateUser"));
   records.push_back(Record("b1", "bob", "CreateUser"));
   InvocationResult r = rig.handler->Handle(SubscriptionEvent(records), rig.clock.NowMs() + 60'000);
   CHECK(r.status.ok());
@@ -141,12 +146,14 @@ TEST_CASE("routing: more than the threshold for one identity and rule is one dig
   CHECK(digest.find("events/d1|") != std::string::npos);
   CHECK(digest.find("events/d2|") == std::string::npos);  // max_links 2
   // Redelivery of the same payload posts nothing again.
-  InvocationResult again = rig.handler->Handle(SubscriptionEvent(records), rig.clock.NowMs() + 60'000);
+  InvocationResult again =
+      rig.handler->Handle(SubscriptionEvent(records), rig.clock.NowMs() + 60'000);
   CHECK(again.summary.duplicates == 6);
   CHECK(rig.client.calls().size() == 2);
 }
 
-TEST_CASE("routing: posts to one destination are paced, folded into a digest before the deadline", "[routing][pace]") {
+TEST_CASE("routing: posts to one destination are paced, folded into a digest before the deadline",
+          "[routing][pace]") {
   SECTION("paced at the configured interval (fake time)") {
     Rig rig;
     InvocationResult r = rig.handler->Handle(
@@ -173,14 +180,16 @@ TEST_CASE("routing: posts to one destination are paced, folded into a digest bef
   }
 }
 
-TEST_CASE("routing: a failing destination fails its events, the others are delivered", "[routing]") {
+TEST_CASE("routing: a failing destination fails its events, the others are delivered",
+          "[routing]") {
   Rig rig;
   // sec answers first (e2 goes to sec then tg in event order: map order audit, sec, tg).
   rig.client.Respond(200, "ok");
-  rig.client.Respond(400, R"({"ok":false,"error_code":400,"description":"Bad Request: chat not found"})");
-  InvocationResult r = rig.handler->Handle(
-      SubscriptionEvent({Record("x1", "root-ish", "ListUsers"), Record("x2", "alice", "CreateUser")}),
-      rig.clock.NowMs() + 60'000);
+  rig.client.Respond(
+      400, R"({"ok":false,"error_code":400,"description":"Bad Request: chat not found"})");
+  InvocationResult r = rig.handler->Handle(SubscriptionEvent({Record("x1", "root-ish", "ListUsers"),
+                                                              Record("x2", "alice", "CreateUser")}),
+                                           rig.clock.NowMs() + 60'000);
   CHECK_FALSE(r.status.ok());
   CHECK(r.error_type == "Function.DeliveryFailed");
   CHECK(r.summary.failed == 1);
@@ -195,7 +204,8 @@ TEST_CASE("routing: configuration errors and secrets", "[routing][config]") {
   REQUIRE(config.ok());
   std::string described = DescribeConfig(*config);
   CHECK(described.find("destinations=[audit:slack,sec:slack,tg:telegram]") != std::string::npos);
-  for (const char* secret : {kAuditSecret, kSecSecret, kTgSecret}) CHECK(described.find(secret) == std::string::npos);
+  for (const char* secret : {kAuditSecret, kSecSecret, kTgSecret})
+    CHECK(described.find(secret) == std::string::npos);
 
   env.erase("TG_TOKEN");
   auto missing = LoadHandlerConfig(env);

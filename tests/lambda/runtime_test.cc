@@ -42,8 +42,7 @@ class FakeSlack {
     bool hang = false;  // never answer (until the test ends)
   };
 
-  FakeSlack()
-      : server_((Certs() / "server.pem").c_str(), (Certs() / "server.key").c_str()) {
+  FakeSlack() : server_((Certs() / "server.pem").c_str(), (Certs() / "server.key").c_str()) {
     server_.Post(R"(/services/(.*))", [this](const httplib::Request& req, httplib::Response& res) {
       Answer a;
       {
@@ -119,7 +118,8 @@ class Emulate {
  public:
   Emulate(const std::vector<std::string>& env, const std::vector<std::string>& extra = {},
           const std::string& function = IAM_AUDIT_BOOTSTRAP) {
-    std::vector<std::string> argv = {IAM_AUDIT_CLI, "emulate", "--function", function, "--port", "0"};
+    std::vector<std::string> argv = {IAM_AUDIT_CLI, "emulate", "--function",
+                                     function,      "--port",  "0"};
     for (const std::string& e : env) {
       argv.push_back("--env");
       argv.push_back(e);
@@ -134,7 +134,8 @@ class Emulate {
     client.set_read_timeout(60, 0);
     httplib::Headers headers;
     if (async) headers.emplace("X-Amz-Invocation-Type", "Event");
-    auto res = client.Post("/2015-03-31/functions/function/invocations", headers, event, "application/json");
+    auto res = client.Post("/2015-03-31/functions/function/invocations", headers, event,
+                           "application/json");
     REQUIRE(res);
     return Reply{res->status, res->get_header_value("X-Amz-Function-Error"), res->body};
   }
@@ -178,16 +179,20 @@ TEST_CASE("runtime: a good batch is delivered and answered with the summary", "[
   std::string logs = emu.Logs();
   // One log line per invocation with the counts, and no payload in it.
   CHECK_THAT(logs, Catch::Contains("status=ok received=2 matched=2 ignored=0 delivered=2"));
-  CHECK_THAT(logs, !Catch::Contains("CreateUser") && !Catch::Contains("awslogs") && !Catch::Contains(kSecret));
+  CHECK_THAT(logs, !Catch::Contains("CreateUser") && !Catch::Contains("awslogs") &&
+                       !Catch::Contains(kSecret));
 }
 
-TEST_CASE("runtime: a configuration error is an init error, and the secret stays hidden", "[runtime][init]") {
+TEST_CASE("runtime: a configuration error is an init error, and the secret stays hidden",
+          "[runtime][init]") {
   FakeSlack slack;
   auto [env, type, message] = GENERATE(table<std::string, std::string, std::string>({
-      {"IAM_AUDIT_IGNORE_BROKEN={ $.eventName = ", "Runtime.ConfigInvalid", "IAM_AUDIT_IGNORE_BROKEN: pattern:"},
-      {"SLACK_WEBHOOK_URL=http://127.0.0.1:9/services/T/B/" + std::string(kSecret), "Runtime.ConfigInvalid",
-       "SLACK_WEBHOOK_URL: must be an https:// URL (host 127.0.0.1)"},
-      {"IAM_AUDIT_CA_BUNDLE=/nonexistent/ca.pem", "Runtime.ConfigInvalid", "ca bundle: /nonexistent/ca.pem"},
+      {"IAM_AUDIT_IGNORE_BROKEN={ $.eventName = ", "Runtime.ConfigInvalid",
+       "IAM_AUDIT_IGNORE_BROKEN: pattern:"},
+      {"SLACK_WEBHOOK_URL=http://127.0.0.1:9/services/T/B/" + std::string(kSecret),
+       "Runtime.ConfigInvalid", "SLACK_WEBHOOK_URL: must be an https:// URL (host 127.0.0.1)"},
+      {"IAM_AUDIT_CA_BUNDLE=/nonexistent/ca.pem", "Runtime.ConfigInvalid",
+       "ca bundle: /nonexistent/ca.pem"},
   }));
   CAPTURE(env);
   std::vector<std::string> vars = BaseEnv(slack);
@@ -241,11 +246,13 @@ TEST_CASE("runtime: a permanent 4xx is not retried and fails the invocation", "[
                  Catch::Contains("127.0.0.1") && !Catch::Contains(kSecret));
   CHECK(slack.Bodies().size() == 1);
   std::string logs = emu.Logs();
-  CHECK_THAT(logs, Catch::Contains("status=error") && Catch::Contains("error_type=Function.DeliveryFailed"));
+  CHECK_THAT(logs, Catch::Contains("status=error") &&
+                       Catch::Contains("error_type=Function.DeliveryFailed"));
   CHECK_THAT(logs, !Catch::Contains(kSecret));
 }
 
-TEST_CASE("runtime: a hanging Slack is given up on before the Lambda deadline", "[runtime][deadline]") {
+TEST_CASE("runtime: a hanging Slack is given up on before the Lambda deadline",
+          "[runtime][deadline]") {
   FakeSlack slack;
   slack.Then(A(200, "ok", "", true));
   std::vector<std::string> env = BaseEnv(slack);
@@ -256,12 +263,14 @@ TEST_CASE("runtime: a hanging Slack is given up on before the Lambda deadline", 
   json error = json::parse(r.body);
   // Reported by the bootstrap itself, not a timeout kill by the emulator.
   CHECK(error["errorType"] == "Function.DeliveryFailed");
-  CHECK_THAT(error["errorMessage"].get<std::string>(), Catch::Contains("2 of 2 alerts not delivered"));
+  CHECK_THAT(error["errorMessage"].get<std::string>(),
+             Catch::Contains("2 of 2 alerts not delivered"));
   CHECK(slack.Bodies().size() == 1);  // the second alert had no time left: no request
   CHECK_THAT(emu.Logs(), !Catch::Contains("Task timed out"));
 }
 
-TEST_CASE("runtime: an async retry redelivers only the alerts that failed", "[runtime][redelivery]") {
+TEST_CASE("runtime: an async retry redelivers only the alerts that failed",
+          "[runtime][redelivery]") {
   FakeSlack slack;
   slack.Then(A(200, "ok"));
   slack.Then(A(404, "channel_not_found"));
@@ -304,7 +313,8 @@ TEST_CASE("runtime: concurrent invocations queue instead of failing", "[runtime]
   std::vector<std::thread> threads;
   std::vector<Reply> replies(6);
   for (int i = 0; i < 6; ++i) {
-    threads.emplace_back([&, i] { replies[i] = emu.Invoke(SubscriptionEvent({Record("c" + std::to_string(i))})); });
+    threads.emplace_back(
+        [&, i] { replies[i] = emu.Invoke(SubscriptionEvent({Record("c" + std::to_string(i))})); });
   }
   for (auto& t : threads) t.join();
   for (const Reply& r : replies) {

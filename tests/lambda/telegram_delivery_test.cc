@@ -1,12 +1,11 @@
 // Telegram delivery (telegram.h) with a scripted HTTP client: request shape,
 // retries (429 retry_after from the JSON answer, 5xx, no response), no retry
 // on other 4xx, and the token never in a status.
-#include "iam_audit/telegram.h"
-
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include "fakes.h"
+#include "iam_audit/telegram.h"
 
 namespace iam_audit {
 namespace {
@@ -44,7 +43,9 @@ TEST_CASE("telegram: retries and what is not retried", "[telegram]") {
   const int64_t deadline = 1'000'000 + 60'000;
 
   SECTION("429 waits parameters.retry_after, then succeeds") {
-    client.Respond(429, R"({"ok":false,"error_code":429,"description":"Too Many Requests: retry after 3","parameters":{"retry_after":3}})");
+    client.Respond(
+        429,
+        R"({"ok":false,"error_code":429,"description":"Too Many Requests: retry after 3","parameters":{"retry_after":3}})");
     client.Respond(200, R"({"ok":true})");
     DeliveryOutcome out = bot->Send("x", deadline);
     CHECK(out.status.ok());
@@ -75,7 +76,9 @@ TEST_CASE("telegram: retries and what is not retried", "[telegram]") {
     CHECK(out.status.message() == text);
   }
   SECTION("a retry_after past the deadline gives up at once") {
-    client.Respond(429, R"({"ok":false,"error_code":429,"description":"Too Many Requests: retry after 120","parameters":{"retry_after":120}})");
+    client.Respond(
+        429,
+        R"({"ok":false,"error_code":429,"description":"Too Many Requests: retry after 120","parameters":{"retry_after":120}})");
     DeliveryOutcome out = bot->Send("x", deadline);
     CHECK_FALSE(out.status.ok());
     CHECK(out.attempts == 1);
@@ -94,8 +97,10 @@ TEST_CASE("telegram: retries and what is not retried", "[telegram]") {
 TEST_CASE("telegram: Create errors never quote the token", "[telegram]") {
   FakeClock clock(0);
   FakeHttpClient client(&clock);
-  CHECK(TelegramBot::Create("", "1", client, clock).status().message() == "telegram: bot token is empty");
-  CHECK(TelegramBot::Create(kToken, "", client, clock).status().message() == "telegram: chat id is empty");
+  CHECK(TelegramBot::Create("", "1", client, clock).status().message() ==
+        "telegram: bot token is empty");
+  CHECK(TelegramBot::Create(kToken, "", client, clock).status().message() ==
+        "telegram: chat id is empty");
   auto bad = TelegramBot::Create("777:Tok/SecretNeverPrinted", "1", client, clock);
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.status().message().find("Secret") == std::string::npos);

@@ -140,7 +140,8 @@ TEST_CASE("faults: match concerns only bodies holding the text, and leaves the o
         out += '-';  // not posted in this run
         continue;
       }
-      const std::string body = i % 10 == 3 ? R"({"text":"event 0b1d-42"})" : R"({"text":"event x"})";
+      const std::string body =
+          i % 10 == 3 ? R"({"text":"event 0b1d-42"})" : R"({"text":"event x"})";
       auto fired = table.Next("T1/B1", body);
       out += !fired ? '.' : fired->spec.kind == FaultKind::kError ? 'E' : 'D';
     }
@@ -172,7 +173,8 @@ TEST_CASE("faults: match concerns only bodies holding the text, and leaves the o
   CHECK(listed.ToJson().find(R"("match":"0b1d-42")") != std::string::npos);
 }
 
-TEST_CASE("faults: several probabilistic faults compose, first that fires wins", "[mock_slack][faults]") {
+TEST_CASE("faults: several probabilistic faults compose, first that fires wins",
+          "[mock_slack][faults]") {
   // A schedule of 10 % error, 10 % rate_limit, 5 % drop, 5 % delay: each
   // later fault is asked only when the earlier ones did not fire, so its
   // probability is its share of what is left (0.10/0.90, 0.05/0.80, 0.05/0.75).

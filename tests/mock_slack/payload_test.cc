@@ -1,8 +1,8 @@
 // What mock_slack answers to payloads: a table of bodies and Slack's code.
+#include "mock_slack/payload.h"
+
 #include <catch2/catch.hpp>
 #include <string>
-
-#include "mock_slack/payload.h"
 
 namespace mock_slack {
 namespace {
@@ -14,7 +14,8 @@ std::string Repeat(const std::string& s, std::size_t n) {
 }
 
 std::string Section(std::size_t chars) {
-  return R"({"type":"section","text":{"type":"mrkdwn","text":")" + std::string(chars, 'x') + R"("}})";
+  return R"({"type":"section","text":{"type":"mrkdwn","text":")" + std::string(chars, 'x') +
+         R"("}})";
 }
 
 std::string Blocks(const std::string& inner) { return R"({"text":"t","blocks":[)" + inner + "]}"; }
@@ -50,7 +51,8 @@ constexpr const char* kForm = "application/x-www-form-urlencoded";
 
 TEST_CASE("payload: Slack's answer per body", "[mock_slack][payload]") {
   // name, content type, body, expected error ("" = accepted)
-  auto [name, type, body, expected] = GENERATE(table<std::string, std::string, std::string, std::string>({
+  auto [name, type, body,
+        expected] = GENERATE(table<std::string, std::string, std::string, std::string>({
       {"plain text", kJson, R"({"text":"hello"})", ""},
       {"json with charset", "application/json; charset=utf-8", R"({"text":"hi"})", ""},
       {"unknown top-level keys ignored", kJson,
@@ -68,10 +70,12 @@ TEST_CASE("payload: Slack's answer per body", "[mock_slack][payload]") {
       {"invalid UTF-8", kJson, "{\"text\":\"\xff\xfe\"}", "invalid_payload"},
       {"form payload not JSON", kForm, "payload=hello", "invalid_payload"},
       {"form without payload", kForm, "text=hello", "invalid_payload"},
-      {"JSON type with a form body", kJson, "payload=%7B%22text%22%3A%22a%22%7D", "invalid_payload"},
+      {"JSON type with a form body", kJson, "payload=%7B%22text%22%3A%22a%22%7D",
+       "invalid_payload"},
       {"too deep", kJson, R"({"text":"t","x":)" + Repeat("[", 65) + Repeat("]", 65) + "}",
        "invalid_payload"},
-      {"64 deep is fine", kJson, R"({"text":"t","x":)" + Repeat("[", 63) + Repeat("]", 63) + "}", ""},
+      {"64 deep is fine", kJson, R"({"text":"t","x":)" + Repeat("[", 63) + Repeat("]", 63) + "}",
+       ""},
       {"brackets in strings do not count", kJson, R"({"text":")" + Repeat("[", 100) + R"("})", ""},
       {"empty object", kJson, "{}", "no_text"},
       {"empty text", kJson, R"({"text":""})", "no_text"},
@@ -83,7 +87,8 @@ TEST_CASE("payload: Slack's answer per body", "[mock_slack][payload]") {
        "invalid_blocks_format"},
       {"blocks is an object", kJson, R"({"text":"t","blocks":{"type":"divider"}})",
        "invalid_blocks_format"},
-      {"block not an object", kJson, R"({"text":"t","blocks":["divider"]})", "invalid_blocks_format"},
+      {"block not an object", kJson, R"({"text":"t","blocks":["divider"]})",
+       "invalid_blocks_format"},
       {"50 blocks", kJson, ManyBlocks(50), ""},
       {"51 blocks", kJson, ManyBlocks(51), "invalid_blocks"},
       {"unknown block type", kJson, Blocks(R"({"type":"banner"})"), "invalid_blocks"},
@@ -117,19 +122,20 @@ TEST_CASE("payload: Slack's answer per body", "[mock_slack][payload]") {
       {"header mrkdwn", kJson, Header("mrkdwn", 5), "invalid_blocks"},
       {"header empty", kJson, Header("plain_text", 0), "invalid_blocks"},
       {"context of 10", kJson,
-       Blocks(R"({"type":"context","elements":[)" +
-              Repeat(R"({"type":"mrkdwn","text":"c"},)", 9) + R"({"type":"mrkdwn","text":"c"}]})"),
+       Blocks(R"({"type":"context","elements":[)" + Repeat(R"({"type":"mrkdwn","text":"c"},)", 9) +
+              R"({"type":"mrkdwn","text":"c"}]})"),
        ""},
       {"context of 11", kJson,
-       Blocks(R"({"type":"context","elements":[)" +
-              Repeat(R"({"type":"mrkdwn","text":"c"},)", 10) + R"({"type":"mrkdwn","text":"c"}]})"),
+       Blocks(R"({"type":"context","elements":[)" + Repeat(R"({"type":"mrkdwn","text":"c"},)", 10) +
+              R"({"type":"mrkdwn","text":"c"}]})"),
        "invalid_blocks"},
       {"context empty", kJson, Blocks(R"({"type":"context","elements":[]})"), "invalid_blocks"},
       {"actions of 26", kJson,
        Blocks(R"({"type":"actions","elements":[)" + Repeat(R"({"type":"button"},)", 25) +
               R"({"type":"button"}]})"),
        "invalid_blocks"},
-      {"block_id 255", kJson, Blocks(R"({"type":"divider","block_id":")" + std::string(255, 'b') + R"("})"), ""},
+      {"block_id 255", kJson,
+       Blocks(R"({"type":"divider","block_id":")" + std::string(255, 'b') + R"("})"), ""},
       {"block_id 256", kJson,
        Blocks(R"({"type":"divider","block_id":")" + std::string(256, 'b') + R"("})"),
        "invalid_blocks"},
@@ -141,7 +147,8 @@ TEST_CASE("payload: Slack's answer per body", "[mock_slack][payload]") {
       {"image ok", kJson,
        Blocks(R"({"type":"image","image_url":"https://x/y.png","alt_text":"chart"})"), ""},
       {"rich_text ok", kJson,
-       Blocks(R"({"type":"rich_text","elements":[{"type":"rich_text_section","elements":[{"type":"text","text":"x"}]}]})"),
+       Blocks(
+           R"({"type":"rich_text","elements":[{"type":"rich_text_section","elements":[{"type":"text","text":"x"}]}]})"),
        ""},
       {"100 attachments", kJson, Attachments(100), ""},
       {"101 attachments", kJson, Attachments(101), "too_many_attachments"},

@@ -92,7 +92,8 @@ TEST_CASE("service: rate limit answers 429 with Retry-After and both body shapes
   CHECK(r.status == 429);
   REQUIRE(r.headers.size() == 1);
   CHECK(r.headers[0] == std::make_pair(std::string("Retry-After"), std::string("1")));
-  CHECK(json::parse(r.body) == json::parse(R"({"retry_after":1,"ok":false,"error":"rate_limited"})"));
+  CHECK(json::parse(r.body) ==
+        json::parse(R"({"retry_after":1,"ok":false,"error":"rate_limited"})"));
   // Other webhooks have their own bucket.
   CHECK(f.service->HandleWebhook("/services/T1/B2/other", kJson, R"({"text":"x"})").status == 200);
   f.clock.Advance(std::chrono::milliseconds(1000));
@@ -149,8 +150,9 @@ TEST_CASE("service: faults come before the rate limiter and validation", "[mock_
 TEST_CASE("service: messages API, since, webhook filter, delete, cap", "[mock_slack][service]") {
   Fixture f(RateLimit{false, 1, 1});
   REQUIRE(f.Post(kHook, R"({"text":"one","channel":"#ignored"})").status == 200);
-  REQUIRE(f.service->HandleWebhook("/services/T1/B2/other", "application/x-www-form-urlencoded",
-                                   "payload=%7B%22text%22%3A%22two%22%7D")
+  REQUIRE(f.service
+              ->HandleWebhook("/services/T1/B2/other", "application/x-www-form-urlencoded",
+                              "payload=%7B%22text%22%3A%22two%22%7D")
               .status == 200);
   REQUIRE(f.Post(kHook, R"({"text":"three &lt;x&gt;"})").status == 200);
 
@@ -217,7 +219,8 @@ TEST_CASE("service: stats count rejections by reason", "[mock_slack][service]") 
   json stats = f.Api("GET", "/api/stats");
   CHECK(stats["requests"] == 4);
   CHECK(stats["rejected"] == json::parse(R"({"no_text":2,"invalid_token":1,"no_service":1})"));
-  CHECK(stats["webhooks"]["T1/B1"]["rejected"] == json::parse(R"({"no_text":2,"invalid_token":1})"));
+  CHECK(stats["webhooks"]["T1/B1"]["rejected"] ==
+        json::parse(R"({"no_text":2,"invalid_token":1})"));
   CHECK(stats["webhooks"]["T1/B3"]["standing_error"] == "channel_is_archived");
 }
 

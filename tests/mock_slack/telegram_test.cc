@@ -22,9 +22,9 @@ struct Fixture {
     options.rate = rate;
     options.telegram_bots.push_back(
         *ParseTelegramBotFlag(std::string(kToken) + ",chat=-1001234:sec-team,chat=42"));
-    service = std::make_unique<Service>(std::vector<WebhookConfig>{
-                                            *ParseWebhookFlag("T1/B1/s3cret,channel=alerts")},
-                                        options, ErrorStatusTable{}, &clock);
+    service = std::make_unique<Service>(
+        std::vector<WebhookConfig>{*ParseWebhookFlag("T1/B1/s3cret,channel=alerts")}, options,
+        ErrorStatusTable{}, &clock);
   }
   Reply Send(const json& body, const std::string& path = kSend) {
     last = service->HandleTelegram(path, "application/json", body.dump());
@@ -51,8 +51,9 @@ TEST_CASE("telegram: --telegram-bot flag", "[mock_slack][telegram]") {
   CHECK(bot->chats[1].id == "@news");
   CHECK(bot->chats[2].name == "telegram-7");
 
-  auto bad = GENERATE(as<std::string>{}, "no-colon-s3cr3t", "abc:s3cr3t", "123:", "123:s3cr3t,chat=x",
-                      "123:s3cr3t,room=1", "123:s3cr3t,chat=1:bad name");
+  auto bad =
+      GENERATE(as<std::string>{}, "no-colon-s3cr3t", "abc:s3cr3t", "123:", "123:s3cr3t,chat=x",
+               "123:s3cr3t,room=1", "123:s3cr3t,chat=1:bad name");
   CAPTURE(bad);
   auto r = ParseTelegramBotFlag(bad);
   REQUIRE_FALSE(r.ok());
@@ -66,7 +67,8 @@ TEST_CASE("telegram: paths are redacted", "[mock_slack][telegram]") {
 }
 
 TEST_CASE("telegram: HTML parse mode", "[mock_slack][telegram]") {
-  auto r = ParseTelegramHtml("<b>Root</b> &lt;x&gt; &amp; <a href=\"https://e.x/?a=1&amp;b=2\">link</a>");
+  auto r = ParseTelegramHtml(
+      "<b>Root</b> &lt;x&gt; &amp; <a href=\"https://e.x/?a=1&amp;b=2\">link</a>");
   REQUIRE(r.ok());
   CHECK(r->text == "Root <x> & link");
   REQUIRE(r->entities.size() == 2);
@@ -116,7 +118,8 @@ TEST_CASE("telegram: HTML errors name the place", "[mock_slack][telegram]") {
 TEST_CASE("telegram: sendMessage answers", "[mock_slack][telegram]") {
   Fixture f;
   SECTION("success returns the Message and stores it") {
-    Reply r = f.Send({{"chat_id", "-1001234"}, {"text", "<b>Hi</b> &amp; bye"}, {"parse_mode", "HTML"}});
+    Reply r =
+        f.Send({{"chat_id", "-1001234"}, {"text", "<b>Hi</b> &amp; bye"}, {"parse_mode", "HTML"}});
     CHECK(r.status == 200);
     CHECK(r.content_type == "application/json");
     json b = f.Body();
@@ -144,9 +147,11 @@ TEST_CASE("telegram: sendMessage answers", "[mock_slack][telegram]") {
     CHECK(json::parse(r.body)["result"]["text"] == "a < b");
   }
   SECTION("errors") {
-    auto [path, body, status, description] = GENERATE(table<std::string, std::string, int, std::string>({
+    auto [path, body, status,
+          description] = GENERATE(table<std::string, std::string, int, std::string>({
         {"/bot123456:wrong/sendMessage", R"({"chat_id":42,"text":"x"})", 401, "Unauthorized"},
-        {"/bot999:AAE-sekr1t_TOKEN/sendMessage", R"({"chat_id":42,"text":"x"})", 401, "Unauthorized"},
+        {"/bot999:AAE-sekr1t_TOKEN/sendMessage", R"({"chat_id":42,"text":"x"})", 401,
+         "Unauthorized"},
         {"/bot123456:AAE-sekr1t_TOKEN/sendPhoto", R"({"chat_id":42,"text":"x"})", 404, "Not Found"},
         {kSend, R"({"chat_id":43,"text":"x"})", 400, "Bad Request: chat not found"},
         {kSend, R"({"text":"x"})", 400, "Bad Request: chat_id is empty"},
@@ -171,7 +176,9 @@ TEST_CASE("telegram: sendMessage answers", "[mock_slack][telegram]") {
   SECTION("4096 UTF-16 units, counted after entities") {
     std::string text(4096, 'a');
     CHECK(f.Send({{"chat_id", 42}, {"text", text}}).status == 200);
-    CHECK(f.Send({{"chat_id", 42}, {"text", "<b>" + text + "</b>"}, {"parse_mode", "HTML"}}).status == 200);
+    CHECK(
+        f.Send({{"chat_id", 42}, {"text", "<b>" + text + "</b>"}, {"parse_mode", "HTML"}}).status ==
+        200);
     CHECK(f.Send({{"chat_id", 42}, {"text", text + "b"}}).status == 400);
     CHECK(f.Body()["description"] == "Bad Request: message is too long");
     // 2048 emoji are 4096 units; one more is too long.
@@ -206,8 +213,8 @@ TEST_CASE("telegram: rate limit per chat with retry_after", "[mock_slack][telegr
 TEST_CASE("telegram: faults of the bot", "[mock_slack][telegram]") {
   Fixture f;
   json msg = {{"chat_id", 42}, {"text", "x"}};
-  f.Api("POST", "/api/faults",
-        {}, R"([{"webhook":"telegram/123456","kind":"rate_limit","retry_after":7},
+  f.Api("POST", "/api/faults", {},
+        R"([{"webhook":"telegram/123456","kind":"rate_limit","retry_after":7},
                {"webhook":"telegram/123456","kind":"error","status":502,"body":"Bad Gateway"},
                {"webhook":"telegram/123456","kind":"drop"}])");
   Reply r = f.Send(msg);
@@ -224,11 +231,13 @@ TEST_CASE("telegram: faults of the bot", "[mock_slack][telegram]") {
 
 TEST_CASE("telegram: the page shows chats and escapes everything", "[mock_slack][telegram]") {
   Fixture f;
-  REQUIRE(f.Send({{"chat_id", 42},
-                  {"text", "<b>&lt;img src=x onerror=alert(1)&gt;</b> <a href=\"javascript:alert(1)\">j</a> "
-                           "<a href=\"https://console.aws.amazon.com/x\">ok</a>\nline"},
-                  {"parse_mode", "HTML"}})
-              .status == 200);
+  REQUIRE(
+      f.Send({{"chat_id", 42},
+              {"text",
+               "<b>&lt;img src=x onerror=alert(1)&gt;</b> <a href=\"javascript:alert(1)\">j</a> "
+               "<a href=\"https://console.aws.amazon.com/x\">ok</a>\nline"},
+              {"parse_mode", "HTML"}})
+          .status == 200);
   Reply page = f.service->ChannelPage();
   CHECK(page.body.find("#telegram-42") != std::string::npos);
   CHECK(page.body.find("#sec-team") != std::string::npos);

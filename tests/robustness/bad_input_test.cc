@@ -28,13 +28,16 @@ struct Rig {
   FakeHttpClient client{&clock};
   std::unique_ptr<Handler> handler;
   Rig() {
-    auto config = LoadHandlerConfig({{"SLACK_WEBHOOK_URL", "https://hooks.example.test/services/T1/B1/secret"}});
+    auto config = LoadHandlerConfig(
+        {{"SLACK_WEBHOOK_URL", "https://hooks.example.test/services/T1/B1/secret"}});
     REQUIRE(config.ok());
     auto made = Handler::Create(*config, &client, &clock);
     REQUIRE(made.ok());
     handler = std::move(made).value();
   }
-  InvocationResult Handle(const std::string& event) { return handler->Handle(event, clock.NowMs() + 60'000); }
+  InvocationResult Handle(const std::string& event) {
+    return handler->Handle(event, clock.NowMs() + 60'000);
+  }
 };
 
 void CheckAccounted(const InvocationSummary& s) {
@@ -86,13 +89,18 @@ TEST_CASE("Undecodable payloads fail the invocation with a named error", "[robus
   const std::string deep_batch = std::string(100000, '[') + std::string(100000, ']');
   auto [name, event, expected] = GENERATE_COPY(table<std::string, std::string, std::string>({
       {"bad base64", bad_b64, "payload: base64: invalid character '%'"},
-      {"truncated gzip", R"({"awslogs":{"data":")" + Base64Encode(gz.substr(0, gz.size() / 2)) + "\"}}",
+      {"truncated gzip",
+       R"({"awslogs":{"data":")" + Base64Encode(gz.substr(0, gz.size() / 2)) + "\"}}",
        "payload: gzip: truncated stream"},
-      {"corrupted gzip", R"({"awslogs":{"data":")" + Base64Encode(corrupt) + "\"}}", "payload: gzip: corrupt stream"},
-      {"not gzip", R"({"awslogs":{"data":")" + Base64Encode("plain") + "\"}}", "payload: gzip: not gzip"},
-      {"batch nested 100000 deep", Wrap(deep_batch), "payload: batch: expected a JSON object, got array"},
+      {"corrupted gzip", R"({"awslogs":{"data":")" + Base64Encode(corrupt) + "\"}}",
+       "payload: gzip: corrupt stream"},
+      {"not gzip", R"({"awslogs":{"data":")" + Base64Encode("plain") + "\"}}",
+       "payload: gzip: not gzip"},
+      {"batch nested 100000 deep", Wrap(deep_batch),
+       "payload: batch: expected a JSON object, got array"},
       {"timestamp out of range",
-       Wrap(R"({"messageType":"DATA_MESSAGE","logEvents":[{"id":"1","timestamp":1e999,"message":"x"}]})"),
+       Wrap(
+           R"({"messageType":"DATA_MESSAGE","logEvents":[{"id":"1","timestamp":1e999,"message":"x"}]})"),
        "payload: batch JSON: "},
       {"envelope not JSON", "{\"awslogs\":", "payload: event JSON: "},
   }));
@@ -117,10 +125,12 @@ TEST_CASE("A gzip bomb of 1 GiB is refused with bounded memory", "[robustness][l
   CHECK(PeakRssMb() - before < 300);
 }
 
-TEST_CASE("Hostile records in a batch: fallback alerts, the rest processed, all accounted", "[robustness]") {
+TEST_CASE("Hostile records in a batch: fallback alerts, the rest processed, all accounted",
+          "[robustness]") {
   const std::string huge_field = Record("big", std::string(10 * 1024 * 1024, 'A'));
   const std::string deep = std::string(100000, '[') + std::string(100000, ']');
-  const std::string deep_object = "{\"a\":" + std::string(100000, '[') + std::string(100000, ']') + "}";
+  const std::string deep_object =
+      "{\"a\":" + std::string(100000, '[') + std::string(100000, ']') + "}";
   std::string nul = Record("nul");
   nul.insert(nul.find("alice"), std::string("\0\0", 2));
   const std::vector<std::string> messages = {
@@ -153,13 +163,17 @@ TEST_CASE("Hostile records in a batch: fallback alerts, the rest processed, all 
   CHECK_THAT(rig.client.calls()[1].body, Catch::Contains("not json at all"));
 }
 
-TEST_CASE("Invalid UTF-8 in one message: that one alerts with U+FFFD, the others as usual", "[robustness]") {
+TEST_CASE("Invalid UTF-8 in one message: that one alerts with U+FFFD, the others as usual",
+          "[robustness]") {
   // Built by hand: a JSON library would refuse to write these bytes.
   const std::string batch =
       R"({"messageType":"DATA_MESSAGE","owner":"1","logGroup":"g","logStream":"s","subscriptionFilters":["f"],)"
-      R"("logEvents":[{"id":"1","timestamp":1,"message":"{\"eventID\":\"x\",\"eventName\":\"A)" "\xff\xfe" R"(\"}"},)"
+      R"("logEvents":[{"id":"1","timestamp":1,"message":"{\"eventID\":\"x\",\"eventName\":\"A)"
+      "\xff\xfe"
+      R"(\"}"},)"
       R"({"id":"2","timestamp":2,"message":"{\"eventID\":\"y\",\"eventName\":\"Lone\uD800\"}"},)"
-      R"({"id":"3","timestamp":3,"message":)" + nlohmann::json(Record("ok")).dump() + "}]}";
+      R"({"id":"3","timestamp":3,"message":)" +
+      nlohmann::json(Record("ok")).dump() + "}]}";
   Rig rig;
   InvocationResult r = rig.Handle(Wrap(batch));
   INFO(r.status.message());

@@ -54,7 +54,8 @@ std::string Record(const std::string& field, const std::string& value) {
             {"errorMessage", "not allowed"},
             {"requestParameters", {{"userName", "bob"}}},
             {"eventID", "0b9a7c1e-1111-2222-3333-444455556666"},
-            {"userIdentity", {{"type", "IAMUser"}, {"userName", "alice"}, {"accountId", "111122223333"}}}};
+            {"userIdentity",
+             {{"type", "IAMUser"}, {"userName", "alice"}, {"accountId", "111122223333"}}}};
   if (field == "userName") {
     r["userIdentity"]["userName"] = value;
   } else if (field == "requestParameters") {
@@ -67,14 +68,16 @@ std::string Record(const std::string& field, const std::string& value) {
 
 size_t Count(const std::string& haystack, const std::string& needle) {
   size_t n = 0;
-  for (size_t at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + 1)) ++n;
+  for (size_t at = haystack.find(needle); at != std::string::npos;
+       at = haystack.find(needle, at + 1))
+    ++n;
   return n;
 }
 
 // U+061C, U+200E/F, U+202A–U+202E, U+2066–U+2069 in UTF-8.
 bool HasBidiControl(const std::string& s) {
-  for (const char* bidi : {"\u061C", "\u200E", "\u200F", "\u202A", "\u202B", "\u202C", "\u202D", "\u202E",
-                           "\u2066", "\u2067", "\u2068", "\u2069"}) {
+  for (const char* bidi : {"\u061C", "\u200E", "\u200F", "\u202A", "\u202B", "\u202C", "\u202D",
+                           "\u202E", "\u2066", "\u2067", "\u2068", "\u2069"}) {
     if (s.find(bidi) != std::string::npos) return true;
   }
   return false;
@@ -101,7 +104,8 @@ std::vector<std::string> EntityTypes(const mock_slack::TelegramText& t) {
 static void CheckInert(const std::string& field, const std::string& attack) {
   CAPTURE(field, attack);
   iam_audit::RenderOptions options;
-  const iam_audit::AlertInfo info{{"access-key-created"}, iam_audit::Severity::kCritical, "New access key"};
+  const iam_audit::AlertInfo info{
+      {"access-key-created"}, iam_audit::Severity::kCritical, "New access key"};
 
   // Slack: the plain alert and the alert with rules, each through
   // mock-slack's validation and renderer, against a harmless record's markup.
@@ -113,7 +117,8 @@ static void CheckInert(const std::string& field, const std::string& attack) {
     };
     const std::string message = render(Record(field, attack));
     const std::string baseline = render(Record(field, "harmless"));
-    const mock_slack::PayloadVerdict verdict = mock_slack::ValidatePayload(message, "application/json");
+    const mock_slack::PayloadVerdict verdict =
+        mock_slack::ValidatePayload(message, "application/json");
     REQUIRE(verdict.accepted);
     const std::string html = mock_slack::RenderMessageHtml(verdict.payload_json);
     const std::string baseline_html = mock_slack::RenderMessageHtml(baseline);
@@ -131,8 +136,10 @@ static void CheckInert(const std::string& field, const std::string& attack) {
   }
 
   // Telegram: the HTML parse mode accepts it, with the entities of the harmless record.
-  const auto telegram = mock_slack::ParseTelegramHtml(iam_audit::RenderTelegramAlert(Record(field, attack), options, info));
-  const auto baseline = mock_slack::ParseTelegramHtml(iam_audit::RenderTelegramAlert(Record(field, "harmless"), options, info));
+  const auto telegram = mock_slack::ParseTelegramHtml(
+      iam_audit::RenderTelegramAlert(Record(field, attack), options, info));
+  const auto baseline = mock_slack::ParseTelegramHtml(
+      iam_audit::RenderTelegramAlert(Record(field, "harmless"), options, info));
   REQUIRE(telegram.ok());
   REQUIRE(baseline.ok());
   CAPTURE(telegram->text);
@@ -143,8 +150,8 @@ static void CheckInert(const std::string& field, const std::string& attack) {
 
 TEST_CASE("injection: hostile record values render as inert text in Slack and Telegram",
           "[security][injection]") {
-  const std::string field =
-      GENERATE(as<std::string>{}, "userName", "userAgent", "requestParameters", "errorMessage", "sourceIPAddress");
+  const std::string field = GENERATE(as<std::string>{}, "userName", "userAgent",
+                                     "requestParameters", "errorMessage", "sourceIPAddress");
   const std::string attack = GENERATE(from_range(kAttacks));
   CheckInert(field, attack);
 }
@@ -153,6 +160,7 @@ TEST_CASE("injection: hostile record values render as inert text in Slack and Te
 // not (mock-slack's renderer does the same), so a U+200B fence cannot make one
 // inert; the engine shows each as U+02CB, a look-alike that opens nothing.
 TEST_CASE("injection: backticks in values open no code span", "[security][injection]") {
-  const std::string field = GENERATE(as<std::string>{}, "userName", "errorMessage", "sourceIPAddress");
+  const std::string field =
+      GENERATE(as<std::string>{}, "userName", "errorMessage", "sourceIPAddress");
   CheckInert(field, "`code` ```block```");
 }

@@ -1,11 +1,11 @@
 // The rule-test runner: verdicts, snapshot diffs, JUnit XML.
+#include "iam_audit/simulator/check.h"
+
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
-
-#include "iam_audit/simulator/check.h"
 
 namespace iam_audit::simulator {
 namespace {
@@ -66,7 +66,8 @@ TEST_CASE("cases pass, fail and err as the file says", "[check]") {
 TEST_CASE("unusable check files are one error", "[check]") {
   TempDir dir;
   CHECK_THAT(RunCheckFile(dir.Write("a.json", "{")).error, Catch::Contains("invalid JSON"));
-  CHECK_THAT(RunCheckFile(dir.Write("b.json", "{\"tests\": []}")).error, Catch::Contains("\"cases\""));
+  CHECK_THAT(RunCheckFile(dir.Write("b.json", "{\"tests\": []}")).error,
+             Catch::Contains("\"cases\""));
   CHECK_THAT(RunCheckFile((dir.path / "none.json").string()).error, Catch::Contains("cannot read"));
   CHECK(Totals({RunCheckFile(dir.Write("c.json", "[]"))}).errors == 1);
 }
@@ -82,11 +83,13 @@ TEST_CASE("JUnit XML escapes names and messages", "[check]") {
   fail.messages = {"line one <x>\nline two"};
   file.cases = {pass, fail};
   const std::string xml = JUnitXml({file});
-  CHECK_THAT(xml, Catch::Contains(R"(<testsuites name="iam-audit check" tests="2" failures="1" errors="0">)"));
+  CHECK_THAT(xml, Catch::Contains(
+                      R"(<testsuites name="iam-audit check" tests="2" failures="1" errors="0">)"));
   CHECK_THAT(xml, Catch::Contains(R"(name="&lt;&quot;quoted&quot; &amp; &apos;single&apos;&gt;")"));
   CHECK_THAT(xml, Catch::Contains(R"(<failure message="line one &lt;x&gt;">line one &lt;x&gt;)"));
   CHECK_THAT(xml, Catch::Contains(R"(<testsuite name="a&amp;b.json")"));
-  CHECK(xml.find("<testcase classname=\"a&amp;b\" name=\"ok\" file=\"a&amp;b.json\"/>") != std::string::npos);
+  CHECK(xml.find("<testcase classname=\"a&amp;b\" name=\"ok\" file=\"a&amp;b.json\"/>") !=
+        std::string::npos);
 }
 
 }  // namespace

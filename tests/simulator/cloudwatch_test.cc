@@ -1,11 +1,12 @@
 // The CloudWatch Logs model: ids, names, record → log event, payload encoding.
+#include "iam_audit/simulator/cloudwatch.h"
+
 #include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "iam_audit/payload.h"
-#include "iam_audit/simulator/cloudwatch.h"
 
 namespace iam_audit::simulator {
 namespace {
@@ -65,22 +66,28 @@ TEST_CASE("names follow CloudTrail and the console", "[cloudwatch]") {
 
 TEST_CASE("a record becomes a log event: compact, byte-faithful, timestamped", "[cloudwatch]") {
   const std::string record =
-      "{\n  \"eventVersion\": \"1.08\",\n  \"zeta\": \"a b\\u003c\\\"q\\\"\",\n  \"eventTime\": \"2022-06-21T13:25:23Z\",\n"
-      "  \"awsRegion\": \"ap-northeast-2\",\n  \"userIdentity\": {\"accountId\": \"111122223333\"},\n  \"n\": 1.50\n}\n";
+      "{\n  \"eventVersion\": \"1.08\",\n  \"zeta\": \"a b\\u003c\\\"q\\\"\",\n  \"eventTime\": "
+      "\"2022-06-21T13:25:23Z\",\n"
+      "  \"awsRegion\": \"ap-northeast-2\",\n  \"userIdentity\": {\"accountId\": "
+      "\"111122223333\"},\n  \"n\": 1.50\n}\n";
   auto event = ToTrailEvent(record, "999999999999", "us-east-1");
   REQUIRE(event.ok());
-  CHECK(event->message ==
-        R"({"eventVersion":"1.08","zeta":"a b\u003c\"q\"","eventTime":"2022-06-21T13:25:23Z","awsRegion":"ap-northeast-2","userIdentity":{"accountId":"111122223333"},"n":1.50})");
+  CHECK(
+      event->message ==
+      R"({"eventVersion":"1.08","zeta":"a b\u003c\"q\"","eventTime":"2022-06-21T13:25:23Z","awsRegion":"ap-northeast-2","userIdentity":{"accountId":"111122223333"},"n":1.50})");
   CHECK(event->timestamp == 1655817923000);  // date -d 2022-06-21T13:25:23Z +%s
   CHECK(event->account == "111122223333");
   CHECK(event->region == "ap-northeast-2");
 
-  auto recipient = ToTrailEvent(R"({"eventTime":"2024-01-01T00:00:00Z","recipientAccountId":"444455556666",
-      "userIdentity":{"accountId":"111122223333"}})", "999999999999", "us-east-1");
+  auto recipient =
+      ToTrailEvent(R"({"eventTime":"2024-01-01T00:00:00Z","recipientAccountId":"444455556666",
+      "userIdentity":{"accountId":"111122223333"}})",
+                   "999999999999", "us-east-1");
   REQUIRE(recipient.ok());
   CHECK(recipient->account == "444455556666");
   CHECK(recipient->region == "us-east-1");
-  auto bare = ToTrailEvent(R"({"eventTime":"2024-01-01T00:00:00Z","userIdentity":null})", "999999999999", "eu-north-1");
+  auto bare = ToTrailEvent(R"({"eventTime":"2024-01-01T00:00:00Z","userIdentity":null})",
+                           "999999999999", "eu-north-1");
   REQUIRE(bare.ok());
   CHECK(bare->account == "999999999999");
   CHECK(bare->region == "eu-north-1");
@@ -113,7 +120,8 @@ TEST_CASE("payload JSON and Lambda event decode back with the engine's decoder",
   const auto parsed = nlohmann::json::parse(json);
   CHECK(parsed["logEvents"][0]["message"] == batch.log_events[0].message);
   CHECK(parsed.contains("policyLevel") == false);
-  CHECK(json.rfind(R"({"messageType":"DATA_MESSAGE","owner":"123456789012","logGroup":"g",)", 0) == 0);
+  CHECK(json.rfind(R"({"messageType":"DATA_MESSAGE","owner":"123456789012","logGroup":"g",)", 0) ==
+        0);
 
   const std::string event = LambdaEventJson(json);
   CHECK(event.rfind(R"({"awslogs":{"data":"H4sI)", 0) == 0);
@@ -137,7 +145,9 @@ TEST_CASE("every gzip level gives a payload the engine's zlib decoder reads", "[
   batch.log_stream = "s";
   batch.subscription_filters = {"f"};
   for (int i = 0; i < 300; ++i) {
-    batch.log_events.push_back(LogEvent{std::to_string(i), i, "{\"eventName\":\"GetObject\",\"n\":" + std::to_string(i * 7919) + "}"});
+    batch.log_events.push_back(
+        LogEvent{std::to_string(i), i,
+                 "{\"eventName\":\"GetObject\",\"n\":" + std::to_string(i * 7919) + "}"});
   }
   const std::string event = LambdaEventJson(LogBatchJson(batch), level);
   CAPTURE(level, event.size());
@@ -156,13 +166,27 @@ std::string EscapeOneByOne(std::string_view text) {
   for (unsigned char c : text) {
     char u[7];
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
       default:
         if (c < 0x20) {
           std::snprintf(u, sizeof u, "\\u%04x", c);
@@ -212,7 +236,8 @@ TEST_CASE("the CONTROL_MESSAGE has AWS's observed shape", "[cloudwatch]") {
   CHECK(j["subscriptionFilters"] == nlohmann::json::array());
   CHECK(j["logEvents"][0]["id"] == "");
   CHECK(j["logEvents"][0]["timestamp"] == 1600110003794);
-  CHECK(j["logEvents"][0]["message"].get<std::string>().rfind("CWL CONTROL MESSAGE: Checking health of destination", 0) == 0);
+  CHECK(j["logEvents"][0]["message"].get<std::string>().rfind(
+            "CWL CONTROL MESSAGE: Checking health of destination", 0) == 0);
 }
 
 }  // namespace

@@ -1,11 +1,11 @@
 // Synthetic CloudTrail: deterministic, valid, varied, in time order.
+#include "iam_audit/simulator/generator.h"
+
 #include <catch2/catch.hpp>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
-
-#include "iam_audit/simulator/generator.h"
 
 namespace iam_audit::simulator {
 namespace {
@@ -49,8 +49,9 @@ TEST_CASE("records are valid CloudTrail shapes with the promised variety", "[gen
   while ((*g)->Next(r)) {
     const auto j = nlohmann::ordered_json::parse(r.json);  // throws on invalid JSON
     REQUIRE(j.begin().key() == "eventVersion");
-    for (const char* key : {"eventTime", "eventSource", "eventName", "awsRegion", "sourceIPAddress", "userAgent",
-                            "eventID", "eventType", "recipientAccountId", "readOnly", "managementEvent"}) {
+    for (const char* key :
+         {"eventTime", "eventSource", "eventName", "awsRegion", "sourceIPAddress", "userAgent",
+          "eventID", "eventType", "recipientAccountId", "readOnly", "managementEvent"}) {
       CAPTURE(key, r.json);
       REQUIRE(j.contains(key));
     }
@@ -62,19 +63,25 @@ TEST_CASE("records are valid CloudTrail shapes with the promised variety", "[gen
     CHECK(ids.insert(j["eventID"].get<std::string>()).second);
     accounts.insert(j["recipientAccountId"].get<std::string>());
     const auto& ui = j["userIdentity"];
-    if (ui.contains("type")) ++types[ui["type"]]; else ++no_type;
+    if (ui.contains("type"))
+      ++types[ui["type"]];
+    else
+      ++no_type;
     ++names[j["eventName"]];
     if (ui.value("userName", "") == "HIDDEN_DUE_TO_SECURITY_REASONS") ++hidden;
     if (j.value("errorMessage", "") == "Failed authentication") ++failed_password;
     if (j.value("errorCode", "") == "AccessDenied") ++denied;
     if (j["eventName"] == "ConsoleLogin") {
-      if (j.contains("additionalEventData")) ++mfa[j["additionalEventData"]["MFAUsed"]];
-      else ++no_additional_login;
+      if (j.contains("additionalEventData"))
+        ++mfa[j["additionalEventData"]["MFAUsed"]];
+      else
+        ++no_additional_login;
     }
     if (j["eventSource"] == "iam.amazonaws.com") CHECK(j["awsRegion"] == "us-east-1");
   }
   CHECK(accounts.size() == 3);
-  for (const char* t : {"IAMUser", "Root", "AssumedRole", "AWSService", "FederatedUser", "IdentityCenterUser"}) {
+  for (const char* t :
+       {"IAMUser", "Root", "AssumedRole", "AWSService", "FederatedUser", "IdentityCenterUser"}) {
     CAPTURE(t);
     CHECK(types[t] > 0);
   }
@@ -86,8 +93,8 @@ TEST_CASE("records are valid CloudTrail shapes with the promised variety", "[gen
   CHECK(mfa["No"] > 0);
   CHECK(mfa["YES"] > 0);
   CHECK(no_additional_login > 0);
-  for (const char* n : {"StopLogging", "DeleteTrail", "CreateUser", "AttachUserPolicy", "CreateAccessKey",
-                        "DescribeInstances", "ConsoleLogin", "RotateKey"}) {
+  for (const char* n : {"StopLogging", "DeleteTrail", "CreateUser", "AttachUserPolicy",
+                        "CreateAccessKey", "DescribeInstances", "ConsoleLogin", "RotateKey"}) {
     CAPTURE(n);
     CHECK(names[n] > 0);
   }

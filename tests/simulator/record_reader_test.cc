@@ -1,17 +1,17 @@
 // Reading record files: formats, exact record text, positions of errors, and
 // going on after an error.
+#include "iam_audit/simulator/record_reader.h"
+
 #include <catch2/catch.hpp>
 #include <string>
 #include <vector>
-
-#include "iam_audit/simulator/record_reader.h"
 
 namespace iam_audit::simulator {
 namespace {
 
 struct Got {
   std::vector<std::string> records;
-  std::vector<std::string> where;  // "line:column#index"
+  std::vector<std::string> where;   // "line:column#index"
   std::vector<std::string> errors;  // "line:column#index message"
 };
 
@@ -21,11 +21,12 @@ Got Read(const std::string& text) {
       text, "f",
       [&](std::string_view json, const SourcePosition& p) {
         got.records.emplace_back(json);
-        got.where.push_back(std::to_string(p.line) + ":" + std::to_string(p.column) + "#" + std::to_string(p.index));
+        got.where.push_back(std::to_string(p.line) + ":" + std::to_string(p.column) + "#" +
+                            std::to_string(p.index));
       },
       [&](const SourcePosition& p, const std::string& message) {
-        got.errors.push_back(std::to_string(p.line) + ":" + std::to_string(p.column) + "#" + std::to_string(p.index) +
-                             " " + message);
+        got.errors.push_back(std::to_string(p.line) + ":" + std::to_string(p.column) + "#" +
+                             std::to_string(p.index) + " " + message);
       });
   return got;
 }
@@ -36,14 +37,18 @@ TEST_CASE("JSON Lines: each line a record, a bad line is reported and skipped", 
   CHECK(g.where == std::vector<std::string>{"1:1#0", "3:3#1", "6:1#4"});
   REQUIRE(g.errors.size() == 2);
   CHECK_THAT(g.errors[0], Catch::StartsWith("4:7#2 invalid JSON"));
-  CHECK_THAT(g.errors[1], Catch::StartsWith("5:2#3 element[0]: expected a CloudTrail record (JSON object), got number"));
+  CHECK_THAT(g.errors[1],
+             Catch::StartsWith(
+                 "5:2#3 element[0]: expected a CloudTrail record (JSON object), got number"));
 }
 
 TEST_CASE("CloudTrail log files: elements as written, key order and escapes kept", "[reader]") {
-  const std::string text = "{\"Records\": [\n  {\"z\":1,\"a\":\"\\u003c\"},\n  {\"y\": [1, {\"k\": \"]}\"}]}\n]}";
+  const std::string text =
+      "{\"Records\": [\n  {\"z\":1,\"a\":\"\\u003c\"},\n  {\"y\": [1, {\"k\": \"]}\"}]}\n]}";
   const Got g = Read(text);
   CHECK(g.errors.empty());
-  CHECK(g.records == std::vector<std::string>{"{\"z\":1,\"a\":\"\\u003c\"}", "{\"y\": [1, {\"k\": \"]}\"}]}"});
+  CHECK(g.records ==
+        std::vector<std::string>{"{\"z\":1,\"a\":\"\\u003c\"}", "{\"y\": [1, {\"k\": \"]}\"}]}"});
   CHECK(g.where == std::vector<std::string>{"2:3#0", "3:3#1"});
   // Records need not be the first key; a one-line file is read the same way.
   const Got h = Read("{\"x\":{\"Records\":0},\"Records\":[{\"a\":1},{\"b\":2}]}");
@@ -61,7 +66,8 @@ TEST_CASE("a truncated log file keeps its complete records and says where it end
   const Got g = Read("{\"Records\":[{\"a\":1},{\"b\":2},{\"c\":");
   CHECK(g.records == std::vector<std::string>{"{\"a\":1}", "{\"b\":2}"});
   REQUIRE(g.errors.size() == 1);
-  CHECK_THAT(g.errors[0], Catch::StartsWith("1:29#2 Records[2]: the file ends inside this element"));
+  CHECK_THAT(g.errors[0],
+             Catch::StartsWith("1:29#2 Records[2]: the file ends inside this element"));
 }
 
 TEST_CASE("one pretty record, a JSON array, and things that are not records", "[reader]") {
@@ -76,7 +82,8 @@ TEST_CASE("one pretty record, a JSON array, and things that are not records", "[
   CHECK_THAT(broken.errors[0], Catch::StartsWith("3:8#0 invalid JSON"));
   const Got records_not_array = Read("{\"Records\": {\"a\": 1}}");
   REQUIRE(records_not_array.errors.size() == 1);
-  CHECK_THAT(records_not_array.errors[0], Catch::Contains("\"Records\" must be an array, got object"));
+  CHECK_THAT(records_not_array.errors[0],
+             Catch::Contains("\"Records\" must be an array, got object"));
 }
 
 TEST_CASE("a JSON Lines file whose first line is broken is still read line by line", "[reader]") {

@@ -1,5 +1,7 @@
 // The simulate pipeline: filter, batching, limits, control message, and that
 // every record ends in exactly one reported outcome.
+#include "iam_audit/simulator/simulator.h"
+
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdio>
@@ -11,7 +13,6 @@
 
 #include "iam_audit/filter.h"
 #include "iam_audit/payload.h"
-#include "iam_audit/simulator/simulator.h"
 
 namespace iam_audit::simulator {
 namespace {
@@ -26,13 +27,16 @@ struct Collect : Sink {
   void OnRecord(const RecordOutcome& r) override { outcomes.push_back(r); }
 };
 
-std::string Record(int second, const std::string& account = "111122223333", const std::string& region = "us-east-1",
-                   const std::string& name = "CreateUser", const std::string& type = "IAMUser") {
+std::string Record(int second, const std::string& account = "111122223333",
+                   const std::string& region = "us-east-1", const std::string& name = "CreateUser",
+                   const std::string& type = "IAMUser") {
   char time[32];
-  std::snprintf(time, sizeof time, "2024-01-01T%02d:%02d:%02dZ", second / 3600, second / 60 % 60, second % 60);
-  return std::string(R"({"eventVersion":"1.08","userIdentity":{"type":")") + type + R"("},"eventTime":")" + time +
-         R"(","eventName":")" + name + R"(","awsRegion":")" + region + R"(","recipientAccountId":")" + account +
-         R"(","seq":)" + std::to_string(second) + "}";
+  std::snprintf(time, sizeof time, "2024-01-01T%02d:%02d:%02dZ", second / 3600, second / 60 % 60,
+                second % 60);
+  return std::string(R"({"eventVersion":"1.08","userIdentity":{"type":")") + type +
+         R"("},"eventTime":")" + time + R"(","eventName":")" + name + R"(","awsRegion":")" +
+         region + R"(","recipientAccountId":")" + account + R"(","seq":)" + std::to_string(second) +
+         "}";
 }
 
 struct Run {
@@ -43,7 +47,9 @@ struct Run {
     REQUIRE(s.ok());
     sim = std::move(*s);
   }
-  void Add(const std::string& json, uint64_t index = 0) { sim->AddRecord(json, SourcePosition{"t.jsonl", index + 1, 1, index}); }
+  void Add(const std::string& json, uint64_t index = 0) {
+    sim->AddRecord(json, SourcePosition{"t.jsonl", index + 1, 1, index});
+  }
   void Finish() { REQUIRE(sim->Finish().ok()); }
   // The messages of every payload, decoded by the engine.
   std::vector<LogBatch> Decoded() {
@@ -138,7 +144,8 @@ TEST_CASE("options name the log group, owner, filter and policy level", "[simula
 }
 
 TEST_CASE("the filter decides delivery, every record has one outcome", "[simulator]") {
-  auto filter = Filter::Compile(R"({ ($.userIdentity.type = "IAMUser") && ($.eventName != "Get*") })");
+  auto filter =
+      Filter::Compile(R"({ ($.userIdentity.type = "IAMUser") && ($.eventName != "Get*") })");
   REQUIRE(filter.ok());
   SimulateOptions o;
   o.control_message = true;
@@ -192,7 +199,8 @@ TEST_CASE("records over CloudTrail's limit are dropped and reported", "[simulato
   CHECK(run.sim->summary().delivered == 1);
   CHECK(run.sim->summary().dropped == 1);
   REQUIRE(run.sink.outcomes.size() == 2);
-  const auto& dropped = run.sink.outcomes[0].outcome == Outcome::kDropped ? run.sink.outcomes[0] : run.sink.outcomes[1];
+  const auto& dropped = run.sink.outcomes[0].outcome == Outcome::kDropped ? run.sink.outcomes[0]
+                                                                          : run.sink.outcomes[1];
   CHECK(dropped.outcome == Outcome::kDropped);
   CHECK_THAT(dropped.reason, Catch::Contains("over CloudTrail's limit of 300 bytes"));
 }
@@ -218,7 +226,8 @@ TEST_CASE("batches over the invocation limit are split, a lone giant is dropped"
   CHECK(run.sim->summary().dropped == 1);
   // Order is kept across the split.
   std::vector<uint64_t> seqs;
-  for (const auto& p : run.sink.payloads) seqs.insert(seqs.end(), p.record_sequences.begin(), p.record_sequences.end());
+  for (const auto& p : run.sink.payloads)
+    seqs.insert(seqs.end(), p.record_sequences.begin(), p.record_sequences.end());
   CHECK(std::is_sorted(seqs.begin(), seqs.end()));
 }
 

@@ -6,7 +6,6 @@
 #include <zlib.h>
 
 #include <catch2/catch.hpp>
-
 #include <cstdint>
 #include <random>
 #include <string>
@@ -26,7 +25,8 @@ StatusOr<std::string> ReferenceBase64Decode(std::string_view text) {
                                 " is not a multiple of 4 (truncated or unpadded)");
   }
   size_t padding = 0;
-  if (!text.empty() && text.back() == '=') padding = (text.size() >= 2 && text[text.size() - 2] == '=') ? 2 : 1;
+  if (!text.empty() && text.back() == '=')
+    padding = (text.size() >= 2 && text[text.size() - 2] == '=') ? 2 : 1;
   const size_t data_end = text.size() - padding;
   std::string out;
   uint32_t acc = 0;
@@ -41,8 +41,8 @@ StatusOr<std::string> ReferenceBase64Decode(std::string_view text) {
       } else {
         std::snprintf(described, sizeof described, "byte 0x%02x", c);
       }
-      return InvalidArgumentError(std::string("base64: invalid character ") + described + " at offset " +
-                                  std::to_string(i));
+      return InvalidArgumentError(std::string("base64: invalid character ") + described +
+                                  " at offset " + std::to_string(i));
     }
     acc = (acc << 6) | static_cast<uint32_t>(v);
     bits += 6;
@@ -52,7 +52,8 @@ StatusOr<std::string> ReferenceBase64Decode(std::string_view text) {
     }
   }
   if (bits > 0 && (acc & ((1u << bits) - 1)) != 0) {
-    return InvalidArgumentError("base64: non-zero padding bits at offset " + std::to_string(data_end - 1));
+    return InvalidArgumentError("base64: non-zero padding bits at offset " +
+                                std::to_string(data_end - 1));
   }
   return out;
 }
@@ -145,12 +146,14 @@ std::string WithHeaderCrc(const std::string& gz, bool correct) {
   header[3] = static_cast<char>(header[3] | 0x02);
   uint32_t crc = crc32(0, reinterpret_cast<const Bytef*>(header.data()), 10);
   if (!correct) crc ^= 0x5555;
-  return header + static_cast<char>(crc & 0xff) + static_cast<char>((crc >> 8) & 0xff) + gz.substr(10);
+  return header + static_cast<char>(crc & 0xff) + static_cast<char>((crc >> 8) & 0xff) +
+         gz.substr(10);
 }
 
 TEST_CASE("payload decode: inflated bytes equal zlib's, at every size", "[payload][gzip]") {
   std::mt19937 rng(7);
-  for (size_t n : {size_t{0}, size_t{1}, size_t{100}, size_t{65535}, size_t{65536}, size_t{300000}}) {
+  for (size_t n :
+       {size_t{0}, size_t{1}, size_t{100}, size_t{65535}, size_t{65536}, size_t{300000}}) {
     std::string text(n, '\0');
     for (size_t i = 0; i < n; ++i) text[i] = "{}\":,abc0123\\ \n"[rng() % 15];
     const std::string gz = GzipDeflate(text, static_cast<int>(n % 10));
@@ -163,15 +166,16 @@ TEST_CASE("payload decode: inflated bytes equal zlib's, at every size", "[payloa
       auto over = GzipInflate(gz, n - 1);
       REQUIRE_FALSE(over.ok());
       CHECK(over.status().code() == StatusCode::kResourceExhausted);
-      CHECK(over.status().message() == "gzip: inflated size exceeds the limit of " + std::to_string(n - 1) +
-                                           " bytes (gzip bomb?)");
+      CHECK(over.status().message() == "gzip: inflated size exceeds the limit of " +
+                                           std::to_string(n - 1) + " bytes (gzip bomb?)");
     }
   }
 }
 
 TEST_CASE("payload decode: a gzip that is not one clean member keeps zlib's verdict",
           "[payload][gzip][limits]") {
-  const std::string text = "{\"messageType\":\"CONTROL_MESSAGE\",\"logEvents\":[]}" + std::string(5000, ' ');
+  const std::string text =
+      "{\"messageType\":\"CONTROL_MESSAGE\",\"logEvents\":[]}" + std::string(5000, ' ');
   const std::string gz = GzipDeflate(text);
   const size_t size = text.size();
 
@@ -185,26 +189,29 @@ TEST_CASE("payload decode: a gzip that is not one clean member keeps zlib's verd
   std::string lying_bomb = GzipDeflate(std::string(size_t{16} << 20, '\0'), 9);
   SetTrailerSize(lying_bomb, 10);
 
-  auto [name, input, limit, code, message] =
-      GENERATE_COPY(table<std::string, std::string, size_t, StatusCode, std::string>({
-          {"trailer under-states the size", isize_low, size_t{1} << 20, StatusCode::kDataLoss,
-           "gzip: corrupt stream (incorrect length check) at byte " + std::to_string(gz.size())},
-          {"trailer over-states the size", isize_high, size_t{1} << 20, StatusCode::kDataLoss,
-           "gzip: corrupt stream (incorrect length check) at byte " + std::to_string(gz.size())},
-          {"trailer claims 4 GiB", isize_huge, size_t{1} << 20, StatusCode::kDataLoss,
-           "gzip: corrupt stream (incorrect length check) at byte " + std::to_string(gz.size())},
-          {"trailer claims 4 GiB, over a tight limit", isize_huge, size - 1, StatusCode::kResourceExhausted,
-           "gzip: inflated size exceeds the limit of " + std::to_string(size - 1) + " bytes (gzip bomb?)"},
-          {"bomb whose trailer claims 10 bytes", lying_bomb, size_t{1} << 20, StatusCode::kResourceExhausted,
-           "gzip: inflated size exceeds the limit of 1048576 bytes (gzip bomb?)"},
-          {"two members (only one is read)", gz + gz, size_t{1} << 20, StatusCode::kDataLoss,
-           "gzip: " + std::to_string(gz.size()) + " bytes of trailing garbage after the gzip stream at byte " +
-               std::to_string(gz.size())},
-          {"header CRC wrong", WithHeaderCrc(gz, false), size_t{1} << 20, StatusCode::kDataLoss,
-           "gzip: corrupt stream (header crc mismatch) at byte 12"},
-          {"too short to hold a trailer", gz.substr(0, 12), size_t{1} << 20, StatusCode::kDataLoss,
-           "gzip: truncated stream after 12 bytes"},
-      }));
+  auto [name, input, limit, code,
+        message] = GENERATE_COPY(table<std::string, std::string, size_t, StatusCode, std::string>({
+      {"trailer under-states the size", isize_low, size_t{1} << 20, StatusCode::kDataLoss,
+       "gzip: corrupt stream (incorrect length check) at byte " + std::to_string(gz.size())},
+      {"trailer over-states the size", isize_high, size_t{1} << 20, StatusCode::kDataLoss,
+       "gzip: corrupt stream (incorrect length check) at byte " + std::to_string(gz.size())},
+      {"trailer claims 4 GiB", isize_huge, size_t{1} << 20, StatusCode::kDataLoss,
+       "gzip: corrupt stream (incorrect length check) at byte " + std::to_string(gz.size())},
+      {"trailer claims 4 GiB, over a tight limit", isize_huge, size - 1,
+       StatusCode::kResourceExhausted,
+       "gzip: inflated size exceeds the limit of " + std::to_string(size - 1) +
+           " bytes (gzip bomb?)"},
+      {"bomb whose trailer claims 10 bytes", lying_bomb, size_t{1} << 20,
+       StatusCode::kResourceExhausted,
+       "gzip: inflated size exceeds the limit of 1048576 bytes (gzip bomb?)"},
+      {"two members (only one is read)", gz + gz, size_t{1} << 20, StatusCode::kDataLoss,
+       "gzip: " + std::to_string(gz.size()) +
+           " bytes of trailing garbage after the gzip stream at byte " + std::to_string(gz.size())},
+      {"header CRC wrong", WithHeaderCrc(gz, false), size_t{1} << 20, StatusCode::kDataLoss,
+       "gzip: corrupt stream (header crc mismatch) at byte 12"},
+      {"too short to hold a trailer", gz.substr(0, 12), size_t{1} << 20, StatusCode::kDataLoss,
+       "gzip: truncated stream after 12 bytes"},
+  }));
   CAPTURE(name);
   auto inflated = GzipInflate(input, limit);
   REQUIRE_FALSE(inflated.ok());
@@ -227,8 +234,9 @@ TEST_CASE("payload decode: a header CRC, when right, is accepted", "[payload][gz
 }
 
 std::string BatchJson(size_t events, size_t message_bytes) {
-  std::string json = R"({"messageType":"DATA_MESSAGE","owner":"123456789012","logGroup":"g","logStream":"s",)"
-                     R"("subscriptionFilters":["f"],"logEvents":[)";
+  std::string json =
+      R"({"messageType":"DATA_MESSAGE","owner":"123456789012","logGroup":"g","logStream":"s",)"
+      R"("subscriptionFilters":["f"],"logEvents":[)";
   for (size_t i = 0; i < events; ++i) {
     if (i > 0) json += ',';
     std::string message = "{\\\"eventName\\\":\\\"E" + std::to_string(i) + "\\\",\\\"pad\\\":\\\"";
@@ -239,10 +247,12 @@ std::string BatchJson(size_t events, size_t message_bytes) {
   return json + "]}";
 }
 
-TEST_CASE("payload decode: the batch parsed in the inflated buffer equals the plain parse", "[payload][batch]") {
+TEST_CASE("payload decode: the batch parsed in the inflated buffer equals the plain parse",
+          "[payload][batch]") {
   // 3 MB and up: the parser grows past what it keeps and is released; the
   // small batches after it must parse the same with a fresh parser.
-  for (auto [events, message_bytes] : {std::pair<size_t, size_t>{1, 10}, {3000, 1000}, {2, 0}, {100, 300}}) {
+  for (auto [events, message_bytes] :
+       {std::pair<size_t, size_t>{1, 10}, {3000, 1000}, {2, 0}, {100, 300}}) {
     const std::string json = BatchJson(events, message_bytes);
     CAPTURE(events, json.size());
     auto batch = DecodeAwsLogsData(Base64Encode(GzipDeflate(json)));
@@ -251,21 +261,24 @@ TEST_CASE("payload decode: the batch parsed in the inflated buffer equals the pl
     REQUIRE(plain.ok());
     CHECK(LogBatchToJson(*batch) == LogBatchToJson(*plain));
     REQUIRE(batch->log_events.size() == events);
-    CHECK(batch->log_events.back().message ==
-          "{\"eventName\":\"E" + std::to_string(events - 1) + "\",\"pad\":\"" + std::string(message_bytes, 'x') +
-              "\xC3\xA9\"}");
+    CHECK(batch->log_events.back().message == "{\"eventName\":\"E" + std::to_string(events - 1) +
+                                                  "\",\"pad\":\"" +
+                                                  std::string(message_bytes, 'x') + "\xC3\xA9\"}");
   }
 }
 
-TEST_CASE("payload decode: batches simdjson refuses still take the precise path", "[payload][batch]") {
+TEST_CASE("payload decode: batches simdjson refuses still take the precise path",
+          "[payload][batch]") {
   auto [json, message] = GENERATE(table<std::string, std::string>({
       {R"({"messageType":"DATA_MESSAGE","logEvents":[{"id":"1","timestamp":"x","message":""}]})",
        "payload: batch: logEvents[0].timestamp: expected an integer (ms), got string"},
       {R"({"messageType":)",
        "payload: batch JSON: parse error at line 1, column 16: syntax error while parsing value - "
        "unexpected end of input; expected '[', '{', or a literal"},
-      {R"({"messageType":"DATA_MESSAGE","logEvents":[{"id":7,"timestamp":1,"message":{"a":1}}]})", ""},
-      {"{\"messageType\":\"DATA_MESSAGE\",\"logEvents\":[{\"timestamp\":1,\"message\":\"a\xff\"}]}", ""},
+      {R"({"messageType":"DATA_MESSAGE","logEvents":[{"id":7,"timestamp":1,"message":{"a":1}}]})",
+       ""},
+      {"{\"messageType\":\"DATA_MESSAGE\",\"logEvents\":[{\"timestamp\":1,\"message\":\"a\xff\"}]}",
+       ""},
   }));
   CAPTURE(json);
   auto batch = DecodeAwsLogsData(Base64Encode(GzipDeflate(json)));

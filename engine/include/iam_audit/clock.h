@@ -14,8 +14,8 @@
 
 #include <atomic>
 #include <cstdint>
-#include <vector>
 #include <mutex>
+#include <vector>
 
 namespace iam_audit {
 

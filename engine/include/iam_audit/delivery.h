@@ -37,10 +37,10 @@ struct RetryPolicy {
 };
 
 struct DeliveryOutcome {
-  Status status;            // OK when Slack answered 2xx
-  int attempts = 0;         // HTTP attempts made
-  int last_http_status = 0; // 0 when the last attempt got no response
-  bool retryable = false;   // when failed: would a later invocation possibly succeed?
+  Status status;             // OK when Slack answered 2xx
+  int attempts = 0;          // HTTP attempts made
+  int last_http_status = 0;  // 0 when the last attempt got no response
+  bool retryable = false;    // when failed: would a later invocation possibly succeed?
 };
 
 class SlackWebhook {

@@ -66,7 +66,8 @@ class Connection {
   //                      "https: cannot load the CA bundle <path>", a malformed response
   StatusOr<Response> Request(std::string_view method, std::string_view target,
                              const std::vector<std::pair<std::string, std::string>>& headers,
-                             std::string_view body, std::string_view content_type, int64_t timeout_ms);
+                             std::string_view body, std::string_view content_type,
+                             int64_t timeout_ms);
 
   void Close();
   // "http://host:port" / "https://host:port".

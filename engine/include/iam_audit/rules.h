@@ -50,8 +50,8 @@ struct RuleSpec {
   std::string pattern;
   Severity severity = Severity::kInfo;
   std::vector<std::string> destinations;  // destination names; may be empty
-  std::string title;                       // optional message title
-  std::string description;                 // what it is for (docs, rule-stats)
+  std::string title;                      // optional message title
+  std::string description;                // what it is for (docs, rule-stats)
 };
 
 struct DestinationSpec {
@@ -65,7 +65,7 @@ struct DestinationSpec {
 };
 
 struct RouteSpec {
-  std::vector<std::string> rules;     // any of these rule names (empty: any)
+  std::vector<std::string> rules;  // any of these rule names (empty: any)
   std::optional<Severity> min_severity;
   std::vector<std::string> accounts;  // recipientAccountId / userIdentity.accountId (empty: any)
   std::vector<std::string> destinations;
@@ -105,11 +105,11 @@ StatusOr<RuleConfig> LoadRuleConfigFile(const std::string& path);
 
 // What the rules decided for one event.
 struct Verdict {
-  std::string ignored_by;                  // non-empty: ignored by this rule
-  std::vector<std::string> rules;          // alert rules that matched, in display order
-  Severity severity = Severity::kInfo;     // highest of `rules`
-  std::string title;                       // title of the first rule that has one
-  std::vector<std::string> destinations;   // sorted, unique
+  std::string ignored_by;                 // non-empty: ignored by this rule
+  std::vector<std::string> rules;         // alert rules that matched, in display order
+  Severity severity = Severity::kInfo;    // highest of `rules`
+  std::string title;                      // title of the first rule that has one
+  std::vector<std::string> destinations;  // sorted, unique
   bool alert() const { return ignored_by.empty() && !rules.empty(); }
   // Where the event is counted when it does not alert: ignored_by, or kNoRuleName.
   std::string_view suppressed_by() const { return ignored_by.empty() ? kNoRuleName : ignored_by; }
@@ -135,7 +135,7 @@ class RuleSet {
   };
   RuleConfig config_;
   std::vector<CompiledRule> ignore_;
-  std::vector<CompiledRule> alert_;                  // pack first, then the file's, in order
+  std::vector<CompiledRule> alert_;                    // pack first, then the file's, in order
   std::vector<std::optional<Filter>> route_accounts_;  // per route; nullopt: any account
   // Every filter above, matched together (one walk of an event for all JSON
   // patterns): ignore_ then alert_ then the routes' account filters, whose

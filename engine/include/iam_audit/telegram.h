@@ -41,7 +41,8 @@ class TelegramBot {
   const std::string& chat_id() const { return chat_id_; }
 
  private:
-  TelegramBot(HttpUrl url, std::string chat_id, HttpClient& client, Clock& clock, RetryPolicy policy);
+  TelegramBot(HttpUrl url, std::string chat_id, HttpClient& client, Clock& clock,
+              RetryPolicy policy);
   HttpUrl url_;
   std::string chat_id_;
   HttpClient* client_;

@@ -1,7 +1,8 @@
+#include <simdjson.h>
+
 #include <exception>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <simdjson.h>
 #include <string>
 #include <string_view>
 
@@ -261,8 +262,8 @@ std::string DisplayIdentity(const IdentityFields& ui) {
     } else if (!invoked_by.empty()) {
       out = "AWS service " + invoked_by;
     } else {
-      out = FirstNonEmpty({Hidden(user_name), LastSegment(ArnResourceAfter(arn, ":user/")),
-                           principal_id});
+      out = FirstNonEmpty(
+          {Hidden(user_name), LastSegment(ArnResourceAfter(arn, ":user/")), principal_id});
       if (out.empty() && !account_id.empty()) out = "AWS account " + account_id;
     }
   } else {
@@ -321,8 +322,8 @@ StatusOr<CloudTrailRecord> ParseWithNlohmann(std::string_view message) {
     return InvalidArgumentError(std::string("record: not JSON: ") + e.what());
   }
   if (!doc.is_object()) {
-    return InvalidArgumentError(std::string("record: not a JSON object (a JSON ") + doc.type_name() +
-                                ")");
+    return InvalidArgumentError(std::string("record: not a JSON object (a JSON ") +
+                                doc.type_name() + ")");
   }
 
   CloudTrailRecord r;
@@ -348,12 +349,18 @@ StatusOr<CloudTrailRecord> ParseWithNlohmann(std::string_view message) {
 // nlohmann's type_name() for what simdjson parsed.
 const char* TypeName(element_type type) {
   switch (type) {
-    case element_type::ARRAY: return "array";
-    case element_type::OBJECT: return "object";
-    case element_type::STRING: return "string";
-    case element_type::BOOL: return "boolean";
-    case element_type::NULL_VALUE: return "null";
-    default: return "number";
+    case element_type::ARRAY:
+      return "array";
+    case element_type::OBJECT:
+      return "object";
+    case element_type::STRING:
+      return "string";
+    case element_type::BOOL:
+      return "boolean";
+    case element_type::NULL_VALUE:
+      return "null";
+    default:
+      return "number";
   }
 }
 
@@ -378,42 +385,58 @@ StatusOr<CloudTrailRecord> ParseWithSimdjson(std::string_view message, bool* ref
   }
   object root;
   if (doc.get_object().get(root) != simdjson::SUCCESS) {
-    return InvalidArgumentError(std::string("record: not a JSON object (a JSON ") + TypeName(doc.type()) +
-                                ")");
+    return InvalidArgumentError(std::string("record: not a JSON object (a JSON ") +
+                                TypeName(doc.type()) + ")");
   }
   CloudTrailRecord r;
   element read_only, additional, response, identity;
   bool has_read_only = false, has_additional = false, has_response = false, has_identity = false;
   for (auto field : root) {
     const std::string_view k = field.key;
-    if (k.empty() || k.size() > 19) continue;  // "recipientAccountId"/"additionalEventData" are the longest
+    if (k.empty() || k.size() > 19)
+      continue;  // "recipientAccountId"/"additionalEventData" are the longest
     std::string* target = nullptr;
     switch (k[0]) {
       case 'a':
-        if (k == "awsRegion") target = &r.aws_region;
-        else if (k == "additionalEventData") has_additional = true, additional = field.value;
+        if (k == "awsRegion")
+          target = &r.aws_region;
+        else if (k == "additionalEventData")
+          has_additional = true, additional = field.value;
         break;
       case 'e':
-        if (k == "eventVersion") target = &r.event_version;
-        else if (k == "eventTime") target = &r.event_time;
-        else if (k == "eventType") target = &r.event_type;
-        else if (k == "eventSource") target = &r.event_source;
-        else if (k == "eventName") target = &r.event_name;
-        else if (k == "eventID") target = &r.event_id;
-        else if (k == "errorCode") target = &r.error_code;
-        else if (k == "errorMessage") target = &r.error_message;
+        if (k == "eventVersion")
+          target = &r.event_version;
+        else if (k == "eventTime")
+          target = &r.event_time;
+        else if (k == "eventType")
+          target = &r.event_type;
+        else if (k == "eventSource")
+          target = &r.event_source;
+        else if (k == "eventName")
+          target = &r.event_name;
+        else if (k == "eventID")
+          target = &r.event_id;
+        else if (k == "errorCode")
+          target = &r.error_code;
+        else if (k == "errorMessage")
+          target = &r.error_message;
         break;
       case 'r':
-        if (k == "recipientAccountId") target = &r.recipient_account_id;
-        else if (k == "readOnly") has_read_only = true, read_only = field.value;
-        else if (k == "responseElements") has_response = true, response = field.value;
+        if (k == "recipientAccountId")
+          target = &r.recipient_account_id;
+        else if (k == "readOnly")
+          has_read_only = true, read_only = field.value;
+        else if (k == "responseElements")
+          has_response = true, response = field.value;
         break;
       case 's':
         if (k == "sourceIPAddress") target = &r.source_ip_address;
         break;
       case 'u':
-        if (k == "userAgent") target = &r.user_agent;
-        else if (k == "userIdentity") has_identity = true, identity = field.value;
+        if (k == "userAgent")
+          target = &r.user_agent;
+        else if (k == "userIdentity")
+          has_identity = true, identity = field.value;
         break;
       default:
         break;

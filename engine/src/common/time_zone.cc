@@ -97,8 +97,10 @@ std::string FormatLocal(int64_t local_seconds) {
   const date::year_month_day ymd{day};
   const date::hh_mm_ss<seconds> hms{tp - day};
   const int year = static_cast<int>(ymd.year());
-  if (year >= 0 && year <= 9999) {  // every message: digits written by hand (snprintf was 90 % of this)
-    char out[19] = {'0', '0', '0', '0', '.', '0', '0', '.', '0', '0', ' ', '0', '0', ':', '0', '0', ':', '0', '0'};
+  if (year >= 0 &&
+      year <= 9999) {  // every message: digits written by hand (snprintf was 90 % of this)
+    char out[19] = {'0', '0', '0', '0', '.', '0', '0', '.', '0', '0',
+                    ' ', '0', '0', ':', '0', '0', ':', '0', '0'};
     auto two = [&out](int at, unsigned v) {
       out[at] = static_cast<char>('0' + v / 10);
       out[at + 1] = static_cast<char>('0' + v % 10);
@@ -146,16 +148,17 @@ StatusOr<TimeZone> TimeZone::Parse(std::string_view spec) {
   }
 
   if (!IsPlausibleZoneName(spec)) {
-    return InvalidArgumentError("time zone: unknown zone " + Quote(spec) +
-                                " (expected an IANA name like Asia/Seoul, UTC or an offset like +09:00)");
+    return InvalidArgumentError(
+        "time zone: unknown zone " + Quote(spec) +
+        " (expected an IANA name like Asia/Seoul, UTC or an offset like +09:00)");
   }
   // The date library reports a missing database or zone by throwing; nothing
   // of that may escape this function.
   try {
     (void)date::get_tzdb();
   } catch (const std::exception& e) {
-    return NotFoundError(std::string("time zone: cannot load the tz database (/usr/share/zoneinfo): ") +
-                         e.what());
+    return NotFoundError(
+        std::string("time zone: cannot load the tz database (/usr/share/zoneinfo): ") + e.what());
   }
   try {
     Impl impl;

@@ -19,11 +19,21 @@ std::string Quote(const std::string& s) {
   std::string out = "\"";
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
       default:
         if (c < 0x20) {
           char buf[8];
@@ -40,14 +50,17 @@ std::string Quote(const std::string& s) {
 
 std::string DumpLiteral(const Literal& lit) {
   switch (lit.kind) {
-    case Literal::Kind::kString: return Quote(lit.text);
-    case Literal::Kind::kNumber: return lit.text;
+    case Literal::Kind::kString:
+      return Quote(lit.text);
+    case Literal::Kind::kNumber:
+      return lit.text;
     case Literal::Kind::kRegex: {
       std::string out;
       Append(out, {"%", lit.text, "%"});
       return out;
     }
-    case Literal::Kind::kAny: return "*";
+    case Literal::Kind::kAny:
+      return "*";
   }
   return "?";
 }
@@ -67,10 +80,18 @@ void DumpExpr(const Expr& e, std::string& out) {
     case Expr::Kind::kCompare:
       Append(out, {"(", OpText(e.op), " ", subject, " ", DumpLiteral(e.literal), ")"});
       return;
-    case Expr::Kind::kIsNull: Append(out, {"(is-null ", subject, ")"}); return;
-    case Expr::Kind::kIsTrue: Append(out, {"(is-true ", subject, ")"}); return;
-    case Expr::Kind::kIsFalse: Append(out, {"(is-false ", subject, ")"}); return;
-    case Expr::Kind::kNotExists: Append(out, {"(not-exists ", subject, ")"}); return;
+    case Expr::Kind::kIsNull:
+      Append(out, {"(is-null ", subject, ")"});
+      return;
+    case Expr::Kind::kIsTrue:
+      Append(out, {"(is-true ", subject, ")"});
+      return;
+    case Expr::Kind::kIsFalse:
+      Append(out, {"(is-false ", subject, ")"});
+      return;
+    case Expr::Kind::kNotExists:
+      Append(out, {"(not-exists ", subject, ")"});
+      return;
   }
 }
 
@@ -78,12 +99,18 @@ void DumpExpr(const Expr& e, std::string& out) {
 
 const char* OpText(Op op) {
   switch (op) {
-    case Op::kEq: return "=";
-    case Op::kNe: return "!=";
-    case Op::kLt: return "<";
-    case Op::kGt: return ">";
-    case Op::kLe: return "<=";
-    case Op::kGe: return ">=";
+    case Op::kEq:
+      return "=";
+    case Op::kNe:
+      return "!=";
+    case Op::kLt:
+      return "<";
+    case Op::kGt:
+      return ">";
+    case Op::kLe:
+      return "<=";
+    case Op::kGe:
+      return ">=";
   }
   return "?";
 }
@@ -103,7 +130,9 @@ std::string Selector::ToString() const {
         out += std::to_string(s.index);
         out += ']';
         break;
-      case Step::Kind::kWildcard: out += s.bracketed ? "[*]" : ".*"; break;
+      case Step::Kind::kWildcard:
+        out += s.bracketed ? "[*]" : ".*";
+        break;
     }
   }
   return out;
@@ -122,7 +151,9 @@ std::string Dump(const Ast& ast) {
       }
       out += ")";
       break;
-    case Ast::Kind::kRegex: Append(out, {"(regex ", DumpLiteral(ast.regex), ")"}); break;
+    case Ast::Kind::kRegex:
+      Append(out, {"(regex ", DumpLiteral(ast.regex), ")"});
+      break;
     case Ast::Kind::kJson:
       out = "(json ";
       DumpExpr(*ast.json, out);
@@ -133,8 +164,12 @@ std::string Dump(const Ast& ast) {
       for (const Field& f : ast.fields) {
         out += ' ';
         switch (f.kind) {
-          case Field::Kind::kEllipsis: out += "..."; break;
-          case Field::Kind::kEmpty: out += "_"; break;
+          case Field::Kind::kEllipsis:
+            out += "...";
+            break;
+          case Field::Kind::kEmpty:
+            out += "_";
+            break;
           case Field::Kind::kNamed:
             if (f.condition) {
               DumpExpr(*f.condition, out);

@@ -34,8 +34,8 @@ struct Literal {
 struct Step {
   enum class Kind { kName, kIndex, kWildcard };
   Kind kind = Kind::kName;
-  std::string name;    // kName
-  uint32_t index = 0;  // kIndex
+  std::string name;        // kName
+  uint32_t index = 0;      // kIndex
   bool bracketed = false;  // kName written as ['name'] / kWildcard written as [*]
 };
 
@@ -51,8 +51,8 @@ struct Expr {
   enum class Kind { kAnd, kOr, kCompare, kIsNull, kIsTrue, kIsFalse, kNotExists };
   Kind kind = Kind::kCompare;
   std::vector<std::unique_ptr<const Expr>> children;  // kAnd / kOr (>= 2)
-  Selector selector;        // JSON conditions
-  std::string field;        // space-delimited conditions: the field name
+  Selector selector;                                  // JSON conditions
+  std::string field;                                  // space-delimited conditions: the field name
   Op op = Op::kEq;
   Literal literal;
   size_t column = 0;
@@ -77,10 +77,10 @@ struct Field {
 struct Ast {
   enum class Kind { kTerms, kRegex, kJson, kDelimited };
   Kind kind = Kind::kTerms;
-  std::vector<Term> terms;            // kTerms
-  Literal regex;                      // kRegex
-  std::unique_ptr<const Expr> json;   // kJson
-  std::vector<Field> fields;          // kDelimited
+  std::vector<Term> terms;           // kTerms
+  Literal regex;                     // kRegex
+  std::unique_ptr<const Expr> json;  // kJson
+  std::vector<Field> fields;         // kDelimited
 };
 
 // S-expression dump (see filter.h DumpAst).

@@ -27,9 +27,15 @@ MatchResult Filter::Match(std::string_view event) const {
   MatchResult result;
   const Program& p = *program_;
   switch (p.kind) {
-    case Kind::kTerms: result.matched = filter_internal::MatchTerms(p.terms, event); break;
-    case Kind::kRegex: result.matched = p.regex.Search(event); break;
-    case Kind::kJson: result.matched = filter_internal::MatchJson(p.json, event); break;
+    case Kind::kTerms:
+      result.matched = filter_internal::MatchTerms(p.terms, event);
+      break;
+    case Kind::kRegex:
+      result.matched = p.regex.Search(event);
+      break;
+    case Kind::kJson:
+      result.matched = filter_internal::MatchJson(p.json, event);
+      break;
     case Kind::kDelimited:
       result.matched = filter_internal::MatchDelimited(p.delimited, event, &result);
       if (!result.matched) result.extracted_values.clear();
@@ -41,10 +47,14 @@ MatchResult Filter::Match(std::string_view event) const {
 bool Filter::Matches(std::string_view event) const {
   const Program& p = *program_;
   switch (p.kind) {
-    case Kind::kTerms: return filter_internal::MatchTerms(p.terms, event);
-    case Kind::kRegex: return p.regex.Search(event);
-    case Kind::kJson: return filter_internal::MatchJson(p.json, event);
-    case Kind::kDelimited: return filter_internal::MatchDelimited(p.delimited, event, nullptr);
+    case Kind::kTerms:
+      return filter_internal::MatchTerms(p.terms, event);
+    case Kind::kRegex:
+      return p.regex.Search(event);
+    case Kind::kJson:
+      return filter_internal::MatchJson(p.json, event);
+    case Kind::kDelimited:
+      return filter_internal::MatchDelimited(p.delimited, event, nullptr);
   }
   return false;
 }
@@ -53,7 +63,8 @@ Filter::Kind Filter::kind() const { return program_->kind; }
 const std::string& Filter::pattern() const { return program_->pattern; }
 std::string Filter::DumpAst() const { return filter_internal::Dump(*program_->ast); }
 
-std::string FormatPatternError(std::string_view pattern, const Status& status, const FilterError& error) {
+std::string FormatPatternError(std::string_view pattern, const Status& status,
+                               const FilterError& error) {
   std::string out = status.message() + "\n  ";
   std::string shown(pattern);
   for (char& c : shown) {

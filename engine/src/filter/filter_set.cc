@@ -25,7 +25,8 @@ bool JsonGroup::Add(const JsonProgram& p, size_t filter) {
   const auto node_map = [&](uint32_t i) { return i == 0 ? 0u : node_base + i; };
   JsonProgram::Node& root = m.nodes[0];
   for (const auto& [name, child] : p.nodes[0].names) root.names.emplace_back(name, node_map(child));
-  for (const auto& [index, child] : p.nodes[0].indexes) root.indexes.emplace_back(index, node_map(child));
+  for (const auto& [index, child] : p.nodes[0].indexes)
+    root.indexes.emplace_back(index, node_map(child));
   if (p.nodes[0].wildcard >= 0) root.wildcard = static_cast<int32_t>(node_map(p.nodes[0].wildcard));
   for (uint32_t c : p.nodes[0].conditions) root.conditions.push_back(cond_base + c);
   for (size_t i = 1; i < p.nodes.size(); ++i) {
@@ -88,7 +89,9 @@ const Filter& FilterSet::filter(size_t i) const { return program_->filters[i]; }
 FilterSet::Evaluation::Evaluation(const FilterSetProgram& set, std::string_view event)
     : set_(&set), event_(event), verdicts_(set.filters.size(), -1) {}
 
-FilterSet::Evaluation FilterSet::Evaluate(std::string_view event) const { return Evaluation(*program_, event); }
+FilterSet::Evaluation FilterSet::Evaluate(std::string_view event) const {
+  return Evaluation(*program_, event);
+}
 
 bool FilterSet::Evaluation::Matches(size_t i) {
   if (verdicts_[i] >= 0) return verdicts_[i] != 0;

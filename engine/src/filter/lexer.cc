@@ -94,14 +94,15 @@ bool Lexer::Selector(Token* token, ParseError* error) {
   }
   if (token->selector.steps.empty()) return bad(pos_);
   // A selector glued to something else, e.g. `$.a"b"`.
-  if (pos_ < s_.size() && !std::strchr(" \t\r\n=!<>)&|}", s_[pos_]) ) return bad(pos_);
+  if (pos_ < s_.size() && !std::strchr(" \t\r\n=!<>)&|}", s_[pos_])) return bad(pos_);
   token->text = std::string(s_.substr(start, pos_ - start));
   return true;
 }
 
 bool Lexer::Next(Token* token, ParseError* error) {
   *token = Token();
-  while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\n' || s_[pos_] == '\r'))
+  while (pos_ < s_.size() &&
+         (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\n' || s_[pos_] == '\r'))
     ++pos_;
   token->column = pos_ + 1;
   if (pos_ >= s_.size()) {
@@ -117,14 +118,22 @@ bool Lexer::Next(Token* token, ParseError* error) {
   };
   auto peek = [&](size_t k) { return pos_ + k < s_.size() ? s_[pos_ + k] : '\0'; };
   switch (c) {
-    case '{': return single(Token::Kind::kLBrace);
-    case '}': return single(Token::Kind::kRBrace);
-    case '(': return single(Token::Kind::kLParen);
-    case ')': return single(Token::Kind::kRParen);
-    case '[': return single(Token::Kind::kLBracket);
-    case ']': return single(Token::Kind::kRBracket);
-    case ',': return single(Token::Kind::kComma);
-    case '$': return Selector(token, error);
+    case '{':
+      return single(Token::Kind::kLBrace);
+    case '}':
+      return single(Token::Kind::kRBrace);
+    case '(':
+      return single(Token::Kind::kLParen);
+    case ')':
+      return single(Token::Kind::kRParen);
+    case '[':
+      return single(Token::Kind::kLBracket);
+    case ']':
+      return single(Token::Kind::kRBracket);
+    case ',':
+      return single(Token::Kind::kComma);
+    case '$':
+      return Selector(token, error);
     case '&':
     case '|':
       if (peek(1) != c) {
@@ -181,7 +190,8 @@ bool Lexer::Next(Token* token, ParseError* error) {
       const size_t open = pos_++;
       const size_t close = s_.find('%', pos_);
       if (close == std::string_view::npos) {
-        *error = {"Invalid filter pattern: unterminated regular expression (missing '%')", open + 1};
+        *error = {"Invalid filter pattern: unterminated regular expression (missing '%')",
+                  open + 1};
         return false;
       }
       token->kind = Token::Kind::kRegex;
@@ -197,7 +207,8 @@ bool Lexer::Next(Token* token, ParseError* error) {
         return true;
       }
       break;
-    default: break;
+    default:
+      break;
   }
   if (!IsBareValueChar(static_cast<unsigned char>(c))) {
     *error = InvalidCharacter(s_, pos_);

@@ -21,8 +21,22 @@ struct ParseError {
 
 struct Token {
   enum class Kind {
-    kEnd, kLBrace, kRBrace, kLParen, kRParen, kLBracket, kRBracket, kComma, kEllipsis,
-    kAnd, kOr, kOp, kString, kRegex, kWord, kSelector,
+    kEnd,
+    kLBrace,
+    kRBrace,
+    kLParen,
+    kRParen,
+    kLBracket,
+    kRBracket,
+    kComma,
+    kEllipsis,
+    kAnd,
+    kOr,
+    kOp,
+    kString,
+    kRegex,
+    kWord,
+    kSelector,
   };
   Kind kind = Kind::kEnd;
   std::string text;   // kString: unescaped; kRegex: body; kWord: as written
@@ -34,7 +48,8 @@ struct Token {
 class Lexer {
  public:
   // Scans pattern[begin, end); columns refer to the whole pattern.
-  Lexer(std::string_view pattern, size_t begin, size_t end) : s_(pattern.substr(0, end)), pos_(begin) {}
+  Lexer(std::string_view pattern, size_t begin, size_t end)
+      : s_(pattern.substr(0, end)), pos_(begin) {}
 
   // Reads the next token. Returns false with `error` set on a lexical error.
   bool Next(Token* token, ParseError* error);

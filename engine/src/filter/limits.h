@@ -16,14 +16,14 @@ inline constexpr int kMaxWildcardsPerSelector = 1;
 inline constexpr int kMaxWildcardSelectors = 3;
 
 // Ours.
-inline constexpr int kMaxNestingDepth = 32;        // parentheses in JSON patterns
-inline constexpr int kMaxTerms = 128;              // terms in a term pattern
-inline constexpr int kMaxConditions = 128;         // comparisons in a JSON pattern
-inline constexpr int kMaxFields = 128;             // fields in a space-delimited pattern
-inline constexpr int kMaxSelectorSteps = 32;       // steps in one selector ($.a.b[0] = 3)
-inline constexpr int kMaxArrayIndex = 1000000;     // $.a[N]
-inline constexpr int kMaxRegexRepeat = 1000;       // {m,n} bounds (as RE2)
-inline constexpr int kMaxRegexStates = 2000;       // NFA states after expanding repeats
+inline constexpr int kMaxNestingDepth = 32;     // parentheses in JSON patterns
+inline constexpr int kMaxTerms = 128;           // terms in a term pattern
+inline constexpr int kMaxConditions = 128;      // comparisons in a JSON pattern
+inline constexpr int kMaxFields = 128;          // fields in a space-delimited pattern
+inline constexpr int kMaxSelectorSteps = 32;    // steps in one selector ($.a.b[0] = 3)
+inline constexpr int kMaxArrayIndex = 1000000;  // $.a[N]
+inline constexpr int kMaxRegexRepeat = 1000;    // {m,n} bounds (as RE2)
+inline constexpr int kMaxRegexStates = 2000;    // NFA states after expanding repeats
 
 }  // namespace iam_audit::filter_internal
 

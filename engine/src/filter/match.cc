@@ -27,14 +27,19 @@ namespace iam_audit::filter_internal {
 
 bool ValueMatcher::Equals(std::string_view value, bool is_number) const {
   switch (kind) {
-    case Kind::kAny: return true;
-    case Kind::kExact: return value == text;
-    case Kind::kPrefix: return value.size() >= text.size() && value.compare(0, text.size(), text) == 0;
+    case Kind::kAny:
+      return true;
+    case Kind::kExact:
+      return value == text;
+    case Kind::kPrefix:
+      return value.size() >= text.size() && value.compare(0, text.size(), text) == 0;
     case Kind::kSuffix:
       return value.size() >= text.size() &&
              value.compare(value.size() - text.size(), text.size(), text) == 0;
-    case Kind::kContains: return value.find(text) != std::string_view::npos;
-    case Kind::kRegex: return regex.Search(value);
+    case Kind::kContains:
+      return value.find(text) != std::string_view::npos;
+    case Kind::kRegex:
+      return regex.Search(value);
     case Kind::kNumber: {
       // Numbers compare numerically (1e+3 = 1000); Ours: against a string
       // scalar a number literal compares as its source text ("200" = 200).
@@ -50,11 +55,16 @@ namespace {
 
 bool Relational(Op op, double lhs, double rhs) {
   switch (op) {
-    case Op::kLt: return lhs < rhs;
-    case Op::kGt: return lhs > rhs;
-    case Op::kLe: return lhs <= rhs;
-    case Op::kGe: return lhs >= rhs;
-    default: return false;
+    case Op::kLt:
+      return lhs < rhs;
+    case Op::kGt:
+      return lhs > rhs;
+    case Op::kLe:
+      return lhs <= rhs;
+    case Op::kGe:
+      return lhs >= rhs;
+    default:
+      return false;
   }
 }
 
@@ -85,14 +95,18 @@ struct Scalar {
 
 bool EvalJson(const JsonProgram::Condition& c, const Scalar& s) {
   switch (c.kind) {
-    case Expr::Kind::kIsNull: return s.kind == Scalar::Kind::kNull;
-    case Expr::Kind::kIsTrue: return s.kind == Scalar::Kind::kBool && s.boolean;
-    case Expr::Kind::kIsFalse: return s.kind == Scalar::Kind::kBool && !s.boolean;
+    case Expr::Kind::kIsNull:
+      return s.kind == Scalar::Kind::kNull;
+    case Expr::Kind::kIsTrue:
+      return s.kind == Scalar::Kind::kBool && s.boolean;
+    case Expr::Kind::kIsFalse:
+      return s.kind == Scalar::Kind::kBool && !s.boolean;
     case Expr::Kind::kCompare:
       // Ours: null has no value to compare (`= *` and `!=` are false on it).
       if (s.kind == Scalar::Kind::kNull) return false;
       return Compare(c.op, c.value, s.text, s.kind == Scalar::Kind::kNumber);
-    default: return false;
+    default:
+      return false;
   }
 }
 
@@ -119,8 +133,8 @@ struct Frame {
 
 struct Scan {
   const JsonProgram* p;
-  uint8_t* found;  // per trie node
-  uint8_t* truth;  // per condition
+  uint8_t* found;      // per trie node
+  uint8_t* truth;      // per condition
   bool any_backslash;  // the event has an escape somewhere
   const uint8_t* buf;
   simdjson::internal::dom_parser_implementation* stage1;
@@ -197,7 +211,8 @@ bool StringAt(Scan& w, uint32_t open, uint32_t close, std::string_view* out) {
   }
   uint8_t* end = w.stage1->parse_string(b, w.unescaped);
   if (end == nullptr) return false;
-  *out = std::string_view(reinterpret_cast<const char*>(w.unescaped), static_cast<size_t>(end - w.unescaped));
+  *out = std::string_view(reinterpret_cast<const char*>(w.unescaped),
+                          static_cast<size_t>(end - w.unescaped));
   return true;
 }
 
@@ -308,8 +323,10 @@ Verdict ScanEvent(Scan& w, const uint32_t* idx, uint32_t n) {
   // through a call each time, too slow for this loop.
   thread_local std::vector<uint8_t> kinds_storage;
   thread_local std::vector<Frame> frames_storage;
-  if (kinds_storage.size() < static_cast<size_t>(n) + 1) kinds_storage.resize(static_cast<size_t>(n) + 1);
-  if (frames_storage.size() < static_cast<size_t>(kMaxSelectorSteps) + 2) frames_storage.resize(kMaxSelectorSteps + 2);
+  if (kinds_storage.size() < static_cast<size_t>(n) + 1)
+    kinds_storage.resize(static_cast<size_t>(n) + 1);
+  if (frames_storage.size() < static_cast<size_t>(kMaxSelectorSteps) + 2)
+    frames_storage.resize(kMaxSelectorSteps + 2);
   uint8_t* const kinds = kinds_storage.data();
   Frame* const frames = frames_storage.data();
   uint8_t kind = 0;  // kinds[depth - 1], or 0 at the top level
@@ -346,14 +363,17 @@ Verdict ScanEvent(Scan& w, const uint32_t* idx, uint32_t n) {
           for (int k = 0; k < nodes.size; ++k) {
             const JsonProgram::Node& node = p.nodes[nodes.ids[k]];
             for (const auto& [name, child] : node.names) {
-              if (name.size() == key.size() && name == key && !(p.nodes[child].first_only && w.found[child]))
+              if (name.size() == key.size() && name == key &&
+                  !(p.nodes[child].first_only && w.found[child]))
                 pending.ids[pending.size++] = child;
             }
-            if (node.wildcard >= 0 && pending.size < kMaxConditions) pending.ids[pending.size++] = node.wildcard;
+            if (node.wildcard >= 0 && pending.size < kMaxConditions)
+              pending.ids[pending.size++] = node.wildcard;
           }
         } else if (any_backslash) {
           std::string_view ignored;
-          if (!StringAt(w, pos, ClosingQuote(buf, pos, idx[i + 1]), &ignored)) return Verdict::kInvalid;
+          if (!StringAt(w, pos, ClosingQuote(buf, pos, idx[i + 1]), &ignored))
+            return Verdict::kInvalid;
         }
         st = State::kColon;
         continue;
@@ -379,8 +399,10 @@ Verdict ScanEvent(Scan& w, const uint32_t* idx, uint32_t n) {
             for (int k = 0; k < f.nodes.size; ++k) {
               const JsonProgram::Node& node = p.nodes[f.nodes.ids[k]];
               for (const auto& [want, child] : node.indexes)
-                if (want == f.index && !(p.nodes[child].first_only && w.found[child])) pending.ids[pending.size++] = child;
-              if (node.wildcard >= 0 && pending.size < kMaxConditions) pending.ids[pending.size++] = node.wildcard;
+                if (want == f.index && !(p.nodes[child].first_only && w.found[child]))
+                  pending.ids[pending.size++] = child;
+              if (node.wildcard >= 0 && pending.size < kMaxConditions)
+                pending.ids[pending.size++] = node.wildcard;
             }
             ++f.index;
           }
@@ -416,7 +438,8 @@ Verdict ScanEvent(Scan& w, const uint32_t* idx, uint32_t n) {
         if (c == '"') {
           s.kind = Scalar::Kind::kString;
           if (wanted || any_backslash) {
-            if (!StringAt(w, pos, ClosingQuote(buf, pos, idx[i + 1]), &s.text)) return Verdict::kInvalid;
+            if (!StringAt(w, pos, ClosingQuote(buf, pos, idx[i + 1]), &s.text))
+              return Verdict::kInvalid;
           }
         } else if (c == '{' || c == '}' || c == '[' || c == ']' || c == ':' || c == ',') {
           return Verdict::kInvalid;
@@ -459,8 +482,8 @@ simdjson::internal::dom_parser_implementation* Stage1(size_t len) {
   thread_local std::unique_ptr<simdjson::internal::dom_parser_implementation> impl;
   const size_t want = std::max<size_t>(len, 4096);
   if (!impl) {
-    if (simdjson::get_active_implementation()->create_dom_parser_implementation(want, kDomMaxDepth, impl) !=
-        simdjson::SUCCESS) {
+    if (simdjson::get_active_implementation()->create_dom_parser_implementation(
+            want, kDomMaxDepth, impl) != simdjson::SUCCESS) {
       impl.reset();
       return nullptr;
     }
@@ -488,8 +511,11 @@ bool ScanJson(const JsonProgram& p, std::string_view event, uint8_t* found, uint
   // A non-JSON event never matches a JSON pattern. Ours: the event must be
   // a JSON object or array (a bare scalar has no members to select).
   size_t b = 0, e = event.size();
-  while (b < e && (event[b] == ' ' || event[b] == '\t' || event[b] == '\n' || event[b] == '\r')) ++b;
-  while (e > b && (event[e - 1] == ' ' || event[e - 1] == '\t' || event[e - 1] == '\n' || event[e - 1] == '\r')) --e;
+  while (b < e && (event[b] == ' ' || event[b] == '\t' || event[b] == '\n' || event[b] == '\r'))
+    ++b;
+  while (e > b && (event[e - 1] == ' ' || event[e - 1] == '\t' || event[e - 1] == '\n' ||
+                   event[e - 1] == '\r'))
+    --e;
   if (b == e) return false;
   const char open = event[b], close = event[e - 1];
   if (!((open == '{' && close == '}') || (open == '[' && close == ']'))) return false;
@@ -498,7 +524,8 @@ bool ScanJson(const JsonProgram& p, std::string_view event, uint8_t* found, uint
   thread_local std::string unescaped;
   const size_t len = event.size();
   if (len > 0xFFFFFFF0u) return false;  // beyond simdjson's 32-bit structural indexes
-  if (buffer.size() < len + simdjson::SIMDJSON_PADDING) buffer.resize(len + simdjson::SIMDJSON_PADDING);
+  if (buffer.size() < len + simdjson::SIMDJSON_PADDING)
+    buffer.resize(len + simdjson::SIMDJSON_PADDING);
   std::memcpy(buffer.data(), event.data(), len);
   std::memset(buffer.data() + len, 0, simdjson::SIMDJSON_PADDING);
   std::memset(found, 0, p.nodes.size());
@@ -518,12 +545,15 @@ bool ScanJson(const JsonProgram& p, std::string_view event, uint8_t* found, uint
   w.buf = buf;
   w.stage1 = stage1;
   if (w.any_backslash) {
-    if (unescaped.size() < len + simdjson::SIMDJSON_PADDING) unescaped.resize(len + simdjson::SIMDJSON_PADDING);
+    if (unescaped.size() < len + simdjson::SIMDJSON_PADDING)
+      unescaped.resize(len + simdjson::SIMDJSON_PADDING);
     w.unescaped = reinterpret_cast<uint8_t*>(unescaped.data());
   }
   switch (ScanEvent(w, stage1->structural_indexes.get(), stage1->n_structural_indexes)) {
-    case Verdict::kValid: break;
-    case Verdict::kInvalid: return false;
+    case Verdict::kValid:
+      break;
+    case Verdict::kInvalid:
+      return false;
     case Verdict::kUnsure: {
       thread_local simdjson::dom::parser validator;
       if (validator.parse(buf, len, false).error() != simdjson::SUCCESS) return false;
@@ -595,7 +625,8 @@ bool MatchDelimited(const DelimitedProgram& p, std::string_view event, MatchResu
   // `[a, b, ...]` with nothing to extract: only the fields before the
   // ellipsis decide (and that there are at least that many), so the rest of
   // the event is not split (bench/PROFILING.md, delimited scan).
-  if (result == nullptr && total > 0 && p.ellipsis >= 0 && static_cast<size_t>(p.ellipsis) + 1 == total) {
+  if (result == nullptr && total > 0 && p.ellipsis >= 0 &&
+      static_cast<size_t>(p.ellipsis) + 1 == total) {
     const size_t before = static_cast<size_t>(p.ellipsis);
     SplitFields(event, &tokens, before);
     if (tokens.size() < before) return false;

@@ -52,17 +52,30 @@ class RegexParser {
     if (pos_ >= s_.size()) return Fail("Invalid regular expression: trailing '\\'", pos_ - 1);
     const char c = s_[pos_++];
     switch (c) {
-      case 'd': *out = Digits(); return true;
-      case 'D': *out = ~Digits(); return true;
-      case 'w': *out = Word(); return true;
-      case 'W': *out = ~Word(); return true;
-      case 's': *out = Space(); return true;
-      case 'S': *out = ~Space(); return true;
+      case 'd':
+        *out = Digits();
+        return true;
+      case 'D':
+        *out = ~Digits();
+        return true;
+      case 'w':
+        *out = Word();
+        return true;
+      case 'W':
+        *out = ~Word();
+        return true;
+      case 's':
+        *out = Space();
+        return true;
+      case 'S':
+        *out = ~Space();
+        return true;
       case 'x': {
         if (pos_ + 2 > s_.size() || HexValue(s_[pos_]) < 0 || HexValue(s_[pos_ + 1]) < 0)
           return Fail("Invalid regular expression: \\x needs two hex digits", pos_ - 2);
         const int v = HexValue(s_[pos_]) * 16 + HexValue(s_[pos_ + 1]);
-        if (v > 0x7f) return Fail("Invalid regular expression: \\x escapes are ASCII only", pos_ - 2);
+        if (v > 0x7f)
+          return Fail("Invalid regular expression: \\x escapes are ASCII only", pos_ - 2);
         pos_ += 2;
         *out = CharSet().set(v);
         *single = v;
@@ -152,8 +165,9 @@ class RegexParser {
       return Fail("Invalid regular expression: bad repeat '{'", open);
     ++pos_;
     if (*min > kMaxRegexRepeat || *max > kMaxRegexRepeat)
-      return Fail("Invalid regular expression: repeat count above " + std::to_string(kMaxRegexRepeat),
-                  open);
+      return Fail(
+          "Invalid regular expression: repeat count above " + std::to_string(kMaxRegexRepeat),
+          open);
     if (*max >= 0 && *max < *min) return Fail("Invalid regular expression: bad repeat range", open);
     return true;
   }
@@ -170,7 +184,8 @@ class RegexParser {
       if (!AllowedRegexChar(c)) {
         // Report the whole UTF-8 sequence for multi-byte characters.
         size_t len = 1;
-        while (c >= 0x80 && i + len < s_.size() && (static_cast<unsigned char>(s_[i + len]) & 0xC0) == 0x80)
+        while (c >= 0x80 && i + len < s_.size() &&
+               (static_cast<unsigned char>(s_[i + len]) & 0xC0) == 0x80)
           ++len;
         return Fail("Invalid character(s) in term '" + std::string(s_.substr(i, len)) + "'", i);
       }
@@ -181,10 +196,18 @@ class RegexParser {
       const char c = s_[pos_++];
       Piece p;
       switch (c) {
-        case '|': alts->emplace_back(); continue;
-        case '^': p.type = 1; break;
-        case '$': p.type = 2; break;
-        case '.': p.set = ~CharSet().set('\n'); break;
+        case '|':
+          alts->emplace_back();
+          continue;
+        case '^':
+          p.type = 1;
+          break;
+        case '$':
+          p.type = 2;
+          break;
+        case '.':
+          p.set = ~CharSet().set('\n');
+          break;
         case '[':
           if (!Class(&p.set)) return false;
           break;
@@ -197,11 +220,14 @@ class RegexParser {
         case '*':
         case '+':
         case '{':
-          return Fail(std::string("Invalid regular expression: nothing to repeat before '") + c + "'", at);
+          return Fail(
+              std::string("Invalid regular expression: nothing to repeat before '") + c + "'", at);
         case ']':
         case '}':
           return Fail(std::string("Invalid regular expression: unbalanced '") + c + "'", at);
-        default: p.set.set(static_cast<unsigned char>(c)); break;
+        default:
+          p.set.set(static_cast<unsigned char>(c));
+          break;
       }
       // One optional quantifier.
       if (pos_ < s_.size()) {
@@ -214,7 +240,8 @@ class RegexParser {
           if (q == '*') p.min = 0, p.max = -1;
           if (q == '+') p.min = 1, p.max = -1;
           if (q == '{' && !Repeat(&p.min, &p.max)) return false;
-          if (pos_ < s_.size() && (s_[pos_] == '?' || s_[pos_] == '*' || s_[pos_] == '+' || s_[pos_] == '{'))
+          if (pos_ < s_.size() &&
+              (s_[pos_] == '?' || s_[pos_] == '*' || s_[pos_] == '+' || s_[pos_] == '{'))
             return Fail("Invalid regular expression: repeated quantifier", pos_);
         }
       }
@@ -248,7 +275,9 @@ bool Regex::Compile(std::string_view body, RegexError* error) {
     for (const auto& p : alt) {
       State s;
       s.set = p.set;
-      s.type = p.type == 1 ? State::Type::kBol : p.type == 2 ? State::Type::kEol : State::Type::kChar;
+      s.type = p.type == 1   ? State::Type::kBol
+               : p.type == 2 ? State::Type::kEol
+                             : State::Type::kChar;
       if (p.type != 0) {
         states_.push_back(s);
         continue;
@@ -323,7 +352,9 @@ bool Regex::Search(std::string_view text) const {
     while (true) {
       const State& s = states_[i];
       switch (s.type) {
-        case State::Type::kMatch: matched = true; return;
+        case State::Type::kMatch:
+          matched = true;
+          return;
         case State::Type::kBol:
           if (pos != 0) return;
           ++i;
@@ -345,7 +376,8 @@ bool Regex::Search(std::string_view text) const {
       // Only a fresh start can be live here, and it dies on any byte
       // outside first_ without matching: skip to the next byte in first_.
       if (first_byte_ >= 0) {
-        const void* hit = pos < len ? std::memchr(text.data() + pos, first_byte_, len - pos) : nullptr;
+        const void* hit =
+            pos < len ? std::memchr(text.data() + pos, first_byte_, len - pos) : nullptr;
         if (hit == nullptr) return false;
         pos = static_cast<size_t>(static_cast<const char*>(hit) - text.data());
       } else {

@@ -39,8 +39,8 @@ Status ReadInt(const EnvMap& env, const std::string& key, int64_t lo, int64_t hi
     return InvalidArgumentError(key + ": not an integer: '" + text->substr(0, 40) + "'");
   }
   if (v < lo || v > hi) {
-    return InvalidArgumentError(key + ": " + std::to_string(v) + " is outside " + std::to_string(lo) +
-                                ".." + std::to_string(hi));
+    return InvalidArgumentError(key + ": " + std::to_string(v) + " is outside " +
+                                std::to_string(lo) + ".." + std::to_string(hi));
   }
   value = v;
   return Status::Ok();
@@ -77,14 +77,15 @@ StatusOr<HandlerConfig> LoadHandlerConfig(const EnvMap& env) {
     for (const DestinationSpec& d : parsed->destinations) {
       const std::string* secret = Find(env, d.secret_env);
       if (secret == nullptr || secret->empty()) {
-        return InvalidArgumentError("IAM_AUDIT_CONFIG: destination '" + d.name + "': " + d.secret_env +
-                                    " is not set");
+        return InvalidArgumentError("IAM_AUDIT_CONFIG: destination '" + d.name +
+                                    "': " + d.secret_env + " is not set");
       }
       if (d.type == DestinationSpec::Type::kSlack) {
         auto durl = ParseHttpUrl(*secret);
         if (!durl.ok()) return durl.status().WithPrefix(d.secret_env);
         if (durl->scheme != "https") {
-          return InvalidArgumentError(d.secret_env + ": must be an https:// URL (host " + durl->host + ")");
+          return InvalidArgumentError(d.secret_env + ": must be an https:// URL (host " +
+                                      durl->host + ")");
         }
       }
       config.destination_secrets[d.name] = *secret;
@@ -110,7 +111,8 @@ StatusOr<HandlerConfig> LoadHandlerConfig(const EnvMap& env) {
     }
     config.telegram_api_base = *base;
   }
-  if (Status s = ReadInt(env, "IAM_AUDIT_POST_INTERVAL_MS", 0, 60'000, config.min_post_interval_ms); !s.ok()) {
+  if (Status s = ReadInt(env, "IAM_AUDIT_POST_INTERVAL_MS", 0, 60'000, config.min_post_interval_ms);
+      !s.ok()) {
     return s;
   }
 
@@ -122,7 +124,8 @@ StatusOr<HandlerConfig> LoadHandlerConfig(const EnvMap& env) {
     auto url = ParseHttpUrl(*webhook);
     if (!url.ok()) return url.status().WithPrefix("SLACK_WEBHOOK_URL");
     if (url->scheme != "https") {
-      return InvalidArgumentError("SLACK_WEBHOOK_URL: must be an https:// URL (host " + url->host + ")");
+      return InvalidArgumentError("SLACK_WEBHOOK_URL: must be an https:// URL (host " + url->host +
+                                  ")");
     }
     config.webhook_url = *webhook;
     config.webhook_host = url->host;
@@ -141,27 +144,32 @@ StatusOr<HandlerConfig> LoadHandlerConfig(const EnvMap& env) {
 
   // One rule per IAM_AUDIT_IGNORE_<NAME>, in variable-name order (EnvMap is sorted).
   for (const auto& [key, value] : env) {
-    if (key.size() <= kIgnorePrefix.size() || key.compare(0, kIgnorePrefix.size(), kIgnorePrefix) != 0) {
+    if (key.size() <= kIgnorePrefix.size() ||
+        key.compare(0, kIgnorePrefix.size(), kIgnorePrefix) != 0) {
       continue;
     }
     if (value.empty()) continue;  // an empty variable switches a rule off
-    config.ignore_rules.push_back({RuleName(std::string_view(key).substr(kIgnorePrefix.size())), value, key});
+    config.ignore_rules.push_back(
+        {RuleName(std::string_view(key).substr(kIgnorePrefix.size())), value, key});
   }
   // Compile now so that a bad pattern is an init error naming variable and column.
   auto rules = IgnoreRules::Compile(config.ignore_rules);
   if (!rules.ok()) return rules.status();
 
   int64_t v = static_cast<int64_t>(config.decode.max_inflated_bytes);
-  if (Status s = ReadInt(env, "IAM_AUDIT_MAX_PAYLOAD_BYTES", 1024, int64_t{1} << 30, v); !s.ok()) return s;
+  if (Status s = ReadInt(env, "IAM_AUDIT_MAX_PAYLOAD_BYTES", 1024, int64_t{1} << 30, v); !s.ok())
+    return s;
   config.decode.max_inflated_bytes = static_cast<size_t>(v);
   v = config.retry.max_attempts;
   if (Status s = ReadInt(env, "IAM_AUDIT_MAX_ATTEMPTS", 1, 20, v); !s.ok()) return s;
   config.retry.max_attempts = static_cast<int>(v);
-  if (Status s = ReadInt(env, "IAM_AUDIT_HTTP_TIMEOUT_MS", 100, 900'000, config.retry.request_timeout_ms);
+  if (Status s =
+          ReadInt(env, "IAM_AUDIT_HTTP_TIMEOUT_MS", 100, 900'000, config.retry.request_timeout_ms);
       !s.ok()) {
     return s;
   }
-  if (Status s = ReadInt(env, "IAM_AUDIT_MAX_BACKOFF_MS", 0, 900'000, config.retry.max_backoff_ms); !s.ok()) {
+  if (Status s = ReadInt(env, "IAM_AUDIT_MAX_BACKOFF_MS", 0, 900'000, config.retry.max_backoff_ms);
+      !s.ok()) {
     return s;
   }
   v = static_cast<int64_t>(config.remembered_ids);
@@ -191,9 +199,9 @@ std::string DescribeConfig(const HandlerConfig& config) {
     }
     routing += "]";
   }
-  return "webhook_host=" + (config.webhook_host.empty() ? std::string("-") : config.webhook_host) + routing +
-         " time_zone=" + config.render.time_zone.name() +
-         " ignore=[" + rules + "] max_attempts=" + std::to_string(config.retry.max_attempts) +
+  return "webhook_host=" + (config.webhook_host.empty() ? std::string("-") : config.webhook_host) +
+         routing + " time_zone=" + config.render.time_zone.name() + " ignore=[" + rules +
+         "] max_attempts=" + std::to_string(config.retry.max_attempts) +
          " http_timeout_ms=" + std::to_string(config.retry.request_timeout_ms) +
          " remembered_ids=" + std::to_string(config.remembered_ids) +
          " max_payload_bytes=" + std::to_string(config.decode.max_inflated_bytes);

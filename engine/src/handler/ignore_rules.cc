@@ -8,7 +8,8 @@ StatusOr<IgnoreRules> IgnoreRules::Compile(const std::vector<IgnoreRuleSpec>& sp
   for (const IgnoreRuleSpec& spec : specs) {
     auto filter = Filter::Compile(spec.pattern);
     if (!filter.ok()) {
-      return filter.status().WithPrefix(spec.source.empty() ? "ignore rule " + spec.name : spec.source);
+      return filter.status().WithPrefix(spec.source.empty() ? "ignore rule " + spec.name
+                                                            : spec.source);
     }
     rules.rules_.push_back(Rule{spec.name, std::move(filter).value()});
   }

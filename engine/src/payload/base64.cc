@@ -15,7 +15,8 @@ constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 constexpr std::array<int8_t, 256> MakeDecodeTable() {
   std::array<int8_t, 256> table{};
   for (auto& v : table) v = -1;
-  for (int i = 0; i < 64; ++i) table[static_cast<unsigned char>(kAlphabet[i])] = static_cast<int8_t>(i);
+  for (int i = 0; i < 64; ++i)
+    table[static_cast<unsigned char>(kAlphabet[i])] = static_cast<int8_t>(i);
   return table;
 }
 constexpr std::array<int8_t, 256> kDecode = MakeDecodeTable();
@@ -75,7 +76,8 @@ StatusOr<std::string> Base64Decode(std::string_view text) {
                                 " is not a multiple of 4 (truncated or unpadded)");
   }
   size_t padding = 0;
-  if (!text.empty() && text.back() == '=') padding = (text.size() >= 2 && text[text.size() - 2] == '=') ? 2 : 1;
+  if (!text.empty() && text.back() == '=')
+    padding = (text.size() >= 2 && text[text.size() - 2] == '=') ? 2 : 1;
   const size_t data_end = text.size() - padding;
   // Whole quads of data characters: four table lookups and three bytes each.
   const size_t quads_end = data_end / 4 * 4;
@@ -88,8 +90,8 @@ StatusOr<std::string> Base64Decode(std::string_view text) {
     if (v & kBad) {
       size_t at = i;
       while (kDecode[in[at]] >= 0) ++at;
-      return InvalidArgumentError("base64: invalid character " + DescribeByte(in[at]) + " at offset " +
-                                  std::to_string(at));
+      return InvalidArgumentError("base64: invalid character " + DescribeByte(in[at]) +
+                                  " at offset " + std::to_string(at));
     }
     o[0] = static_cast<char>(v >> 16);
     o[1] = static_cast<char>(v >> 8);
@@ -101,8 +103,8 @@ StatusOr<std::string> Base64Decode(std::string_view text) {
   for (size_t i = quads_end; i < data_end; ++i) {
     const int8_t v = kDecode[in[i]];
     if (v < 0) {
-      return InvalidArgumentError("base64: invalid character " + DescribeByte(in[i]) + " at offset " +
-                                  std::to_string(i));
+      return InvalidArgumentError("base64: invalid character " + DescribeByte(in[i]) +
+                                  " at offset " + std::to_string(i));
     }
     acc = (acc << 6) | static_cast<uint32_t>(v);
     bits += 6;

@@ -41,8 +41,8 @@ bool HasGzipMagic(std::string_view gz) {
 Status BadMagicError() { return InvalidArgumentError("gzip: not gzip (bad magic) at byte 0"); }
 
 Status LimitError(size_t max_bytes) {
-  return ResourceExhaustedError("gzip: inflated size exceeds the limit of " + std::to_string(max_bytes) +
-                                " bytes (gzip bomb?)");
+  return ResourceExhaustedError("gzip: inflated size exceeds the limit of " +
+                                std::to_string(max_bytes) + " bytes (gzip bomb?)");
 }
 
 struct DecompressorDeleter {
@@ -68,16 +68,16 @@ FastResult LibdeflateInflate(std::string_view gz, size_t max_bytes, size_t paddi
   if (gz.size() < kGzipHeaderBytes + kGzipTrailerBytes) return FastResult::kFallBack;
   if ((static_cast<unsigned char>(gz[3]) & kFlagHeaderCrc) != 0) return FastResult::kFallBack;
   const auto* trailer = reinterpret_cast<const unsigned char*>(gz.data() + gz.size() - 4);
-  const size_t isize = uint32_t{trailer[0]} | uint32_t{trailer[1]} << 8 | uint32_t{trailer[2]} << 16 |
-                       uint32_t{trailer[3]} << 24;
+  const size_t isize = uint32_t{trailer[0]} | uint32_t{trailer[1]} << 8 |
+                       uint32_t{trailer[2]} << 16 | uint32_t{trailer[3]} << 24;
   const size_t capacity = std::min({isize, max_bytes, gz.size() * kMaxDeflateRatio});
   libdeflate_decompressor* decompressor = Decompressor();
   if (decompressor == nullptr) return FastResult::kFallBack;
   char* out = alloc(capacity + padding);
   if (out == nullptr) return FastResult::kFallBack;
   size_t in_used = 0;
-  const libdeflate_result r =
-      libdeflate_gzip_decompress_ex(decompressor, gz.data(), gz.size(), out, capacity, &in_used, size);
+  const libdeflate_result r = libdeflate_gzip_decompress_ex(decompressor, gz.data(), gz.size(), out,
+                                                            capacity, &in_used, size);
   if (r == LIBDEFLATE_SUCCESS && in_used == gz.size()) return FastResult::kDone;
   // Over the limit: zlib would inflate up to the limit to say the same.
   if (r == LIBDEFLATE_INSUFFICIENT_SPACE && capacity == max_bytes) return FastResult::kOverLimit;

@@ -1,15 +1,14 @@
 // The subscription payload's JSON layers: the Lambda event envelope and the
 // decoded LogBatch document.
-#include <nlohmann/json.hpp>
-
-#include "common/json_error.h"
 #include <simdjson.h>
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "common/json_error.h"
 #include "iam_audit/payload.h"
 #include "payload/payload_internal.h"
 
@@ -27,17 +26,18 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-Status ExpectType(const json& value, json::value_t type, const std::string& path, const char* what) {
-  const bool ok = type == json::value_t::number_integer
-                      ? (value.is_number_integer())
-                      : value.type() == type;
+Status ExpectType(const json& value, json::value_t type, const std::string& path,
+                  const char* what) {
+  const bool ok =
+      type == json::value_t::number_integer ? (value.is_number_integer()) : value.type() == type;
   if (ok) return Status::Ok();
   return InvalidArgumentError(path + ": expected " + what + ", got " + value.type_name());
 }
 
 StatusOr<LogBatch> BatchFromJson(const json& doc) {
   if (!doc.is_object()) {
-    return InvalidArgumentError(std::string("batch: expected a JSON object, got ") + doc.type_name());
+    return InvalidArgumentError(std::string("batch: expected a JSON object, got ") +
+                                doc.type_name());
   }
   LogBatch batch;
   auto text_field = [&](const char* key, std::string& out, bool required) -> Status {
@@ -58,15 +58,15 @@ StatusOr<LogBatch> BatchFromJson(const json& doc) {
     return InvalidArgumentError("batch: messageType: unknown value \"" + batch.message_type +
                                 "\" (expected DATA_MESSAGE or CONTROL_MESSAGE)");
   }
-  for (auto [key, out] : {std::pair{"owner", &batch.owner}, std::pair{"logGroup", &batch.log_group},
-                          std::pair{"logStream", &batch.log_stream},
-                          std::pair{"policyLevel", &batch.policy_level}}) {
+  for (auto [key, out] :
+       {std::pair{"owner", &batch.owner}, std::pair{"logGroup", &batch.log_group},
+        std::pair{"logStream", &batch.log_stream}, std::pair{"policyLevel", &batch.policy_level}}) {
     if (Status s = text_field(key, *out, false); !s.ok()) return s;
   }
   if (auto it = doc.find("subscriptionFilters"); it != doc.end() && !it->is_null()) {
     if (!it->is_array()) {
-      return InvalidArgumentError(std::string("batch: subscriptionFilters: expected an array, got ") +
-                                  it->type_name());
+      return InvalidArgumentError(
+          std::string("batch: subscriptionFilters: expected an array, got ") + it->type_name());
     }
     for (size_t i = 0; i < it->size(); ++i) {
       const json& name = (*it)[i];
@@ -106,7 +106,8 @@ StatusOr<LogBatch> BatchFromJson(const json& doc) {
     }
     auto ts = ev.find("timestamp");
     if (ts == ev.end()) return InvalidArgumentError(path + ": missing \"timestamp\"");
-    if (Status s = ExpectType(*ts, json::value_t::number_integer, path + ".timestamp", "an integer (ms)");
+    if (Status s =
+            ExpectType(*ts, json::value_t::number_integer, path + ".timestamp", "an integer (ms)");
         !s.ok()) {
       return s;
     }
@@ -140,10 +141,14 @@ bool RepairUtf8(std::string_view in, std::string& out) {
     for (size_t k = at; k < at + 4; ++k) {
       const char c = in[k];
       v <<= 4;
-      if (c >= '0' && c <= '9') v |= static_cast<unsigned>(c - '0');
-      else if (c >= 'a' && c <= 'f') v |= static_cast<unsigned>(c - 'a' + 10);
-      else if (c >= 'A' && c <= 'F') v |= static_cast<unsigned>(c - 'A' + 10);
-      else return false;
+      if (c >= '0' && c <= '9')
+        v |= static_cast<unsigned>(c - '0');
+      else if (c >= 'a' && c <= 'f')
+        v |= static_cast<unsigned>(c - 'a' + 10);
+      else if (c >= 'A' && c <= 'F')
+        v |= static_cast<unsigned>(c - 'A' + 10);
+      else
+        return false;
     }
     return true;
   };
@@ -153,8 +158,8 @@ bool RepairUtf8(std::string_view in, std::string& out) {
       unsigned v = 0;
       if (in[i + 1] == 'u' && hex4(i + 2, v) && v >= 0xD800 && v <= 0xDFFF) {
         unsigned low = 0;
-        if (v <= 0xDBFF && i + 12 <= in.size() && in.substr(i + 6, 2) == "\\u" && hex4(i + 8, low) &&
-            low >= 0xDC00 && low <= 0xDFFF) {
+        if (v <= 0xDBFF && i + 12 <= in.size() && in.substr(i + 6, 2) == "\\u" &&
+            hex4(i + 8, low) && low >= 0xDC00 && low <= 0xDFFF) {
           out.append(in.substr(i, 12));
           i += 12;
         } else {
@@ -168,9 +173,14 @@ bool RepairUtf8(std::string_view in, std::string& out) {
       i += 2;
       continue;
     }
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    size_t len = c < 0x80           ? 1
+                 : (c >> 5) == 0x6  ? 2
+                 : (c >> 4) == 0xE  ? 3
+                 : (c >> 3) == 0x1E ? 4
+                                    : 0;
     bool valid = len > 0 && i + len <= in.size();
-    for (size_t k = 1; valid && k < len; ++k) valid = (static_cast<unsigned char>(in[i + k]) & 0xC0) == 0x80;
+    for (size_t k = 1; valid && k < len; ++k)
+      valid = (static_cast<unsigned char>(in[i + k]) & 0xC0) == 0x80;
     if (valid && len > 1) {
       // Reject overlong forms, surrogates and code points past U+10FFFF.
       const unsigned char c1 = static_cast<unsigned char>(in[i + 1]);
@@ -214,7 +224,8 @@ StatusOr<json> ParseJson(std::string_view text, const char* what) {
 // string buffer, so a large batch never has its text, simdjson's unescaped
 // copy and the messages in memory at once. Once it is freed this function
 // cannot fail (the slow path would need the text).
-bool FastParseBatch(std::string_view text, bool padded, LogBatch& batch, internal::PaddedBytes* release) {
+bool FastParseBatch(std::string_view text, bool padded, LogBatch& batch,
+                    internal::PaddedBytes* release) {
   // simdjson sizes its buffers to the largest document seen (tape 8 bytes
   // and structural index 4 bytes per input byte, strings 5/3: ~90 MB of
   // address space for a 6 MB batch, of which what the parse touched stays
@@ -258,7 +269,8 @@ bool FastParseBatch(std::string_view text, bool padded, LogBatch& batch, interna
     }
   }
   simdjson::dom::element events;
-  if (root["logEvents"].get(events) != simdjson::SUCCESS || events.is_null()) return batch.IsControl();
+  if (root["logEvents"].get(events) != simdjson::SUCCESS || events.is_null())
+    return batch.IsControl();
   simdjson::dom::array list;
   if (events.get_array().get(list) != simdjson::SUCCESS) return false;
   // First every event is checked, keeping views into simdjson's strings;
@@ -282,7 +294,8 @@ bool FastParseBatch(std::string_view text, bool padded, LogBatch& batch, interna
         if (have_id) continue;
         have_id = true;
         // numbers: slow path
-        if (!field.value.is_null() && field.value.get_string().get(view.id) != simdjson::SUCCESS) return false;
+        if (!field.value.is_null() && field.value.get_string().get(view.id) != simdjson::SUCCESS)
+          return false;
       } else if (field.key == "timestamp") {
         if (have_timestamp) continue;
         have_timestamp = true;
@@ -347,8 +360,8 @@ StatusOr<LogBatch> DecodeAwsLogsData(std::string_view base64, const DecodeOption
   {
     auto gz = Base64Decode(base64);
     if (!gz.ok()) return gz.status().WithPrefix("payload");
-    Status inflated =
-        internal::GzipInflatePadded(*gz, options.max_inflated_bytes, simdjson::SIMDJSON_PADDING, &plain);
+    Status inflated = internal::GzipInflatePadded(*gz, options.max_inflated_bytes,
+                                                  simdjson::SIMDJSON_PADDING, &plain);
     if (!inflated.ok()) return inflated.WithPrefix("payload");
   }  // the compressed bytes go before the parse
   return internal::ParseLogBatchPadded(std::move(plain));

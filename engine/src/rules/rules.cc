@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
-
-#include "common/json_error.h"
 #include <set>
 #include <sstream>
+
+#include "common/json_error.h"
 
 namespace iam_audit {
 namespace {
@@ -30,7 +30,8 @@ class Reader {
       if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
         std::string list;
         for (std::string_view a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-        return Fail(path.empty() ? key : path + "." + key, "unknown key (expected one of: " + list + ")");
+        return Fail(path.empty() ? key : path + "." + key,
+                    "unknown key (expected one of: " + list + ")");
       }
     }
     return Status::Ok();
@@ -41,7 +42,8 @@ class Reader {
     auto it = obj.find(key);
     const std::string here = Join(path, key);
     if (it == obj.end()) return required ? Fail(here, "required") : Status::Ok();
-    if (!it->is_string()) return Fail(here, std::string("expected a string, got ") + it->type_name());
+    if (!it->is_string())
+      return Fail(here, std::string("expected a string, got ") + it->type_name());
     out = it->get<std::string>();
     if (required && out.empty()) return Fail(here, "must not be empty");
     return Status::Ok();
@@ -52,7 +54,8 @@ class Reader {
     auto it = obj.find(key);
     const std::string here = Join(path, key);
     if (it == obj.end()) return Status::Ok();
-    if (!it->is_array()) return Fail(here, std::string("expected an array of strings, got ") + it->type_name());
+    if (!it->is_array())
+      return Fail(here, std::string("expected an array of strings, got ") + it->type_name());
     for (size_t i = 0; i < it->size(); ++i) {
       if (!(*it)[i].is_string()) {
         return Fail(here + "[" + std::to_string(i) + "]",
@@ -80,7 +83,8 @@ bool ValidName(std::string_view name) {
 
 // A POSIX environment variable name, as Lambda accepts them.
 bool ValidEnvName(std::string_view name) {
-  if (name.empty() || name.size() > 128 || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
+  if (name.empty() || name.size() > 128 || std::isdigit(static_cast<unsigned char>(name[0])))
+    return false;
   return std::all_of(name.begin(), name.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
   });
@@ -88,19 +92,22 @@ bool ValidEnvName(std::string_view name) {
 
 Status ReadRule(const Reader& r, const json& item, const std::string& path, bool ignore_rule,
                 RuleSpec& rule) {
-  if (!item.is_object()) return r.Fail(path, std::string("expected an object, got ") + item.type_name());
+  if (!item.is_object())
+    return r.Fail(path, std::string("expected an object, got ") + item.type_name());
   if (ignore_rule) {
     if (Status s = r.CheckKeys(item, path, {"name", "pattern", "description"}); !s.ok()) return s;
   } else {
-    if (Status s = r.CheckKeys(item, path,
-                               {"name", "pattern", "severity", "destinations", "title", "description"});
+    if (Status s = r.CheckKeys(
+            item, path, {"name", "pattern", "severity", "destinations", "title", "description"});
         !s.ok()) {
       return s;
     }
   }
   if (Status s = r.String(item, path, "name", rule.name, true); !s.ok()) return s;
   if (!ValidName(rule.name)) {
-    return r.Fail(path + ".name", "\"" + rule.name + "\" is not a valid name (letters, digits, '-', '_', '.'; at most 64)");
+    return r.Fail(
+        path + ".name",
+        "\"" + rule.name + "\" is not a valid name (letters, digits, '-', '_', '.'; at most 64)");
   }
   // A pattern may legitimately be empty (matches everything), so only its
   // presence is required.
@@ -111,7 +118,8 @@ Status ReadRule(const Reader& r, const json& item, const std::string& path, bool
   std::string severity = "info";
   if (Status s = r.String(item, path, "severity", severity, false); !s.ok()) return s;
   auto parsed = ParseSeverity(severity);
-  if (!parsed) return r.Fail(path + ".severity", "\"" + severity + "\" is not one of info, warning, critical");
+  if (!parsed)
+    return r.Fail(path + ".severity", "\"" + severity + "\" is not one of info, warning, critical");
   rule.severity = *parsed;
   if (Status s = r.Strings(item, path, "destinations", rule.destinations); !s.ok()) return s;
   return r.String(item, path, "title", rule.title, false);
@@ -136,9 +144,12 @@ std::string AccountsPattern(const std::vector<std::string>& accounts) {
 
 std::string_view SeverityName(Severity severity) {
   switch (severity) {
-    case Severity::kInfo: return "info";
-    case Severity::kWarning: return "warning";
-    case Severity::kCritical: return "critical";
+    case Severity::kInfo:
+      return "info";
+    case Severity::kWarning:
+      return "warning";
+    case Severity::kCritical:
+      return "critical";
   }
   return "info";
 }
@@ -155,36 +166,55 @@ std::vector<RuleSpec> DefaultRulePack(std::string_view notifier_function) {
   return {
       {"root-activity",
        R"({ ($.userIdentity.type = "Root") && (($.readOnly IS FALSE) || ($.readOnly NOT EXISTS)) && ($.userIdentity.invokedBy NOT EXISTS) })",
-       Severity::kCritical, {}, "Root account activity",
+       Severity::kCritical,
+       {},
+       "Root account activity",
        "The root user did something other than a read (root sign-ins included)."},
       {"console-login-without-mfa",
        R"({ ($.eventName = "ConsoleLogin") && ($.responseElements.ConsoleLogin = "Success") && (($.userIdentity.type = "IAMUser") || ($.userIdentity.type = "Root")) && ($.additionalEventData.MFAUsed != "Yes") && ($.additionalEventData.MFAUsed != "YES") })",
-       Severity::kWarning, {}, "Console login without MFA",
-       "A successful console sign-in by an IAM user or root without MFA. Federated and SSO sign-ins "
+       Severity::kWarning,
+       {},
+       "Console login without MFA",
+       "A successful console sign-in by an IAM user or root without MFA. Federated and SSO "
+       "sign-ins "
        "(AssumedRole, FederatedUser) carry no MFA flag and are left out."},
       {"console-login-failure",
        R"({ ($.eventName = "ConsoleLogin") && ($.responseElements.ConsoleLogin = "Failure") })",
-       Severity::kWarning, {}, "Failed console login", "A console sign-in that failed."},
+       Severity::kWarning,
+       {},
+       "Failed console login",
+       "A console sign-in that failed."},
       {"cloudtrail-tampering",
        R"({ ($.eventSource = "cloudtrail.amazonaws.com") && (($.eventName = "StopLogging") || ($.eventName = "DeleteTrail") || ($.eventName = "UpdateTrail") || ($.eventName = "PutEventSelectors")) })",
-       Severity::kCritical, {}, "CloudTrail tampering",
+       Severity::kCritical,
+       {},
+       "CloudTrail tampering",
        "Logging stopped, a trail deleted or changed, or its event selectors replaced."},
       {"iam-changes",
        R"({ ($.eventSource = "iam.amazonaws.com") && (($.eventName = "CreateAccessKey") || ($.eventName = "UpdateAccessKey") || ($.eventName = "CreateUser") || ($.eventName = "DeleteUser") || ($.eventName = "CreateLoginProfile") || ($.eventName = "UpdateLoginProfile") || ($.eventName = "Attach*") || ($.eventName = "Put*") || ($.eventName = "CreatePolicyVersion") || ($.eventName = "SetDefaultPolicyVersion") || ($.eventName = "AddUserToGroup") || ($.eventName = "UpdateAssumeRolePolicy") || ($.eventName = "DeactivateMFADevice") || ($.eventName = "DeleteVirtualMFADevice")) && ($.errorCode NOT EXISTS) })",
-       Severity::kWarning, {}, "IAM credential or policy change",
+       Severity::kWarning,
+       {},
+       "IAM credential or policy change",
        "Access keys, users, login profiles, MFA devices, attached or inline policies changed."},
       {"access-denied",
        R"({ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") || ($.errorCode = "Client.UnauthorizedOperation") })",
-       Severity::kWarning, {}, "Access denied",
+       Severity::kWarning,
+       {},
+       "Access denied",
        "A call refused with AccessDenied or UnauthorizedOperation."},
       {"notifier-changes",
-       R"({ (($.eventSource = "lambda.amazonaws.com") && ($.requestParameters.functionName = ")" + fn +
+       R"({ (($.eventSource = "lambda.amazonaws.com") && ($.requestParameters.functionName = ")" +
+           fn +
            R"(*") && ($.readOnly IS FALSE)) || (($.eventSource = "logs.amazonaws.com") && (($.eventName = "DeleteSubscriptionFilter") || ($.eventName = "PutSubscriptionFilter"))) })",
-       Severity::kCritical, {}, "Audit notifier changed",
+       Severity::kCritical,
+       {},
+       "Audit notifier changed",
        "The audit Lambda itself or a log subscription filter was changed or removed."},
       {"iam-user-activity",
        R"({ ($.userIdentity.type = "IAMUser") && ($.eventName != "Get*") && ($.eventName != "Describe*") })",
-       Severity::kInfo, {}, "",
+       Severity::kInfo,
+       {},
+       "",
        "The original iam-audit behaviour: every IAM-user call that is not Get*/Describe*."},
   };
 }
@@ -197,26 +227,33 @@ StatusOr<RuleConfig> ParseRuleConfig(std::string_view text, std::string_view sou
   } catch (const json::exception& e) {
     return InvalidArgumentError(std::string(source) + ": " + CleanJsonError(e));
   }
-  if (!doc.is_object()) return r.Fail("(top level)", std::string("expected an object, got ") + doc.type_name());
-  if (Status s = r.CheckKeys(doc, "",
-                             {"$schema", "version", "default_rules", "ignore", "rules", "destinations",
-                              "routes", "default_destinations", "digest", "time_zone", "console_url"});
+  if (!doc.is_object())
+    return r.Fail("(top level)", std::string("expected an object, got ") + doc.type_name());
+  if (Status s =
+          r.CheckKeys(doc, "",
+                      {"$schema", "version", "default_rules", "ignore", "rules", "destinations",
+                       "routes", "default_destinations", "digest", "time_zone", "console_url"});
       !s.ok()) {
     return s;
   }
   RuleConfig config;
-  if (auto v = doc.find("version"); v != doc.end() && !(v->is_number_integer() && v->get<int>() == 1)) {
+  if (auto v = doc.find("version");
+      v != doc.end() && !(v->is_number_integer() && v->get<int>() == 1)) {
     return r.Fail("version", "only version 1 is known");
   }
   if (auto d = doc.find("default_rules"); d != doc.end()) {
     if (d->is_boolean()) {
       config.default_rules = d->get<bool>();
     } else if (d->is_object()) {
-      if (Status s = r.CheckKeys(*d, "default_rules", {"enabled", "disable", "notifier_function"}); !s.ok()) return s;
+      if (Status s = r.CheckKeys(*d, "default_rules", {"enabled", "disable", "notifier_function"});
+          !s.ok())
+        return s;
       auto en = d->find("enabled");
-      if (en != d->end() && !en->is_boolean()) return r.Fail("default_rules.enabled", "expected true or false");
+      if (en != d->end() && !en->is_boolean())
+        return r.Fail("default_rules.enabled", "expected true or false");
       config.default_rules = en == d->end() ? true : en->get<bool>();
-      if (Status s = r.Strings(*d, "default_rules", "disable", config.disabled_rules); !s.ok()) return s;
+      if (Status s = r.Strings(*d, "default_rules", "disable", config.disabled_rules); !s.ok())
+        return s;
       std::vector<std::string> known;
       for (const RuleSpec& rule : DefaultRulePack()) known.push_back(rule.name);
       for (size_t i = 0; i < config.disabled_rules.size(); ++i) {
@@ -232,7 +269,8 @@ StatusOr<RuleConfig> ParseRuleConfig(std::string_view text, std::string_view sou
   for (const char* key : {"ignore", "rules"}) {
     auto it = doc.find(key);
     if (it == doc.end()) continue;
-    if (!it->is_array()) return r.Fail(key, std::string("expected an array, got ") + it->type_name());
+    if (!it->is_array())
+      return r.Fail(key, std::string("expected an array, got ") + it->type_name());
     auto& out = std::string_view(key) == "ignore" ? config.ignore : config.rules;
     for (size_t i = 0; i < it->size(); ++i) {
       RuleSpec rule;
@@ -245,22 +283,27 @@ StatusOr<RuleConfig> ParseRuleConfig(std::string_view text, std::string_view sou
     }
   }
   if (auto it = doc.find("destinations"); it != doc.end()) {
-    if (!it->is_object()) return r.Fail("destinations", std::string("expected an object, got ") + it->type_name());
+    if (!it->is_object())
+      return r.Fail("destinations", std::string("expected an object, got ") + it->type_name());
     for (const auto& [name, dest] : it->items()) {
       const std::string path = "destinations." + name;
       if (!ValidName(name)) return r.Fail(path, "not a valid destination name");
-      if (!dest.is_object()) return r.Fail(path, std::string("expected an object, got ") + dest.type_name());
+      if (!dest.is_object())
+        return r.Fail(path, std::string("expected an object, got ") + dest.type_name());
       DestinationSpec spec;
       spec.name = name;
       std::string type;
       if (Status s = r.String(dest, path, "type", type, true); !s.ok()) return s;
       if (type == "slack") {
         if (Status s = r.CheckKeys(dest, path, {"type", "webhook_url_env"}); !s.ok()) return s;
-        if (Status s = r.String(dest, path, "webhook_url_env", spec.secret_env, true); !s.ok()) return s;
+        if (Status s = r.String(dest, path, "webhook_url_env", spec.secret_env, true); !s.ok())
+          return s;
       } else if (type == "telegram") {
         spec.type = DestinationSpec::Type::kTelegram;
-        if (Status s = r.CheckKeys(dest, path, {"type", "bot_token_env", "chat_id"}); !s.ok()) return s;
-        if (Status s = r.String(dest, path, "bot_token_env", spec.secret_env, true); !s.ok()) return s;
+        if (Status s = r.CheckKeys(dest, path, {"type", "bot_token_env", "chat_id"}); !s.ok())
+          return s;
+        if (Status s = r.String(dest, path, "bot_token_env", spec.secret_env, true); !s.ok())
+          return s;
         if (auto chat = dest.find("chat_id"); chat != dest.end() && chat->is_number_integer()) {
           spec.chat_id = chat->dump();
         } else if (Status s = r.String(dest, path, "chat_id", spec.chat_id, true); !s.ok()) {
@@ -273,20 +316,26 @@ StatusOr<RuleConfig> ParseRuleConfig(std::string_view text, std::string_view sou
       // itself pasted in (a webhook URL, a bot token "123:AA…"), and later
       // errors quote this field. The value is never repeated here.
       if (!ValidEnvName(spec.secret_env)) {
-        return r.Fail(path, "secrets never go in the file: name the environment variable that holds it "
-                            "(letters, digits and '_', not starting with a digit)");
+        return r.Fail(path,
+                      "secrets never go in the file: name the environment variable that holds it "
+                      "(letters, digits and '_', not starting with a digit)");
       }
       config.destinations.push_back(std::move(spec));
     }
   }
-  if (Status s = r.Strings(doc, "", "default_destinations", config.default_destinations); !s.ok()) return s;
+  if (Status s = r.Strings(doc, "", "default_destinations", config.default_destinations); !s.ok())
+    return s;
   if (auto it = doc.find("routes"); it != doc.end()) {
-    if (!it->is_array()) return r.Fail("routes", std::string("expected an array, got ") + it->type_name());
+    if (!it->is_array())
+      return r.Fail("routes", std::string("expected an array, got ") + it->type_name());
     for (size_t i = 0; i < it->size(); ++i) {
       const std::string path = "routes[" + std::to_string(i) + "]";
       const json& item = (*it)[i];
-      if (!item.is_object()) return r.Fail(path, std::string("expected an object, got ") + item.type_name());
-      if (Status s = r.CheckKeys(item, path, {"rules", "min_severity", "accounts", "destinations"}); !s.ok()) return s;
+      if (!item.is_object())
+        return r.Fail(path, std::string("expected an object, got ") + item.type_name());
+      if (Status s = r.CheckKeys(item, path, {"rules", "min_severity", "accounts", "destinations"});
+          !s.ok())
+        return s;
       RouteSpec route;
       if (Status s = r.Strings(item, path, "rules", route.rules); !s.ok()) return s;
       if (Status s = r.Strings(item, path, "accounts", route.accounts); !s.ok()) return s;
@@ -296,12 +345,15 @@ StatusOr<RuleConfig> ParseRuleConfig(std::string_view text, std::string_view sou
       if (Status s = r.String(item, path, "min_severity", sev, false); !s.ok()) return s;
       if (!sev.empty()) {
         route.min_severity = ParseSeverity(sev);
-        if (!route.min_severity) return r.Fail(path + ".min_severity", "\"" + sev + "\" is not one of info, warning, critical");
+        if (!route.min_severity)
+          return r.Fail(path + ".min_severity",
+                        "\"" + sev + "\" is not one of info, warning, critical");
       }
       for (size_t a = 0; a < route.accounts.size(); ++a) {
         const std::string& acct = route.accounts[a];
         if (acct.size() != 12 || !std::all_of(acct.begin(), acct.end(), ::isdigit)) {
-          return r.Fail(path + ".accounts[" + std::to_string(a) + "]", "\"" + acct + "\" is not a 12-digit account id");
+          return r.Fail(path + ".accounts[" + std::to_string(a) + "]",
+                        "\"" + acct + "\" is not a 12-digit account id");
         }
       }
       config.routes.push_back(std::move(route));
@@ -310,7 +362,8 @@ StatusOr<RuleConfig> ParseRuleConfig(std::string_view text, std::string_view sou
   if (auto it = doc.find("digest"); it != doc.end()) {
     if (!it->is_object()) return r.Fail("digest", "expected an object");
     if (Status s = r.CheckKeys(*it, "digest", {"threshold", "max_links"}); !s.ok()) return s;
-    for (auto [key, out] : {std::pair{"threshold", &config.digest.threshold}, std::pair{"max_links", &config.digest.max_links}}) {
+    for (auto [key, out] : {std::pair{"threshold", &config.digest.threshold},
+                            std::pair{"max_links", &config.digest.max_links}}) {
       if (auto v = it->find(key); v != it->end()) {
         if (!v->is_number_unsigned() || v->get<size_t>() < 1 || v->get<size_t>() > 1000) {
           return r.Fail(std::string("digest.") + key, "expected a whole number from 1 to 1000");
@@ -327,7 +380,8 @@ StatusOr<RuleConfig> ParseRuleConfig(std::string_view text, std::string_view sou
   for (const auto* list : {&config.ignore, &config.rules}) {
     for (size_t i = 0; i < list->size(); ++i) {
       const std::string& name = (*list)[i].name;
-      const std::string path = (list == &config.ignore ? "ignore[" : "rules[") + std::to_string(i) + "].name";
+      const std::string path =
+          (list == &config.ignore ? "ignore[" : "rules[") + std::to_string(i) + "].name";
       if (!names.insert(name).second) return r.Fail(path, "duplicate rule name \"" + name + "\"");
     }
   }
@@ -343,18 +397,26 @@ StatusOr<RuleConfig> ParseRuleConfig(std::string_view text, std::string_view sou
   auto check_dests = [&](const std::vector<std::string>& list, const std::string& path) -> Status {
     for (size_t i = 0; i < list.size(); ++i) {
       if (!dests.count(list[i])) {
-        return r.Fail(path + "[" + std::to_string(i) + "]", "no destination named \"" + list[i] + "\"");
+        return r.Fail(path + "[" + std::to_string(i) + "]",
+                      "no destination named \"" + list[i] + "\"");
       }
     }
     return Status::Ok();
   };
   for (size_t i = 0; i < config.rules.size(); ++i) {
-    if (Status s = check_dests(config.rules[i].destinations, "rules[" + std::to_string(i) + "].destinations"); !s.ok()) return s;
+    if (Status s = check_dests(config.rules[i].destinations,
+                               "rules[" + std::to_string(i) + "].destinations");
+        !s.ok())
+      return s;
   }
   for (size_t i = 0; i < config.routes.size(); ++i) {
-    if (Status s = check_dests(config.routes[i].destinations, "routes[" + std::to_string(i) + "].destinations"); !s.ok()) return s;
+    if (Status s = check_dests(config.routes[i].destinations,
+                               "routes[" + std::to_string(i) + "].destinations");
+        !s.ok())
+      return s;
   }
-  if (Status s = check_dests(config.default_destinations, "default_destinations"); !s.ok()) return s;
+  if (Status s = check_dests(config.default_destinations, "default_destinations"); !s.ok())
+    return s;
 
   // Every pattern compiles: report it here, with the path.
   auto compiled = RuleSet::Compile(config);
@@ -373,7 +435,8 @@ StatusOr<RuleConfig> LoadRuleConfigFile(const std::string& path) {
 StatusOr<RuleSet> RuleSet::Compile(const RuleConfig& config) {
   RuleSet set;
   set.config_ = config;
-  auto add = [](std::vector<CompiledRule>& out, const RuleSpec& spec, const std::string& where) -> Status {
+  auto add = [](std::vector<CompiledRule>& out, const RuleSpec& spec,
+                const std::string& where) -> Status {
     auto filter = CompilePattern(where, spec.pattern);
     if (!filter.ok()) return filter.status();
     out.push_back(CompiledRule{spec, *std::move(filter)});
@@ -381,7 +444,9 @@ StatusOr<RuleSet> RuleSet::Compile(const RuleConfig& config) {
   };
   for (size_t i = 0; i < config.ignore.size(); ++i) {
     const RuleSpec& spec = config.ignore[i];
-    if (Status s = add(set.ignore_, spec, "ignore[" + std::to_string(i) + "] (" + spec.name + ").pattern"); !s.ok()) {
+    if (Status s =
+            add(set.ignore_, spec, "ignore[" + std::to_string(i) + "] (" + spec.name + ").pattern");
+        !s.ok()) {
       return s;
     }
   }
@@ -396,7 +461,9 @@ StatusOr<RuleSet> RuleSet::Compile(const RuleConfig& config) {
   }
   for (size_t i = 0; i < config.rules.size(); ++i) {
     const RuleSpec& spec = config.rules[i];
-    if (Status s = add(set.alert_, spec, "rules[" + std::to_string(i) + "] (" + spec.name + ").pattern"); !s.ok()) {
+    if (Status s =
+            add(set.alert_, spec, "rules[" + std::to_string(i) + "] (" + spec.name + ").pattern");
+        !s.ok()) {
       return s;
     }
   }
@@ -406,7 +473,8 @@ StatusOr<RuleSet> RuleSet::Compile(const RuleConfig& config) {
       set.route_accounts_.emplace_back(std::nullopt);
       continue;
     }
-    auto filter = CompilePattern("routes[" + std::to_string(i) + "].accounts", AccountsPattern(route.accounts));
+    auto filter = CompilePattern("routes[" + std::to_string(i) + "].accounts",
+                                 AccountsPattern(route.accounts));
     if (!filter.ok()) return filter.status();
     set.route_accounts_.emplace_back(*std::move(filter));
   }
@@ -457,7 +525,8 @@ Verdict RuleSet::Evaluate(std::string_view message) const {
     if (route_filter_[i] >= 0 && !matches.Matches(static_cast<size_t>(route_filter_[i]))) continue;
     dests.insert(route.destinations.begin(), route.destinations.end());
   }
-  if (dests.empty()) dests.insert(config_.default_destinations.begin(), config_.default_destinations.end());
+  if (dests.empty())
+    dests.insert(config_.default_destinations.begin(), config_.default_destinations.end());
   verdict.destinations.assign(dests.begin(), dests.end());
   return verdict;
 }

@@ -16,9 +16,9 @@ using Json = nlohmann::ordered_json;
 
 constexpr std::string_view kZwsp = "\xE2\x80\x8B";
 constexpr std::string_view kEllipsis = "\xE2\x80\xA6";
-constexpr size_t kMaxNamesListed = 20;   // distinct event names in a digest
-constexpr size_t kMaxLinksCap = 20;      // links in a digest, whatever the config says
-constexpr size_t kValueBudget = 200;     // most values, in code points / UTF-16 units
+constexpr size_t kMaxNamesListed = 20;  // distinct event names in a digest
+constexpr size_t kMaxLinksCap = 20;     // links in a digest, whatever the config says
+constexpr size_t kValueBudget = 200;    // most values, in code points / UTF-16 units
 constexpr size_t kErrorBudget = 800;
 constexpr size_t kRawBudget = 2500;
 
@@ -49,7 +49,8 @@ std::u32string Clean(std::string_view s, bool keep_newline = false) {
         len = 1;
       }
     }
-    if ((cp < 0x20 && !(keep_newline && cp == '\n')) || cp == 0x7F || (cp >= 0x80 && cp < 0xA0)) cp = ' ';
+    if ((cp < 0x20 && !(keep_newline && cp == '\n')) || cp == 0x7F || (cp >= 0x80 && cp < 0xA0))
+      cp = ' ';
     if (cp == 0x061C || cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
         (cp >= 0x2066 && cp <= 0x2069)) {
       cp = 0xFFFD;
@@ -81,7 +82,8 @@ void Append(char32_t cp, std::string* out) {
 // Trimmed, cleaned and cut to `budget` UTF-16 units (an ellipsis included);
 // each kept code point goes through `piece`.
 template <typename PieceFn>
-std::string Bounded(std::string_view value, size_t budget, PieceFn piece, bool keep_newline = false) {
+std::string Bounded(std::string_view value, size_t budget, PieceFn piece,
+                    bool keep_newline = false) {
   std::u32string cps = Clean(value, keep_newline);
   while (!cps.empty() && cps.back() == ' ') cps.pop_back();
   size_t first = 0;
@@ -104,11 +106,17 @@ std::string Bounded(std::string_view value, size_t budget, PieceFn piece, bool k
 std::string SlackValue(std::string_view value, size_t budget = kValueBudget) {
   std::string out = Bounded(value, budget, [](char32_t c) -> std::string {
     switch (c) {
-      case '&': return "&amp;";
-      case '<': return "&lt;";
-      case '>': return "&gt;";
-      case '`': return std::string("\xCB\x8B");  // U+02CB: Slack opens code at any backtick pair
-      case '*': case '_': case '~': {
+      case '&':
+        return "&amp;";
+      case '<':
+        return "&lt;";
+      case '>':
+        return "&gt;";
+      case '`':
+        return std::string("\xCB\x8B");  // U+02CB: Slack opens code at any backtick pair
+      case '*':
+      case '_':
+      case '~': {
         std::string s(kZwsp);
         s += static_cast<char>(c);
         s += kZwsp;
@@ -133,15 +141,20 @@ std::string PlainValue(std::string_view value, size_t budget) {
   });
 }
 
-std::string HtmlValue(std::string_view value, size_t budget = kValueBudget, bool keep_newline = false) {
+std::string HtmlValue(std::string_view value, size_t budget = kValueBudget,
+                      bool keep_newline = false) {
   std::string out = Bounded(
       value, budget,
       [](char32_t c) -> std::string {
         switch (c) {
-          case '&': return "&amp;";
-          case '<': return "&lt;";
-          case '>': return "&gt;";
-          case '"': return "&quot;";
+          case '&':
+            return "&amp;";
+          case '<':
+            return "&lt;";
+          case '>':
+            return "&gt;";
+          case '"':
+            return "&quot;";
           default: {
             std::string s;
             Append(c, &s);
@@ -182,7 +195,8 @@ std::string UrlEncode(std::string_view s) {
 }
 
 std::string ReplaceAll(std::string text, std::string_view from, std::string_view to) {
-  for (size_t pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos + to.size()))
+  for (size_t pos = text.find(from); pos != std::string::npos;
+       pos = text.find(from, pos + to.size()))
     text.replace(pos, from.size(), to);
   return text;
 }
@@ -210,12 +224,14 @@ std::string AlertHeading(const AlertInfo& alert) {
 std::string Dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
 
 Json MrkdwnSection(std::string text) {
-  return Json{{"type", "section"}, {"text", {{"type", "mrkdwn"}, {"text", std::move(text)}, {"verbatim", true}}}};
+  return Json{{"type", "section"},
+              {"text", {{"type", "mrkdwn"}, {"text", std::move(text)}, {"verbatim", true}}}};
 }
 
 Json Header(std::string_view text) {
-  return Json{{"type", "header"},
-              {"text", {{"type", "plain_text"}, {"text", PlainValue(text, kSlackMaxHeaderText - 2)}}}};
+  return Json{
+      {"type", "header"},
+      {"text", {{"type", "plain_text"}, {"text", PlainValue(text, kSlackMaxHeaderText - 2)}}}};
 }
 
 // What a digest says, computed once for both renderers.
@@ -267,17 +283,19 @@ std::string RenderSlackAlert(std::string_view message, const RenderOptions& opti
   for (const std::string& r : alert.rules) names.push_back(SlackValue(r, 100));
   std::string rules = "Rules: " + Join(names, ", ");
   if (rules.size() > 1500) rules = SlackValue(Join(alert.rules, ", "), 1500);
-  blocks.push_back(Json{{"type", "context"},
-                        {"elements", Json::array({Json{{"type", "mrkdwn"},
-                                                       {"text", rules + " · severity " +
-                                                                    std::string(SeverityName(alert.severity))},
-                                                       {"verbatim", true}}})}});
+  blocks.push_back(Json{
+      {"type", "context"},
+      {"elements", Json::array({Json{
+                       {"type", "mrkdwn"},
+                       {"text", rules + " · severity " + std::string(SeverityName(alert.severity))},
+                       {"verbatim", true}}})}});
   j["text"] = Upper(SeverityName(alert.severity)) + ": " + j["text"].get<std::string>();
   j["blocks"] = std::move(blocks);
   return Dump(j);
 }
 
-std::string RenderSlackDigest(const DigestInput& d, const RenderOptions& options, size_t max_links) {
+std::string RenderSlackDigest(const DigestInput& d, const RenderOptions& options,
+                              size_t max_links) {
   DigestFacts f = Summarise(d, options, max_links);
   const std::string rule = d.alert.rules.empty() ? std::string("alert") : d.alert.rules.front();
   const size_t n = d.messages.size();
@@ -293,10 +311,12 @@ std::string RenderSlackDigest(const DigestInput& d, const RenderOptions& options
     text += line;
     return true;
   };
-  add("\nRule: " + SlackValue(rule, 100) + " (" + std::string(SeverityName(d.alert.severity)) + ")");
+  add("\nRule: " + SlackValue(rule, 100) + " (" + std::string(SeverityName(d.alert.severity)) +
+      ")");
   if (d.alert.rules.size() > 1) {
     std::vector<std::string> others;
-    for (size_t i = 1; i < d.alert.rules.size() && i < 10; ++i) others.push_back(SlackValue(d.alert.rules[i], 60));
+    for (size_t i = 1; i < d.alert.rules.size() && i < 10; ++i)
+      others.push_back(SlackValue(d.alert.rules[i], 60));
     add("\nAlso matched: " + Join(others, ", "));
   }
   add("\nFirst: " + SlackValue(f.first_time, 80));
@@ -304,10 +324,13 @@ std::string RenderSlackDigest(const DigestInput& d, const RenderOptions& options
   add("\nEvents:");
   size_t listed = 0;
   for (const auto& [name, count] : f.names) {
-    if (listed == kMaxNamesListed || !add("\n• " + SlackValue(name, 100) + " × " + std::to_string(count))) break;
+    if (listed == kMaxNamesListed ||
+        !add("\n• " + SlackValue(name, 100) + " × " + std::to_string(count)))
+      break;
     ++listed;
   }
-  if (f.names.size() > listed) text += "\n… and " + std::to_string(f.names.size() - listed) + " more event names";
+  if (f.names.size() > listed)
+    text += "\n… and " + std::to_string(f.names.size() - listed) + " more event names";
   blocks.push_back(MrkdwnSection(std::move(text)));  // ≤ ~2900 bytes by the budgets above
   if (!f.linked.empty()) {
     std::string links = "First events:";
@@ -332,11 +355,20 @@ std::string EscapeTelegramHtml(std::string_view text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -354,7 +386,8 @@ std::string RenderTelegramAlert(std::string_view message, const RenderOptions& o
            HtmlValue(message, kRawBudget, true) + "</pre>";
   } else {
     const CloudTrailRecord& r = *parsed;
-    out += "<b>" + HtmlValue(r.display_identity.empty() ? "unknown identity" : r.display_identity, 300);
+    out += "<b>" +
+           HtmlValue(r.display_identity.empty() ? "unknown identity" : r.display_identity, 300);
     if (!r.source_ip_address.empty()) out += " (" + HtmlValue(r.source_ip_address, 100) + ")";
     out += "</b>";
     out += "\nTime: " + HtmlValue(TimeText(r, options.time_zone), 80);
@@ -369,10 +402,13 @@ std::string RenderTelegramAlert(std::string_view message, const RenderOptions& o
       out += "\nError: " + HtmlValue(err, kErrorBudget);
     }
     if (!r.console_login.empty()) out += "\nLogin: " + HtmlValue(r.console_login, 50);
-    if (!r.mfa_used.empty()) out += "\nMFA: " + HtmlValue(r.mfa_used == "YES" ? "Yes" : r.mfa_used, 50);
+    if (!r.mfa_used.empty())
+      out += "\nMFA: " + HtmlValue(r.mfa_used == "YES" ? "Yes" : r.mfa_used, 50);
     const std::string url = ConsoleUrl(r, options);
-    const std::string id = HtmlValue(r.event_id.empty() ? "no eventID in the record" : r.event_id, 200);
-    out += "\n" + (url.empty() ? "<i>" + id + "</i>" : "<a href=\"" + EscapeTelegramHtml(url) + "\">" + id + "</a>");
+    const std::string id =
+        HtmlValue(r.event_id.empty() ? "no eventID in the record" : r.event_id, 200);
+    out += "\n" + (url.empty() ? "<i>" + id + "</i>"
+                               : "<a href=\"" + EscapeTelegramHtml(url) + "\">" + id + "</a>");
   }
   if (!alert.rules.empty()) {
     std::vector<std::string> names;
@@ -384,13 +420,15 @@ std::string RenderTelegramAlert(std::string_view message, const RenderOptions& o
   return out;
 }
 
-std::string RenderTelegramDigest(const DigestInput& d, const RenderOptions& options, size_t max_links) {
+std::string RenderTelegramDigest(const DigestInput& d, const RenderOptions& options,
+                                 size_t max_links) {
   DigestFacts f = Summarise(d, options, max_links);
   const std::string rule = d.alert.rules.empty() ? std::string("alert") : d.alert.rules.front();
   std::string out = "<b>" + Upper(SeverityName(d.alert.severity)) + ": " +
-                    std::to_string(d.messages.size()) + " alerts for " + HtmlValue(d.identity, 300) +
-                    "</b>";
-  out += "\nRule: " + HtmlValue(rule, 100) + " (" + std::string(SeverityName(d.alert.severity)) + ")";
+                    std::to_string(d.messages.size()) + " alerts for " +
+                    HtmlValue(d.identity, 300) + "</b>";
+  out +=
+      "\nRule: " + HtmlValue(rule, 100) + " (" + std::string(SeverityName(d.alert.severity)) + ")";
   out += "\nFirst: " + HtmlValue(f.first_time, 80) + "\nLast: " + HtmlValue(f.last_time, 80);
   out += "\nEvents:";
   size_t listed = 0;
@@ -399,12 +437,15 @@ std::string RenderTelegramDigest(const DigestInput& d, const RenderOptions& opti
     out += "\n• " + HtmlValue(name, 100) + " × " + std::to_string(count);
     ++listed;
   }
-  if (f.names.size() > listed) out += "\n… and " + std::to_string(f.names.size() - listed) + " more event names";
+  if (f.names.size() > listed)
+    out += "\n… and " + std::to_string(f.names.size() - listed) + " more event names";
   if (!f.linked.empty()) out += "\nFirst events:";
   for (const CloudTrailRecord& r : f.linked) {
     std::string url = ConsoleUrl(r, options);
     std::string label = HtmlValue(r.event_name, 60) + " " + HtmlValue(r.event_id, 80);
-    std::string line = "\n• " + (url.empty() ? label : "<a href=\"" + EscapeTelegramHtml(url) + "\">" + label + "</a>");
+    std::string line =
+        "\n• " +
+        (url.empty() ? label : "<a href=\"" + EscapeTelegramHtml(url) + "\">" + label + "</a>");
     if (TelegramVisibleLength(out + line) > kTelegramMaxText) break;
     out += line;
   }

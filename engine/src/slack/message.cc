@@ -23,21 +23,21 @@
 //     bare URLs, #channel names or @here in values.
 // Values are then truncated (at a code point and never inside an entity) to a
 // per-field budget that keeps each section under kSlackMaxSectionText.
-#include "iam_audit/slack_message.h"
+#include <simdjson.h>
 
 #include <algorithm>
 #include <array>
 #include <cstdint>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 #include <initializer_list>
 #include <nlohmann/json.hpp>
-#include <simdjson.h>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "iam_audit/json_string.h"
+#include "iam_audit/slack_message.h"
 
 namespace iam_audit {
 
@@ -46,7 +46,7 @@ namespace {
 using Json = nlohmann::ordered_json;  // keeps "text" before "blocks", as Slack's docs show
 
 constexpr std::string_view kZwsp = "\xE2\x80\x8B";         // U+200B
-constexpr std::string_view kInertBacktick = "\xCB\x8B";      // U+02CB MODIFIER LETTER GRAVE ACCENT
+constexpr std::string_view kInertBacktick = "\xCB\x8B";    // U+02CB MODIFIER LETTER GRAVE ACCENT
 constexpr std::string_view kEllipsis = "\xE2\x80\xA6";     // U+2026
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
 constexpr std::string_view kMissing = "-";
@@ -131,7 +131,8 @@ void AppendUtf8(char32_t cp, std::string* out) {
 }
 
 bool IsBidiControl(char32_t c) {
-  return c == 0x061C || c == 0x200E || c == 0x200F || (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
+  return c == 0x061C || c == 0x200E || c == 0x200F || (c >= 0x202A && c <= 0x202E) ||
+         (c >= 0x2066 && c <= 0x2069);
 }
 
 bool IsAsciiAlnum(char32_t c) {
@@ -142,9 +143,15 @@ bool IsAsciiAlnum(char32_t c) {
 // it stands between two ASCII letters or digits.
 void AppendInlinePiece(char32_t c, bool intraword, std::string* out) {
   switch (c) {
-    case '&': *out += "&amp;"; return;
-    case '<': *out += "&lt;"; return;
-    case '>': *out += "&gt;"; return;
+    case '&':
+      *out += "&amp;";
+      return;
+    case '<':
+      *out += "&lt;";
+      return;
+    case '>':
+      *out += "&gt;";
+      return;
     case '`':
       // No fence makes a backtick safe: Slack opens inline code at a pair of
       // backticks whatever surrounds them (mock-slack renders it so, too).
@@ -162,7 +169,8 @@ void AppendInlinePiece(char32_t c, bool intraword, std::string* out) {
       *out += static_cast<char>(c);
       *out += kZwsp;
       return;
-    default: break;
+    default:
+      break;
   }
   if (c < 0x20 || c == 0x7F || c == 0x2028 || c == 0x2029) {
     *out += ' ';
@@ -179,14 +187,21 @@ void AppendInlinePiece(char32_t c, bool intraword, std::string* out) {
 // backtick fenced by U+200B so no run of three can close the block early.
 std::string CodeBlockPiece(char32_t c) {
   switch (c) {
-    case '&': return "&amp;";
-    case '<': return "&lt;";
-    case '>': return "&gt;";
-    case '`': return std::string(kZwsp) + "`" + std::string(kZwsp);
+    case '&':
+      return "&amp;";
+    case '<':
+      return "&lt;";
+    case '>':
+      return "&gt;";
+    case '`':
+      return std::string(kZwsp) + "`" + std::string(kZwsp);
     case '\n':
-    case '\t': return std::string(1, static_cast<char>(c));
-    case '\r': return "";
-    default: break;
+    case '\t':
+      return std::string(1, static_cast<char>(c));
+    case '\r':
+      return "";
+    default:
+      break;
   }
   if (c < 0x20 || c == 0x7F || IsBidiControl(c)) return std::string(kReplacement);
   std::string out;
@@ -220,12 +235,14 @@ constexpr std::string_view kBlank = " \t\r\n\v\f";
 
 // c is one of kBlank (a test, not a search of kBlank per byte).
 constexpr bool IsBlankChar(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
-static_assert([] {
-  int n = 0;
-  for (int c = 0; c < 256; ++c) n += IsBlankChar(static_cast<char>(c)) ? 1 : 0;
-  for (const char c : kBlank) n -= IsBlankChar(c) ? 1 : 0;
-  return n == 0;
-}(), "IsBlankChar is exactly kBlank");
+static_assert(
+    [] {
+      int n = 0;
+      for (int c = 0; c < 256; ++c) n += IsBlankChar(static_cast<char>(c)) ? 1 : 0;
+      for (const char c : kBlank) n -= IsBlankChar(c) ? 1 : 0;
+      return n == 0;
+    }(),
+    "IsBlankChar is exactly kBlank");
 
 // `value` without leading and trailing kBlank characters.
 std::string_view TrimBlank(std::string_view value) {
@@ -235,9 +252,7 @@ std::string_view TrimBlank(std::string_view value) {
   return value.substr(b, e - b);
 }
 
-bool IsBlank(std::string_view value) {
-  return TrimBlank(value).empty();
-}
+bool IsBlank(std::string_view value) { return TrimBlank(value).empty(); }
 
 // True when every piece of `value` would be the byte itself: printable ASCII
 // without '&', '<', '>', '*', '~', '`', and '_' only between two ASCII
@@ -255,7 +270,8 @@ bool IsInertAscii(std::string_view value) {
     const uint8_t k = kClass[static_cast<unsigned char>(value[i])];
     if (k == 0) continue;
     if (k == 1) return false;
-    if (i == 0 || i + 1 == value.size() || !IsAsciiAlnum(static_cast<unsigned char>(value[i - 1])) ||
+    if (i == 0 || i + 1 == value.size() ||
+        !IsAsciiAlnum(static_cast<unsigned char>(value[i - 1])) ||
         !IsAsciiAlnum(static_cast<unsigned char>(value[i + 1]))) {
       return false;
     }
@@ -346,7 +362,8 @@ std::string Dump(const Json& message) {
 // The message {"text":…,"blocks":[Section(…),…]}, as Dump() of the same
 // ordered_json would print it. The values are valid UTF-8 by construction;
 // should one not be, nlohmann's dump (with its U+FFFD replacement) writes it.
-std::string MessageJson(std::string_view notification, std::initializer_list<std::string_view> sections) {
+std::string MessageJson(std::string_view notification,
+                        std::initializer_list<std::string_view> sections) {
   size_t size = notification.size() + 32;
   bool valid = simdjson::validate_utf8(notification.data(), notification.size());
   for (std::string_view section : sections) {
@@ -507,8 +524,8 @@ Status ValidateConsoleUrlTemplate(std::string_view url_template) {
     // '<', '>' and '|' would end or split the Slack link; spaces and control
     // characters are not valid in a URL.
     if (c <= 0x20 || c == 0x7F || c == '<' || c == '>' || c == '|' || c == '"' || c >= 0x80) {
-      return InvalidArgumentError("console URL template: character not allowed in a URL at offset " +
-                                  std::to_string(i));
+      return InvalidArgumentError(
+          "console URL template: character not allowed in a URL at offset " + std::to_string(i));
     }
     if (c == '}') {
       return InvalidArgumentError("console URL template: unmatched '}' at offset " +
@@ -524,7 +541,8 @@ Status ValidateConsoleUrlTemplate(std::string_view url_template) {
       if (name != "region" && name != "eventID") {
         std::string shown(name.substr(0, 40));
         for (char& ch : shown) {
-          if (static_cast<unsigned char>(ch) < 0x20 || static_cast<unsigned char>(ch) >= 0x7F) ch = '?';
+          if (static_cast<unsigned char>(ch) < 0x20 || static_cast<unsigned char>(ch) >= 0x7F)
+            ch = '?';
         }
         return InvalidArgumentError("console URL template: unknown placeholder '{" + shown +
                                     "}' at offset " + std::to_string(i) +
@@ -541,18 +559,26 @@ std::string EscapeMrkdwn(std::string_view text) {
   out.reserve(text.size());
   for (const char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
 }
 
 std::string RenderRecordMessage(const CloudTrailRecord& record, const RenderOptions& options) {
-  const std::string_view identity =
-      IsBlank(record.display_identity) ? std::string_view("unknown identity") : record.display_identity;
+  const std::string_view identity = IsBlank(record.display_identity)
+                                        ? std::string_view("unknown identity")
+                                        : record.display_identity;
   // Every value appended in place (no temporaries); 512 bytes hold the usual record.
   std::string text;
   text.reserve(512);
@@ -611,13 +637,13 @@ std::string RenderRawMessage(std::string_view raw_message, const RenderOptions& 
     text = "_empty log event message_";
   } else {
     constexpr std::string_view kFence = "```";
-    const std::string note = "\n_truncated: the message has " + std::to_string(raw_message.size()) +
-                             " bytes_";
+    const std::string note =
+        "\n_truncated: the message has " + std::to_string(raw_message.size()) + " bytes_";
     const size_t budget = kSlackMaxSectionText - 2 * kFence.size() - note.size();
     const std::vector<char32_t> cps = DecodeUtf8(raw_message);
     bool truncated = false;
-    const std::string body =
-        Bounded(cps.size(), budget, [&](size_t i) { return CodeBlockPiece(cps[i]); }, &truncated);
+    const std::string body = Bounded(
+        cps.size(), budget, [&](size_t i) { return CodeBlockPiece(cps[i]); }, &truncated);
     text = std::string(kFence) + body + std::string(kFence);
     if (truncated) text += note;
   }

@@ -35,14 +35,14 @@ std::string_view FaultKindName(FaultKind kind);
 struct FaultSpec {
   std::string webhook;  // "T…/B…" (never the secret), or "*" for every webhook
   FaultKind kind = FaultKind::kError;
-  int status = 500;                    // kError
-  std::string body = "rollup_error";   // kError
-  int retry_after_seconds = 1;         // kRateLimit
-  int millis = 0;                      // kDelay: the wait; kHang: how long to hold (default 30000)
-  int count = 1;                       // fires for the next `count` requests (when no probability)
-  std::optional<double> probability;   // 0 < p <= 1: fires at random, until cleared
+  int status = 500;                   // kError
+  std::string body = "rollup_error";  // kError
+  int retry_after_seconds = 1;        // kRateLimit
+  int millis = 0;                     // kDelay: the wait; kHang: how long to hold (default 30000)
+  int count = 1;                      // fires for the next `count` requests (when no probability)
+  std::optional<double> probability;  // 0 < p <= 1: fires at random, until cleared
   uint64_t seed = 0;
-  std::string match;                   // non-empty: only bodies containing this text
+  std::string match;  // non-empty: only bodies containing this text
 };
 
 // Parses the --fault flag: "<webhook>:<kind>[,key=value]...", e.g.

@@ -1,4 +1,5 @@
-// Per-webhook token-bucket rate limiter (Slack's documented ~1 message per second per webhook, with short bursts allowed).
+// Per-webhook token-bucket rate limiter (Slack's documented ~1 message per second per webhook, with
+// short bursts allowed).
 //
 // Each key (a webhook id) owns a bucket of `burst` tokens refilled at `rate`
 // tokens per second. A request takes one token; with none left it is refused

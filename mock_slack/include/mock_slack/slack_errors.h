@@ -1,10 +1,10 @@
 // Slack's webhook error codes and the HTTP status each is answered with.
 //
 // Slack answers webhook errors with a 4xx/5xx status and a plain-text body
-// that is exactly the code (Slack's incoming-webhook error table). Statuses marked unverified in the
-// spec can be overridden per code (ErrorStatusTable::Override), so a test can
-// force whichever status it believes Slack sends. Reads are thread-safe once
-// the table is built; Override() is for start-up only.
+// that is exactly the code (Slack's incoming-webhook error table). Statuses marked unverified in
+// the spec can be overridden per code (ErrorStatusTable::Override), so a test can force whichever
+// status it believes Slack sends. Reads are thread-safe once the table is built; Override() is for
+// start-up only.
 #ifndef MOCK_SLACK_SLACK_ERRORS_H_
 #define MOCK_SLACK_SLACK_ERRORS_H_
 

@@ -54,11 +54,12 @@ std::string RedactTelegramPath(std::string_view path);
 bool IsTelegramPath(std::string_view path);
 
 struct TelegramEntity {
-  std::string type;  // bold italic underline strikethrough spoiler text_link code pre blockquote custom_emoji
+  std::string type;  // bold italic underline strikethrough spoiler text_link code pre blockquote
+                     // custom_emoji
   std::size_t offset = 0;  // UTF-16 code units
   std::size_t length = 0;
-  std::string url;         // text_link
-  std::string language;    // pre
+  std::string url;       // text_link
+  std::string language;  // pre
 };
 
 struct TelegramText {

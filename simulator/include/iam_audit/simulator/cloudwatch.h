@@ -27,11 +27,12 @@
 
 namespace iam_audit::simulator {
 
-// CloudTrail does not send events over 256 KB to CloudWatch Logs (CloudTrail User Guide, "Sending events to CloudWatch Logs");
-// the size is counted as PutLogEvents counts it: message bytes + 26.
+// CloudTrail does not send events over 256 KB to CloudWatch Logs (CloudTrail User Guide, "Sending
+// events to CloudWatch Logs"); the size is counted as PutLogEvents counts it: message bytes + 26.
 inline constexpr size_t kCloudTrailMaxEventBytes = 262144;
 inline constexpr size_t kPutLogEventsOverheadBytes = 26;
-// PutLogEvents batch limits (CloudWatch Logs API Reference, PutLogEvents), used as the default batch bounds.
+// PutLogEvents batch limits (CloudWatch Logs API Reference, PutLogEvents), used as the default
+// batch bounds.
 inline constexpr size_t kMaxBatchEvents = 10000;
 inline constexpr size_t kMaxBatchBytes = 1048576;
 // Lambda's asynchronous invocation payload limit (Lambda Developer Guide, "Lambda quotas").
@@ -42,10 +43,10 @@ inline constexpr std::string_view kControlMessageText =
 
 // What CloudTrail would write to CloudWatch Logs for one record.
 struct TrailEvent {
-  std::string message;  // compact JSON of the record
+  std::string message;    // compact JSON of the record
   int64_t timestamp = 0;  // eventTime in ms since the Unix epoch
-  std::string account;  // recipientAccountId, else userIdentity.accountId, else the default
-  std::string region;   // awsRegion, else the default
+  std::string account;    // recipientAccountId, else userIdentity.accountId, else the default
+  std::string region;     // awsRegion, else the default
 };
 
 // Reads one CloudTrail record (JSON text, any whitespace). Errors name the
@@ -87,7 +88,8 @@ std::string Uint192ToDecimal(uint64_t hi, uint64_t mid, uint64_t lo);
 // JSON text of a DATA_MESSAGE or CONTROL_MESSAGE batch, fields in the order
 // AWS shows them; policyLevel only when non-empty.
 std::string LogBatchJson(const LogBatch& batch);
-// The CONTROL_MESSAGE a destination receives (CloudWatch Logs User Guide, "Subscription filters" (CONTROL_MESSAGE)).
+// The CONTROL_MESSAGE a destination receives (CloudWatch Logs User Guide, "Subscription filters"
+// (CONTROL_MESSAGE)).
 LogBatch ControlMessageBatch(int64_t timestamp_ms);
 // {"awslogs":{"data":base64(gzip(batch_json))}}. gzip_level 0..9 as zlib's
 // (a level outside is taken as the nearest); compressed with libdeflate, a

@@ -28,10 +28,10 @@ namespace iam_audit::simulator {
 struct GenerateOptions {
   uint64_t seed = 1;
   uint64_t events = 1000;
-  uint32_t users = 20;     // IAM users per account (also SSO users)
-  uint32_t accounts = 1;   // synthetic 12-digit account ids
+  uint32_t users = 20;    // IAM users per account (also SSO users)
+  uint32_t accounts = 1;  // synthetic 12-digit account ids
   std::vector<std::string> regions = {"us-east-1", "us-west-2", "eu-west-1", "ap-northeast-2"};
-  int64_t start_ms = 1704067200000;          // 2024-01-01T00:00:00Z
+  int64_t start_ms = 1704067200000;           // 2024-01-01T00:00:00Z
   int64_t duration_ms = 30LL * 86400 * 1000;  // spread over 30 days
 };
 

@@ -10,8 +10,8 @@
 #include <memory>
 #include <string>
 
-#include "iam_audit/simulator/simulator.h"
 #include "iam_audit/rules.h"
+#include "iam_audit/simulator/simulator.h"
 #include "iam_audit/slack_message.h"
 #include "iam_audit/status.h"
 

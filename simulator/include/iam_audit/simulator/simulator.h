@@ -82,8 +82,8 @@ struct Payload {
   size_t number = 0;  // 1-based, in emission order
   std::string name;   // "payload-000001"
   LogBatch batch;
-  std::string batch_json;         // the decoded document
-  std::string lambda_event_json;  // {"awslogs":{"data":…}}
+  std::string batch_json;                  // the decoded document
+  std::string lambda_event_json;           // {"awslogs":{"data":…}}
   std::vector<uint64_t> record_sequences;  // one per log event, in order
 };
 
@@ -107,7 +107,7 @@ struct SimulateSummary {
   uint64_t filtered = 0;
   uint64_t dropped = 0;
   uint64_t failed = 0;
-  uint64_t payloads = 0;  // including a control message
+  uint64_t payloads = 0;       // including a control message
   uint64_t payload_bytes = 0;  // sum of Lambda event sizes
   uint64_t sink_errors = 0;
 };
