@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""cfn_check.py against its table: deploy/iam-audit.yaml and valid/*.yaml must
-pass; each broken/*.yaml must fail with exactly the errors its `# expect:`
-header lines name (line: path: message), nothing more, nothing less. The
+"""cfn_check.py against its table: the templates in deploy/ (iam-audit.yaml,
+iam-audit-s3.yaml, iam-audit-eventbridge.yaml) and valid/*.yaml must pass;
+each broken/*.yaml must fail with exactly the errors its `# expect:` header
+lines name (line: path: message), nothing more, nothing less. The
 table goes through check_template (the spec is loaded once); the command line
 is run on one broken template for its exit status and output.
 
@@ -25,7 +26,14 @@ if not os.path.isfile(spec_path):
 with open(spec_path) as f:
     spec = json.load(f)
 
-valid = [os.path.join(root, "deploy", "iam-audit.yaml")] + sorted(glob.glob(os.path.join(here, "valid", "*.yaml")))
+# The shipped templates, by name (a missing one fails: it cannot be read), and
+# any other template in deploy/; then the table's valid templates.
+shipped = ["iam-audit.yaml", "iam-audit-s3.yaml", "iam-audit-eventbridge.yaml"]
+deploy_dir = os.path.join(root, "deploy")
+shipped += sorted(os.path.basename(p) for p in glob.glob(os.path.join(deploy_dir, "*.yaml"))
+                  if os.path.basename(p) not in shipped)
+valid = [os.path.join(deploy_dir, name) for name in shipped] \
+    + sorted(glob.glob(os.path.join(here, "valid", "*.yaml")))
 for path in valid:
     errors = cfn_check.check_template(spec, path)
     if errors:
