@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "mock_slack/render.h"
+#include "text_util.h"
 
 namespace mock_slack {
 namespace {
@@ -13,19 +14,6 @@ using nlohmann::json;
 
 // Deeper nesting than this is refused (ours: Telegram's bound is undocumented).
 constexpr std::size_t kMaxDepth = 64;
-
-std::vector<std::string_view> Split(std::string_view s, char sep) {
-  std::vector<std::string_view> parts;
-  std::size_t pos = 0;
-  while (true) {
-    std::size_t end = s.find(sep, pos);
-    parts.push_back(
-        s.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos));
-    if (end == std::string_view::npos) break;
-    pos = end + 1;
-  }
-  return parts;
-}
 
 bool AllOf(std::string_view s, bool (*pred)(char)) {
   return !s.empty() && std::all_of(s.begin(), s.end(), pred);

@@ -23,6 +23,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -143,16 +144,40 @@ class Service {
     std::map<std::string, uint64_t> rejected;       // by Slack error code
     std::map<std::string, uint64_t> faults_served;  // by fault kind
   };
+  // How an endpoint words its answers: Slack's bare error codes, or the Bot
+  // API's {"ok":false,"error_code":…,"description":…}.
+  enum class Dialect { kSlack, kTelegram };
+  // A delay fault that fired: the request is handled as usual, its answer
+  // waits `ms`, and `kind` is counted among the faults served.
+  struct Delay {
+    int ms = 0;
+    std::string_view kind;
+  };
   // Both webhook posts: `parts` is null for a plain body.
   Reply HandleWebhookPost(std::string_view path, std::string_view content_type,
                           std::string_view body, const std::vector<FormPart>* parts);
+  // The one place faults are served, for both endpoints (service_faults.cc):
+  // the next armed fault of `target` for a request with `body`. An error,
+  // rate_limit, drop or hang fault gives the Reply, already counted under
+  // `key`; a delay fault fills `delay` and gives nothing, as does no fault.
+  std::optional<Reply> ServeFault(Dialect dialect, std::string_view target, const std::string& key,
+                                  std::string_view body, Delay* delay);
   Reply Error(std::string_view code, std::string note);
   Reply RateLimited(int retry_after, std::string note);
   Reply TelegramError(int code, std::string description, std::string note, int retry_after = 0);
+  // Telegram's 429: "Too Many Requests: retry after N", with parameters.retry_after.
+  Reply TelegramTooMany(int retry_after, std::string note);
   // `reject_key` names a rejection in the stats (default: the reply body,
   // which is the Slack error code).
   void CountLocked(const std::string& webhook, const Reply& reply, bool accepted,
                    std::string_view fault_kind, std::string_view reject_key = {});
+  // Counts a request that reached the rate limiter: the delay fault served on
+  // it (if any), then its outcome, under one lock.
+  void CountOutcome(const std::string& key, const Reply& reply, bool accepted, const Delay& delay,
+                    std::string_view reject_key = {});
+  // Stores `m` (mu_ held; its seq already taken from next_seq_), dropping the
+  // oldest messages beyond max_messages.
+  void StoreLocked(StoredMessage m);
   std::string StatsJson() const;
   std::string MessagesJson(std::string_view webhook, uint64_t since) const;
   std::string PageUpdateJson(uint64_t since) const;
