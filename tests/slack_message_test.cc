@@ -49,6 +49,17 @@ RenderOptions Seoul() {
   return options;
 }
 
+// Length in UTF-16 code units, the unit the renderers' budgets count
+// (inert_text.h): Slack's limits are in characters, and UTF-16 units are
+// never fewer than code points.
+size_t Utf16Units(const std::string& s) {
+  size_t n = 0;
+  for (const unsigned char c : s) {
+    if ((c & 0xC0) != 0x80) n += c >= 0xF0 ? 2 : 1;
+  }
+  return n;
+}
+
 struct Rendered {
   nlohmann::json json;
   std::string notification;
@@ -81,7 +92,7 @@ Rendered Parse(const std::string& rendered) {
     REQUIRE(text["text"].is_string());
     const std::string s = text["text"];
     CHECK_FALSE(s.empty());
-    CHECK(s.size() <= kSlackMaxSectionText);  // bytes, which bounds characters
+    CHECK(Utf16Units(s) <= kSlackMaxSectionText);
     out.sections.push_back(s);
   }
   return out;
@@ -267,7 +278,9 @@ TEST_CASE("values cannot inject mentions, links or formatting", "[slack][escape]
        "code"
        "\xCB\x8B"},  // U+02CB: no fence makes a backtick inert
       {"_italic_", kZwsp + "_" + kZwsp + "italic" + kZwsp + "_" + kZwsp},
-      {"ci_deploy_bot", "ci_deploy_bot"},  // intraword '_' is inert and kept for copying
+      // Every '_' is fenced, between letters too (inert_text.h: whether Slack
+      // formats intraword underscores is Slack's to change).
+      {"ci_deploy_bot", "ci" + kZwsp + "_" + kZwsp + "deploy" + kZwsp + "_" + kZwsp + "bot"},
       {"svc_ x", "svc" + kZwsp + "_" + kZwsp + " x"},
       {"evil\nError: forged", "evil Error: forged"},
       {"evil\r\n> quote", "evil  &gt; quote"},
@@ -320,7 +333,8 @@ TEST_CASE("the link label and the URL are escaped and encoded", "[slack][escape]
   const Rendered m = Parse(RenderRecordMessage(r, RenderOptions()));
   CHECK(m.sections[1] ==
         "_<https://us-east-1%26x%3D%3Cy%3E.console.aws.amazon.com/cloudtrailv2/home?region="
-        "us-east-1%26x%3D%3Cy%3E#/events/a%20b%7Cc%3Ed%3Ce%26f_g|a b|c&gt;d&lt;e&amp;f_g>_");
+        "us-east-1%26x%3D%3Cy%3E#/events/a%20b%7Cc%3Ed%3Ce%26f_g|a b|c&gt;d&lt;e&amp;f" +
+            kZwsp + "_" + kZwsp + "g>_");
   // Exactly one link: one '<' and one '>' in the section.
   CHECK(std::count(m.sections[1].begin(), m.sections[1].end(), '<') == 1);
   CHECK(std::count(m.sections[1].begin(), m.sections[1].end(), '>') == 1);
@@ -414,9 +428,9 @@ TEST_CASE("long values are truncated to keep every section within limits", "[sla
     CHECK_THAT(line, Catch::Contains("\xE2\x80\xA6"));
     CHECK(EntitiesWhole(line));
   }
-  CHECK(m.sections[1].size() <= kSlackMaxSectionText);
+  CHECK(Utf16Units(m.sections[1]) <= kSlackMaxSectionText);
   CHECK(EntitiesWhole(m.sections[1]));
-  CHECK(m.notification.size() <= 1000);
+  CHECK(Utf16Units(m.notification) <= 1000);
   if (filler == "*") {
     CHECK(FormattingFenced(lines[4].substr(6, lines[4].size() - 6 - 3)));
   }

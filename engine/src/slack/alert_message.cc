@@ -1,170 +1,35 @@
-// Alerts with rules, digests and Telegram messages (alert_message.h).
+// Owns alerts with rules, digests and Telegram messages (alert_message.h).
+// Values are made inert by inert_text.h; the record's lines, the console URL
+// and the Block Kit writer are message_parts.h's, shared with the plain alert.
 #include "iam_audit/alert_message.h"
 
 #include <algorithm>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <optional>
 
 #include "iam_audit/cloudtrail.h"
 #include "iam_audit/time_zone.h"
+#include "inert_text.h"
+#include "message_parts.h"
 
 namespace iam_audit {
 namespace {
 
-using Json = nlohmann::ordered_json;
+using inert::Markup;
 
-constexpr std::string_view kZwsp = "\xE2\x80\x8B";
-constexpr std::string_view kEllipsis = "\xE2\x80\xA6";
 constexpr size_t kMaxNamesListed = 20;  // distinct event names in a digest
 constexpr size_t kMaxLinksCap = 20;     // links in a digest, whatever the config says
-constexpr size_t kValueBudget = 200;    // most values, in code points / UTF-16 units
-constexpr size_t kErrorBudget = 800;
-constexpr size_t kRawBudget = 2500;
+constexpr size_t kRawBudget = 2500;     // a raw message in Telegram's <pre>
+constexpr size_t kRuleBudget = 100;     // a rule name
+constexpr size_t kSlackRulesBudget = 1500;
+// Telegram's 4096: heading 200 + record (≤ 2800, message_parts.cc) + event ID
+// 200 + rules 600 stay within it.
+constexpr size_t kTelegramRulesBudget = 600;
+constexpr size_t kNotificationBudget = 1000;
 
-// Decodes UTF-8 into code points; invalid bytes become U+FFFD, control
-// characters (but newline when `keep_newline`) a space, bidirectional
-// formatting characters U+FFFD (they could reorder the rest of a line).
-std::u32string Clean(std::string_view s, bool keep_newline = false) {
-  std::u32string out;
-  for (size_t i = 0; i < s.size();) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    char32_t cp = 0xFFFD;
-    size_t len = 1;
-    if (c < 0x80) {
-      cp = c;
-    } else if ((c & 0xE0) == 0xC0 || (c & 0xF0) == 0xE0 || (c & 0xF8) == 0xF0) {
-      len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 4;
-      char32_t v = c & (len == 2 ? 0x1F : len == 3 ? 0x0F : 0x07);
-      bool ok = i + len <= s.size();
-      for (size_t k = 1; ok && k < len; ++k) {
-        unsigned char cc = static_cast<unsigned char>(s[i + k]);
-        if ((cc & 0xC0) != 0x80) ok = false;
-        v = (v << 6) | (cc & 0x3F);
-      }
-      const char32_t min = len == 2 ? 0x80 : len == 3 ? 0x800 : 0x10000;
-      if (ok && v >= min && v <= 0x10FFFF && !(v >= 0xD800 && v <= 0xDFFF)) {
-        cp = v;
-      } else {
-        len = 1;
-      }
-    }
-    if ((cp < 0x20 && !(keep_newline && cp == '\n')) || cp == 0x7F || (cp >= 0x80 && cp < 0xA0))
-      cp = ' ';
-    if (cp == 0x061C || cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
-        (cp >= 0x2066 && cp <= 0x2069)) {
-      cp = 0xFFFD;
-    }
-    out += cp;
-    i += len;
-  }
-  return out;
-}
-
-void Append(char32_t cp, std::string* out) {
-  if (cp < 0x80) {
-    *out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    *out += static_cast<char>(0xC0 | (cp >> 6));
-    *out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    *out += static_cast<char>(0xE0 | (cp >> 12));
-    *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    *out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    *out += static_cast<char>(0xF0 | (cp >> 18));
-    *out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    *out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
-// Trimmed, cleaned and cut to `budget` UTF-16 units (an ellipsis included);
-// each kept code point goes through `piece`.
-template <typename PieceFn>
-std::string Bounded(std::string_view value, size_t budget, PieceFn piece,
-                    bool keep_newline = false) {
-  std::u32string cps = Clean(value, keep_newline);
-  while (!cps.empty() && cps.back() == ' ') cps.pop_back();
-  size_t first = 0;
-  while (first < cps.size() && cps[first] == ' ') ++first;
-  std::string out;
-  size_t units = 0;
-  for (size_t i = first; i < cps.size(); ++i) {
-    size_t u = cps[i] >= 0x10000 ? 2 : 1;
-    if (units + u + 1 > budget && i + 1 < cps.size()) {
-      out += kEllipsis;
-      return out;
-    }
-    units += u;
-    out += piece(cps[i]);
-  }
-  return out;
-}
-
-// Slack mrkdwn: entities escaped, '*', '_', '~' fenced by U+200B, '`' shown as U+02CB.
-std::string SlackValue(std::string_view value, size_t budget = kValueBudget) {
-  std::string out = Bounded(value, budget, [](char32_t c) -> std::string {
-    switch (c) {
-      case '&':
-        return "&amp;";
-      case '<':
-        return "&lt;";
-      case '>':
-        return "&gt;";
-      case '`':
-        return std::string("\xCB\x8B");  // U+02CB: Slack opens code at any backtick pair
-      case '*':
-      case '_':
-      case '~': {
-        std::string s(kZwsp);
-        s += static_cast<char>(c);
-        s += kZwsp;
-        return s;
-      }
-      default: {
-        std::string s;
-        Append(c, &s);
-        return s;
-      }
-    }
-  });
-  return out.empty() ? "-" : out;
-}
-
-// Slack plain_text (header): no escaping, only cleaned and bounded.
-std::string PlainValue(std::string_view value, size_t budget) {
-  return Bounded(value, budget, [](char32_t c) {
-    std::string s;
-    Append(c, &s);
-    return s;
-  });
-}
-
-std::string HtmlValue(std::string_view value, size_t budget = kValueBudget,
-                      bool keep_newline = false) {
-  std::string out = Bounded(
-      value, budget,
-      [](char32_t c) -> std::string {
-        switch (c) {
-          case '&':
-            return "&amp;";
-          case '<':
-            return "&lt;";
-          case '>':
-            return "&gt;";
-          case '"':
-            return "&quot;";
-          default: {
-            std::string s;
-            Append(c, &s);
-            return s;
-          }
-        }
-      },
-      keep_newline);
-  return out.empty() ? "-" : out;
-}
+// How long a text is for the limit it is held to (Slack's section, or what
+// Telegram shows).
+using Measure = size_t (*)(std::string_view);
 
 std::string Upper(std::string_view s) {
   std::string out(s);
@@ -178,60 +43,43 @@ std::string Join(const std::vector<std::string>& items, std::string_view sep) {
   return out;
 }
 
-std::string UrlEncode(std::string_view s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
-std::string ReplaceAll(std::string text, std::string_view from, std::string_view to) {
-  for (size_t pos = text.find(from); pos != std::string::npos;
-       pos = text.find(from, pos + to.size()))
-    text.replace(pos, from.size(), to);
-  return text;
-}
-
-// The console URL of a record, or empty when none can be built.
-std::string ConsoleUrl(const CloudTrailRecord& r, const RenderOptions& options) {
-  const std::string& tmpl = options.console_url_template;
-  if (r.event_id.empty() || r.event_id.size() > 200 || !ValidateConsoleUrlTemplate(tmpl).ok())
-    return {};
-  if (tmpl.find("{region}") != std::string::npos && r.aws_region.empty()) return {};
-  std::string url = ReplaceAll(tmpl, "{region}", UrlEncode(r.aws_region.substr(0, 100)));
-  return ReplaceAll(std::move(url), "{eventID}", UrlEncode(r.event_id));
-}
-
-std::string TimeText(const CloudTrailRecord& r, const TimeZone& tz) {
-  auto seconds = ParseIso8601(r.event_time);
-  return seconds.ok() ? tz.Format(*seconds) : r.event_time;
-}
-
 std::string AlertHeading(const AlertInfo& alert) {
   return Upper(SeverityName(alert.severity)) + ": " +
          (alert.title.empty() ? alert.rules.front() : alert.title);
 }
 
-std::string Dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
-
-Json MrkdwnSection(std::string text) {
-  return Json{{"type", "section"},
-              {"text", {{"type", "mrkdwn"}, {"text", std::move(text)}, {"verbatim", true}}}};
+std::string FirstRule(const AlertInfo& alert) {
+  return alert.rules.empty() ? std::string("alert") : alert.rules.front();
 }
 
-Json Header(std::string_view text) {
-  return Json{
-      {"type", "header"},
-      {"text", {{"type", "plain_text"}, {"text", PlainValue(text, kSlackMaxHeaderText - 2)}}}};
+// "Rules: a, b · severity s", the names inert for `markup`; all of them cut to
+// `budget` together when listing each would not fit.
+std::string RulesLine(const AlertInfo& alert, Markup markup, size_t budget) {
+  std::string names;
+  for (const std::string& rule : alert.rules) {
+    if (!names.empty()) names += ", ";
+    inert::Append(rule, markup, kRuleBudget, &names);
+  }
+  if (inert::Units(names) > budget) names = inert::Text(Join(alert.rules, ", "), markup, budget);
+  return "Rules: " + names + " · severity " + std::string(SeverityName(alert.severity));
+}
+
+// `label` linked to `url` (already encoded) in `markup`; the label alone when
+// there is no URL.
+void AppendLink(const std::string& url, std::string_view label, Markup markup, std::string* out) {
+  if (url.empty()) {
+    *out += label;
+  } else if (markup == Markup::kMrkdwn) {
+    *out += '<' + url + '|';
+    *out += label;
+    *out += '>';
+  } else {
+    *out += "<a href=\"";
+    inert::AppendEntities(url, /*quote=*/true, out);
+    *out += "\">";
+    *out += label;
+    *out += "</a>";
+  }
 }
 
 // What a digest says, computed once for both renderers.
@@ -268,187 +116,142 @@ DigestFacts Summarise(const DigestInput& d, const RenderOptions& options, size_t
   return f;
 }
 
-}  // namespace
-
-std::string RenderSlackAlert(std::string_view message, const RenderOptions& options,
-                             const AlertInfo& alert) {
-  std::string base = RenderMessage(message, options);
-  if (alert.rules.empty()) return base;
-  Json j = Json::parse(base, nullptr, false);
-  if (j.is_discarded() || !j.contains("blocks")) return base;
-  Json blocks = Json::array();
-  blocks.push_back(Header(AlertHeading(alert)));
-  for (auto& b : j["blocks"]) blocks.push_back(std::move(b));
-  std::vector<std::string> names;
-  for (const std::string& r : alert.rules) names.push_back(SlackValue(r, 100));
-  std::string rules = "Rules: " + Join(names, ", ");
-  if (rules.size() > 1500) rules = SlackValue(Join(alert.rules, ", "), 1500);
-  blocks.push_back(Json{
-      {"type", "context"},
-      {"elements", Json::array({Json{
-                       {"type", "mrkdwn"},
-                       {"text", rules + " · severity " + std::string(SeverityName(alert.severity))},
-                       {"verbatim", true}}})}});
-  j["text"] = Upper(SeverityName(alert.severity)) + ": " + j["text"].get<std::string>();
-  j["blocks"] = std::move(blocks);
-  return Dump(j);
-}
-
-std::string RenderSlackDigest(const DigestInput& d, const RenderOptions& options,
-                              size_t max_links) {
-  DigestFacts f = Summarise(d, options, max_links);
-  const std::string rule = d.alert.rules.empty() ? std::string("alert") : d.alert.rules.front();
-  const size_t n = d.messages.size();
-  Json blocks = Json::array();
-  blocks.push_back(Header(Upper(SeverityName(d.alert.severity)) + ": " + std::to_string(n) +
-                          " alerts for " + d.identity));
-  // Bytes bound characters in any unit: every line is added only while the
-  // section stays within Slack's 3000.
-  constexpr size_t kRoom = kSlackMaxSectionText - 100;  // the "… and N more" line
-  std::string text = "*" + SlackValue(d.identity, 100) + "*: " + std::to_string(n) + " alerts";
-  auto add = [&text](const std::string& line) {
-    if (text.size() + line.size() > kRoom) return false;
-    text += line;
+// The digest's lines after its heading (Rule, Also matched, First, Last, the
+// event names), in `markup`, each added only while `*text` stays within
+// `room` by `measure`.
+void AppendDigestLines(const DigestInput& d, const DigestFacts& f, Markup markup, Measure measure,
+                       size_t room, std::string* text) {
+  auto add = [&](const std::string& line) {
+    if (measure(*text) + measure(line) > room) return false;
+    *text += line;
     return true;
   };
-  add("\nRule: " + SlackValue(rule, 100) + " (" + std::string(SeverityName(d.alert.severity)) +
-      ")");
+  const std::string severity(SeverityName(d.alert.severity));
+  add("\nRule: " + inert::Text(FirstRule(d.alert), markup, kRuleBudget) + " (" + severity + ")");
   if (d.alert.rules.size() > 1) {
-    std::vector<std::string> others;
-    for (size_t i = 1; i < d.alert.rules.size() && i < 10; ++i)
-      others.push_back(SlackValue(d.alert.rules[i], 60));
-    add("\nAlso matched: " + Join(others, ", "));
+    std::string others;
+    for (size_t i = 1; i < d.alert.rules.size() && i < 10; ++i) {
+      if (i > 1) others += ", ";
+      inert::Append(d.alert.rules[i], markup, 60, &others);
+    }
+    add("\nAlso matched: " + others);
   }
-  add("\nFirst: " + SlackValue(f.first_time, 80));
-  add("\nLast: " + SlackValue(f.last_time, 80));
+  add("\nFirst: " + inert::Text(f.first_time, markup, 80));
+  add("\nLast: " + inert::Text(f.last_time, markup, 80));
   add("\nEvents:");
   size_t listed = 0;
   for (const auto& [name, count] : f.names) {
     if (listed == kMaxNamesListed ||
-        !add("\n• " + SlackValue(name, 100) + " × " + std::to_string(count)))
+        !add("\n• " + inert::Text(name, markup, 100) + " × " + std::to_string(count)))
       break;
     ++listed;
   }
   if (f.names.size() > listed)
-    text += "\n… and " + std::to_string(f.names.size() - listed) + " more event names";
-  blocks.push_back(MrkdwnSection(std::move(text)));  // ≤ ~2900 bytes by the budgets above
+    *text += "\n… and " + std::to_string(f.names.size() - listed) + " more event names";
+}
+
+// "\n• name id" lines, linked to the console, for the digest's first events,
+// each added only while `*text` stays within `room` by `measure`.
+void AppendDigestLinks(const DigestFacts& f, const RenderOptions& options, Markup markup,
+                       Measure measure, size_t room, std::string* text) {
+  for (const CloudTrailRecord& r : f.linked) {
+    const std::string label =
+        inert::Text(r.event_name, markup, 60) + " " + inert::Text(r.event_id, markup, 80);
+    std::string line = "\n• ";
+    AppendLink(ConsoleUrl(r, options.console_url_template), label, markup, &line);
+    if (measure(*text) + measure(line) > room) break;
+    *text += line;
+  }
+}
+
+// The Telegram text of one event: the record's heading, lines and console
+// link, or the raw message in <pre>.
+std::string TelegramEvent(std::string_view message, const RenderOptions& options) {
+  StatusOr<CloudTrailRecord> record = ParseCloudTrailRecord(message);
+  if (!record.ok() || !LooksLikeRecord(*record)) {
+    std::string out = "<b>CloudTrail log event that is not a valid record</b>\n";
+    if (message.empty()) return out + "<i>empty log event message</i>";
+    out += "<pre>";
+    inert::Append(message, Markup::kHtmlPre, kRawBudget, &out);
+    return out + "</pre>";
+  }
+  const CloudTrailRecord& r = *record;
+  std::string out = "<b>";
+  AppendRecordHeading(r, Markup::kHtml, &out);
+  out += "</b>";
+  AppendRecordLines(r, options.time_zone, Markup::kHtml, &out);
+  out += '\n';
+  if (inert::IsBlank(r.event_id)) return out + "<i>no eventID in the record</i>";
+  const std::string url = ConsoleUrl(r, options.console_url_template);
+  const std::string id = inert::Text(r.event_id, Markup::kHtml, 200);
+  if (url.empty()) return out + "<i>" + id + "</i>";
+  AppendLink(url, id, Markup::kHtml, &out);
+  return out;
+}
+
+}  // namespace
+
+std::string RenderSlackAlert(std::string_view message, const RenderOptions& options,
+                             const AlertInfo& alert) {
+  if (alert.rules.empty()) return RenderMessage(message, options);
+  SlackBlocks blocks;
+  blocks.Header(inert::Text(AlertHeading(alert), Markup::kPlain, kSlackMaxHeaderText - 2));
+  const std::string notification = AddEventSections(message, options, &blocks);
+  blocks.Context(RulesLine(alert, Markup::kMrkdwn, kSlackRulesBudget));
+  return blocks.Message(Upper(SeverityName(alert.severity)) + ": " + notification);
+}
+
+std::string RenderSlackDigest(const DigestInput& d, const RenderOptions& options,
+                              size_t max_links) {
+  const DigestFacts f = Summarise(d, options, max_links);
+  const std::string count = std::to_string(d.messages.size());
+  const std::string severity = Upper(SeverityName(d.alert.severity));
+  SlackBlocks blocks;
+  blocks.Header(inert::Text(severity + ": " + count + " alerts for " + d.identity, Markup::kPlain,
+                            kSlackMaxHeaderText - 2));
+  std::string text =
+      "*" + inert::Text(d.identity, Markup::kMrkdwn, 100) + "*: " + count + " alerts";
+  constexpr size_t kRoom = kSlackMaxSectionText - 100;  // the "… and N more" line
+  AppendDigestLines(d, f, Markup::kMrkdwn, inert::Units, kRoom, &text);
+  blocks.Section(text);
   if (!f.linked.empty()) {
     std::string links = "First events:";
-    for (const CloudTrailRecord& r : f.linked) {
-      std::string url = ConsoleUrl(r, options);
-      std::string label = SlackValue(r.event_name, 60) + " " + SlackValue(r.event_id, 80);
-      std::string line = "\n• " + (url.empty() ? label : "<" + url + "|" + label + ">");
-      if (links.size() + line.size() > kSlackMaxSectionText) break;
-      links += line;
-    }
-    blocks.push_back(MrkdwnSection(std::move(links)));
+    AppendDigestLinks(f, options, Markup::kMrkdwn, inert::Units, kSlackMaxSectionText, &links);
+    blocks.Section(links);
   }
-  Json j = Json::object();
-  j["text"] = PlainValue(Upper(SeverityName(d.alert.severity)) + ": " + std::to_string(n) +
-                             " alerts for " + d.identity + " (" + rule + ")",
-                         1000);
-  j["blocks"] = std::move(blocks);
-  return Dump(j);
+  return blocks.Message(inert::Text(
+      severity + ": " + count + " alerts for " + d.identity + " (" + FirstRule(d.alert) + ")",
+      Markup::kMrkdwn, kNotificationBudget));
 }
 
 std::string EscapeTelegramHtml(std::string_view text) {
   std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
+  out.reserve(text.size());
+  inert::AppendEntities(text, /*quote=*/true, &out);
   return out;
 }
 
 std::string RenderTelegramAlert(std::string_view message, const RenderOptions& options,
                                 const AlertInfo& alert) {
   std::string out;
-  if (!alert.rules.empty()) out += "<b>" + HtmlValue(AlertHeading(alert), 200) + "</b>\n";
-  auto parsed = ParseCloudTrailRecord(message);
-  const bool record = parsed.ok() && (!parsed->event_name.empty() || !parsed->event_id.empty() ||
-                                      !parsed->event_time.empty() || !parsed->event_source.empty());
-  if (!record) {
-    out += "<b>CloudTrail log event that is not a valid record</b>\n<pre>" +
-           HtmlValue(message, kRawBudget, true) + "</pre>";
-  } else {
-    const CloudTrailRecord& r = *parsed;
-    out += "<b>" +
-           HtmlValue(r.display_identity.empty() ? "unknown identity" : r.display_identity, 300);
-    if (!r.source_ip_address.empty()) out += " (" + HtmlValue(r.source_ip_address, 100) + ")";
-    out += "</b>";
-    out += "\nTime: " + HtmlValue(TimeText(r, options.time_zone), 80);
-    out += "\nType: " + HtmlValue(r.event_type, 100);
-    out += "\nSource: " + HtmlValue(r.event_source, 200);
-    out += "\nName: " + HtmlValue(r.event_name, 200);
-    out += "\nRegion: " + HtmlValue(r.aws_region, 100);
-    if (!r.error_code.empty() || !r.error_message.empty()) {
-      std::string err = r.error_code;
-      if (!r.error_code.empty() && !r.error_message.empty()) err += ": ";
-      err += r.error_message;
-      out += "\nError: " + HtmlValue(err, kErrorBudget);
-    }
-    if (!r.console_login.empty()) out += "\nLogin: " + HtmlValue(r.console_login, 50);
-    if (!r.mfa_used.empty())
-      out += "\nMFA: " + HtmlValue(r.mfa_used == "YES" ? "Yes" : r.mfa_used, 50);
-    const std::string url = ConsoleUrl(r, options);
-    const std::string id =
-        HtmlValue(r.event_id.empty() ? "no eventID in the record" : r.event_id, 200);
-    out += "\n" + (url.empty() ? "<i>" + id + "</i>"
-                               : "<a href=\"" + EscapeTelegramHtml(url) + "\">" + id + "</a>");
-  }
   if (!alert.rules.empty()) {
-    std::vector<std::string> names;
-    for (const std::string& n : alert.rules) names.push_back(HtmlValue(n, 100));
-    std::string rules = Join(names, ", ");
-    if (rules.size() > 1500) rules = HtmlValue(Join(alert.rules, ", "), 600);
-    out += "\nRules: " + rules + " · severity " + std::string(SeverityName(alert.severity));
+    out += "<b>" + inert::Text(AlertHeading(alert), Markup::kHtml, 200) + "</b>\n";
   }
+  out += TelegramEvent(message, options);
+  if (!alert.rules.empty()) out += "\n" + RulesLine(alert, Markup::kHtml, kTelegramRulesBudget);
   return out;
 }
 
 std::string RenderTelegramDigest(const DigestInput& d, const RenderOptions& options,
                                  size_t max_links) {
-  DigestFacts f = Summarise(d, options, max_links);
-  const std::string rule = d.alert.rules.empty() ? std::string("alert") : d.alert.rules.front();
+  const DigestFacts f = Summarise(d, options, max_links);
   std::string out = "<b>" + Upper(SeverityName(d.alert.severity)) + ": " +
                     std::to_string(d.messages.size()) + " alerts for " +
-                    HtmlValue(d.identity, 300) + "</b>";
-  out +=
-      "\nRule: " + HtmlValue(rule, 100) + " (" + std::string(SeverityName(d.alert.severity)) + ")";
-  out += "\nFirst: " + HtmlValue(f.first_time, 80) + "\nLast: " + HtmlValue(f.last_time, 80);
-  out += "\nEvents:";
-  size_t listed = 0;
-  for (const auto& [name, count] : f.names) {
-    if (listed == kMaxNamesListed) break;
-    out += "\n• " + HtmlValue(name, 100) + " × " + std::to_string(count);
-    ++listed;
-  }
-  if (f.names.size() > listed)
-    out += "\n… and " + std::to_string(f.names.size() - listed) + " more event names";
+                    inert::Text(d.identity, Markup::kHtml, 300) + "</b>";
+  constexpr size_t kRoom = kTelegramMaxText - 100;  // the "… and N more" line
+  AppendDigestLines(d, f, Markup::kHtml, TelegramVisibleLength, kRoom, &out);
   if (!f.linked.empty()) out += "\nFirst events:";
-  for (const CloudTrailRecord& r : f.linked) {
-    std::string url = ConsoleUrl(r, options);
-    std::string label = HtmlValue(r.event_name, 60) + " " + HtmlValue(r.event_id, 80);
-    std::string line =
-        "\n• " +
-        (url.empty() ? label : "<a href=\"" + EscapeTelegramHtml(url) + "\">" + label + "</a>");
-    if (TelegramVisibleLength(out + line) > kTelegramMaxText) break;
-    out += line;
-  }
+  AppendDigestLinks(f, options, Markup::kHtml, TelegramVisibleLength, kTelegramMaxText, &out);
   return out;
 }
 
