@@ -17,6 +17,7 @@ packages=(
   libbenchmark-dev            # Google Benchmark
   jq python3                  # baselines for the side-by-side benchmarks, test helpers
   clang libclang-rt-dev       # libFuzzer + sanitizer runtimes (scripts/fuzz.sh)
+  clang-format clang-tidy     # scripts/lint.py: the style the test command enforces
   chromium curl openssl       # mock_slack tests: channel page in a real browser, curl client, TLS certs
   zip unzip                   # function.zip (scripts/package.sh) and the emulator unpacking it
   python3-requests python3-dateutil  # bench/lambda: the original Python handler as baseline
