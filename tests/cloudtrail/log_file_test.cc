@@ -313,3 +313,27 @@ TEST_CASE("log file: counters, sink errors, reuse after an error", "[cloudtrail]
   CHECK(stopped.Finish(failing).message() == "sink is down");
   CHECK(calls == 1);
 }
+
+TEST_CASE("log file: where each record starts", "[cloudtrail][log-file]") {
+  // kTricky: line 1 is " ", line 2 the first key (55 bytes with \r\n), so
+  // line 3 starts at byte 57; its record starts at column 17. Line 4 holds
+  // record 1 (34 bytes), ',' and record 2.
+  const std::vector<std::vector<uint64_t>> expected = {{73, 3, 17}, {0, 4, 1}, {0, 4, 36}};
+  for (const std::string& file : {std::string(kTricky), iam_audit::GzipDeflate(kTricky)}) {
+    for (size_t step : {size_t{0}, size_t{1}}) {
+      CloudTrailLogStream stream;
+      std::vector<std::vector<uint64_t>> got;
+      const auto sink = [&](std::string_view, uint64_t) {
+        const CloudTrailLogStream::Position p = stream.record_position();
+        got.push_back({got.empty() ? p.offset : 0, p.line, p.column});
+        return Status::Ok();
+      };
+      if (step == 0) step = file.size();
+      for (size_t at = 0; at < file.size(); at += step) {
+        REQUIRE(stream.Write(std::string_view(file).substr(at, step), sink).ok());
+      }
+      REQUIRE(stream.Finish(sink).ok());
+      CHECK(got == expected);
+    }
+  }
+}

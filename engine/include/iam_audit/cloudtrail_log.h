@@ -96,6 +96,16 @@ class CloudTrailLogStream {
   uint64_t bytes_in() const;        // bytes written (compressed when gzip)
   uint64_t bytes_inflated() const;  // JSON text bytes scanned (= bytes_in when plain)
 
+  // Where the record being handed to the sink starts in the JSON text:
+  // 0-based byte offset, 1-based line and column (in bytes). Meaningful
+  // during a sink call (afterwards: the last record's).
+  struct Position {
+    uint64_t offset = 0;
+    uint64_t line = 1;
+    uint64_t column = 1;
+  };
+  Position record_position() const;
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

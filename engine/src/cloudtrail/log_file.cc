@@ -109,6 +109,9 @@ class Scanner {
 
   uint64_t scanned() const { return base_; }
   uint64_t records() const { return records_; }
+  CloudTrailLogStream::Position record_position() const {
+    return {record_pos_, record_line_, record_column_};
+  }
 
  private:
   enum class State {
@@ -156,6 +159,15 @@ class Scanner {
   uint64_t string_pos_ = 0;
   // The record being read: its start, and its bytes from earlier pieces.
   uint64_t record_pos_ = 0;
+  uint64_t record_line_ = 1;
+  uint64_t record_column_ = 1;
+  // Lines: '\n' seen so far, and where the current line starts.
+  uint64_t line_ = 1;
+  uint64_t line_start_ = 0;
+  void NewLine(uint64_t pos) {
+    ++line_;
+    line_start_ = pos + 1;
+  }
   std::string record_;
 };
 
@@ -195,6 +207,9 @@ Status Scanner::Nested(std::string_view data, size_t* i, size_t end, bool* close
       continue;
     }
     switch (c) {
+      case '\n':
+        NewLine(base_ + k);
+        break;
       case '"':
         in_string_ = true;
         string_pos_ = base_ + k;
@@ -238,7 +253,10 @@ Status Scanner::Scan(std::string_view data, const RecordSink& sink) {
     const uint64_t pos = base_ + i;
     switch (state_) {
       case State::kStart:
-        if (IsWs(c)) break;
+        if (IsWs(c)) {
+          if (c == '\n') NewLine(pos);
+          break;
+        }
         if (c != '{') {
           return LogError("expected '{\"Records\":[' at byte " + std::to_string(pos));
         }
@@ -246,7 +264,10 @@ Status Scanner::Scan(std::string_view data, const RecordSink& sink) {
         break;
       case State::kFirstKeyOrEnd:
       case State::kKey:
-        if (IsWs(c)) break;
+        if (IsWs(c)) {
+          if (c == '\n') NewLine(pos);
+          break;
+        }
         if (c == '}' && state_ == State::kFirstKeyOrEnd) {
           return LogError("no \"Records\" array in the document (it closes at byte " +
                           std::to_string(pos) + ")");
@@ -278,7 +299,10 @@ Status Scanner::Scan(std::string_view data, const RecordSink& sink) {
         }
         break;
       case State::kColon:
-        if (IsWs(c)) break;
+        if (IsWs(c)) {
+          if (c == '\n') NewLine(pos);
+          break;
+        }
         if (c != ':') {
           return LogError("expected ':' at byte " + std::to_string(pos) + ", found " + Shown(c));
         }
@@ -293,7 +317,10 @@ Status Scanner::Scan(std::string_view data, const RecordSink& sink) {
         }
         break;
       case State::kRecordsOpen:
-        if (IsWs(c)) break;
+        if (IsWs(c)) {
+          if (c == '\n') NewLine(pos);
+          break;
+        }
         if (c != '[') {
           return LogError("\"Records\" is not an array at byte " + std::to_string(pos));
         }
@@ -301,7 +328,10 @@ Status Scanner::Scan(std::string_view data, const RecordSink& sink) {
         break;
       case State::kFirstRecordOrEnd:
       case State::kRecordStart:
-        if (IsWs(c)) break;
+        if (IsWs(c)) {
+          if (c == '\n') NewLine(pos);
+          break;
+        }
         if (c == ']' && state_ == State::kFirstRecordOrEnd) {
           state_ = State::kAfterValue;
           break;
@@ -312,6 +342,8 @@ Status Scanner::Scan(std::string_view data, const RecordSink& sink) {
         }
         state_ = State::kInRecord;
         record_pos_ = pos;
+        record_line_ = line_;
+        record_column_ = pos - line_start_ + 1;
         record_from = i;
         record_.clear();
         stack_.assign(1, '{');
@@ -346,7 +378,10 @@ Status Scanner::Scan(std::string_view data, const RecordSink& sink) {
         continue;  // i is already past the record
       }
       case State::kRecordCommaOrEnd:
-        if (IsWs(c)) break;
+        if (IsWs(c)) {
+          if (c == '\n') NewLine(pos);
+          break;
+        }
         if (c == ',') {
           state_ = State::kRecordStart;
         } else if (c == ']') {
@@ -357,7 +392,10 @@ Status Scanner::Scan(std::string_view data, const RecordSink& sink) {
         }
         break;
       case State::kValue:
-        if (IsWs(c)) break;
+        if (IsWs(c)) {
+          if (c == '\n') NewLine(pos);
+          break;
+        }
         stack_.clear();
         in_string_ = escape_ = false;
         hex_left_ = 0;
@@ -389,7 +427,10 @@ Status Scanner::Scan(std::string_view data, const RecordSink& sink) {
         state_ = State::kAfterValue;
         continue;  // this character belongs to what follows
       case State::kAfterValue:
-        if (IsWs(c)) break;
+        if (IsWs(c)) {
+          if (c == '\n') NewLine(pos);
+          break;
+        }
         if (c == ',') {
           state_ = State::kKey;
         } else if (c == '}') {
@@ -404,7 +445,10 @@ Status Scanner::Scan(std::string_view data, const RecordSink& sink) {
         }
         break;
       case State::kAfterDoc:
-        if (IsWs(c)) break;
+        if (IsWs(c)) {
+          if (c == '\n') NewLine(pos);
+          break;
+        }
         return LogError("unexpected " + Shown(c) + " after the document at byte " +
                         std::to_string(pos));
     }
@@ -709,6 +753,9 @@ Status CloudTrailLogStream::Finish(const RecordSink& sink) {
 uint64_t CloudTrailLogStream::records() const { return impl_->scanner.records(); }
 uint64_t CloudTrailLogStream::bytes_in() const { return impl_->bytes_in; }
 uint64_t CloudTrailLogStream::bytes_inflated() const { return impl_->scanner.scanned(); }
+CloudTrailLogStream::Position CloudTrailLogStream::record_position() const {
+  return impl_->scanner.record_position();
+}
 
 Status ReadCloudTrailLog(std::string_view file_bytes, const RecordSink& sink) {
   if (HasGzipMagic(file_bytes)) {
