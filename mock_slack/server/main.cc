@@ -223,6 +223,20 @@ bool RejectUnreadBody(Service& service, bool too_large, bool read_ok, Unreadable
   return true;
 }
 
+// Reads a plain body whole, up to `max_body` bytes; false when it is over
+// (*too_large) or could not be read.
+bool ReadBody(const httplib::ContentReader& reader, std::size_t max_body, std::string* body,
+              bool* too_large) {
+  return reader([&](const char* data, std::size_t n) {
+    if (body->size() + n > max_body) {
+      *too_large = true;
+      return false;
+    }
+    body->append(data, n);
+    return true;
+  });
+}
+
 // A webhook post with a multipart/form-data body (`curl -F 'payload=...'`):
 // its parts go to the service, which reads the payload field. A body that
 // cannot be parsed is invalid_payload, as any unreadable body is.
@@ -237,60 +251,38 @@ void WebhookMultipart(Service& service, ShutdownLatch& latch, std::size_t max_bo
   Deliver(service.HandleWebhookForm(req.path, ContentType(req), parts), req, res, &latch);
 }
 
-int Run(const Options& opt) {
-  std::vector<WebhookConfig> webhooks;
-  for (const std::string& flag : opt.webhooks) {
-    auto w = ParseWebhookFlag(flag);
-    if (!w.ok()) {
-      std::cerr << "mock-slack: " << w.error() << "\n";
-      return 2;
+// The flags' webhooks, statuses, Telegram bots and faults; false (after
+// saying why on stderr) when one does not parse.
+template <typename T, typename Parse>
+bool ParseEach(const std::vector<std::string>& flags, Parse parse, std::vector<T>* out) {
+  for (const std::string& flag : flags) {
+    auto parsed = parse(flag);
+    if (!parsed.ok()) {
+      std::cerr << "mock-slack: " << parsed.error() << "\n";
+      return false;
     }
-    webhooks.push_back(*w);
+    out->push_back(*parsed);
   }
-  ErrorStatusTable statuses;
-  for (const std::string& flag : opt.statuses) {
-    if (auto r = statuses.ParseOverride(flag); !r.ok()) {
-      std::cerr << "mock-slack: " << r.error() << "\n";
-      return 2;
-    }
-  }
-  ServiceOptions service_options;
-  service_options.rate = {!opt.no_rate_limit, opt.rate, opt.burst};
-  service_options.max_messages = opt.max_messages;
-  service_options.legacy_rate_limit_body = opt.legacy_rate_limit_body;
-  for (const std::string& flag : opt.telegram_bots) {
-    auto bot = ParseTelegramBotFlag(flag);
-    if (!bot.ok()) {
-      std::cerr << "mock-slack: " << bot.error() << "\n";
-      return 2;
-    }
-    service_options.telegram_bots.push_back(*bot);
-  }
-  SystemClock clock;
-  Service service(std::move(webhooks), service_options, statuses, &clock);
-  for (const std::string& flag : opt.faults) {
-    auto f = ParseFaultFlag(flag);
-    if (!f.ok()) {
-      std::cerr << "mock-slack: " << f.error() << "\n";
-      return 2;
-    }
-    service.faults().Add(*f);
-  }
+  return true;
+}
 
+// The plain or TLS server the flags ask for; null (after saying why on
+// stderr) when its certificate cannot be made, written or loaded.
+std::unique_ptr<httplib::Server> MakeServer(const Options& opt) {
   std::unique_ptr<httplib::Server> server;
   if (opt.tls_self_signed) {
     SelfSigned identity;
     std::string error;
     if (!MakeSelfSigned(&identity, &error)) {
       std::cerr << "mock-slack: " << error << "\n";
-      return 1;
+      return nullptr;
     }
     if (!opt.cert_out.empty()) {
       std::ofstream out(opt.cert_out, std::ios::binary | std::ios::trunc);
       out << identity.cert_pem;
       if (!out.flush()) {
         std::cerr << "mock-slack: --cert-out " << opt.cert_out << ": cannot write\n";
-        return 1;
+        return nullptr;
       }
     }
     // SSLServer takes its own references to the certificate and key.
@@ -303,11 +295,13 @@ int Run(const Options& opt) {
   if (!server->is_valid()) {
     std::cerr << "mock-slack: tls: cannot load --cert " << opt.cert << " / --key " << opt.key
               << "\n";
-    return 1;
+    return nullptr;
   }
+  return server;
+}
 
-  ShutdownLatch latch;
-  httplib::Server& svr = *server;
+// Threads, timeouts, keep-alive and the body cap.
+void ConfigureTransport(httplib::Server& svr, const Options& opt) {
   // One thread per keep-alive connection (cpp-httplib 0.11), so --threads
   // should exceed the client's connections or requests queue. Under wrk the
   // transport, not the service, now sets the pace: per request cpp-httplib
@@ -325,8 +319,10 @@ int Run(const Options& opt) {
   svr.set_keep_alive_max_count(1000);
   svr.set_payload_max_length(opt.max_body);
   svr.set_tcp_nodelay(true);
+}
 
-  const std::size_t max_body = opt.max_body;
+// The webhook, Telegram, wrong-method, control API and page routes.
+void AddRoutes(httplib::Server& svr, Service& service, ShutdownLatch& latch, std::size_t max_body) {
   auto webhook = [&service, &latch, max_body](const httplib::Request& req, httplib::Response& res,
                                               const httplib::ContentReader& reader) {
     if (req.is_multipart_form_data()) {
@@ -335,14 +331,7 @@ int Run(const Options& opt) {
     }
     std::string body;
     bool too_large = false;
-    bool read_ok = reader([&](const char* data, std::size_t n) {
-      if (body.size() + n > max_body) {
-        too_large = true;
-        return false;
-      }
-      body.append(data, n);
-      return true;
-    });
+    bool read_ok = ReadBody(reader, max_body, &body, &too_large);
     if (RejectUnreadBody(service, too_large, read_ok, kBodyReadFailed, "invalid_payload", res))
       return;
     Deliver(service.HandleWebhook(req.path, ContentType(req), body), req, res, &latch);
@@ -363,14 +352,7 @@ int Run(const Options& opt) {
       body = FormEncode(parts);
       content_type = "application/x-www-form-urlencoded";
     } else {
-      read_ok = reader([&](const char* data, std::size_t n) {
-        if (body.size() + n > max_body) {
-          too_large = true;
-          return false;
-        }
-        body.append(data, n);
-        return true;
-      });
+      read_ok = ReadBody(reader, max_body, &body, &too_large);
     }
     if (RejectUnreadBody(service, too_large, read_ok,
                          multipart ? kMultipartUnreadable : kBodyReadFailed, "bad_request", res))
@@ -420,6 +402,11 @@ int Run(const Options& opt) {
   svr.Get("/page.js", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(std::string(ChannelPageScript()), "text/javascript; charset=utf-8");
   });
+}
+
+// Short plain bodies for cpp-httplib's own rejections and exceptions, and the
+// request log (unless --quiet).
+void AddErrorHandling(httplib::Server& svr, Service& service, bool quiet) {
   // cpp-httplib's own rejections (413 on Content-Length, 400 on a broken
   // request line, 404 on other paths) get a short plain body too.
   svr.set_error_handler(httplib::Server::HandlerWithResponse(
@@ -439,7 +426,7 @@ int Run(const Options& opt) {
         res.status = 500;
         res.set_content("rollup_error", "text/plain; charset=utf-8");
       });
-  if (!opt.quiet) {
+  if (!quiet) {
     svr.set_logger([](const httplib::Request& req, const httplib::Response& res) {
       if (req.method.empty()) return;  // leftovers of a refused body, not a request
       std::string line = "mock-slack: " + req.method + " " + RedactPath(req.path) + " " +
@@ -449,7 +436,21 @@ int Run(const Options& opt) {
       std::fprintf(stderr, "%s\n", line.c_str());
     });
   }
+}
 
+// The signals one thread takes with sigwait: SIGINT and SIGTERM stop the
+// server, SIGUSR1 wakes that thread when the server stopped by itself.
+sigset_t TakenSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGUSR1);
+  return set;
+}
+
+// Binds, prints the URL, serves until SIGINT or SIGTERM; the exit code.
+int Serve(httplib::Server& svr, const Options& opt, ShutdownLatch& latch) {
   int port = opt.port;
   if (port == 0) {
     port = svr.bind_to_any_port(opt.bind);
@@ -468,11 +469,7 @@ int Run(const Options& opt) {
 
   // SIGINT/SIGTERM are blocked in every thread (set in main) and taken here.
   std::thread signals([&svr, &latch] {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGUSR1);
+    sigset_t set = TakenSignals();
     int sig = 0;
     sigwait(&set, &sig);
     latch.Trigger();
@@ -488,6 +485,39 @@ int Run(const Options& opt) {
   }
   std::cerr << "mock-slack: stopped\n";
   return 0;
+}
+
+int Run(const Options& opt) {
+  std::vector<WebhookConfig> webhooks;
+  if (!ParseEach(opt.webhooks, ParseWebhookFlag, &webhooks)) return 2;
+  ErrorStatusTable statuses;
+  for (const std::string& flag : opt.statuses) {
+    if (auto r = statuses.ParseOverride(flag); !r.ok()) {
+      std::cerr << "mock-slack: " << r.error() << "\n";
+      return 2;
+    }
+  }
+  ServiceOptions service_options;
+  service_options.rate = {!opt.no_rate_limit, opt.rate, opt.burst};
+  service_options.max_messages = opt.max_messages;
+  service_options.legacy_rate_limit_body = opt.legacy_rate_limit_body;
+  if (!ParseEach(opt.telegram_bots, ParseTelegramBotFlag, &service_options.telegram_bots)) {
+    return 2;
+  }
+  SystemClock clock;
+  Service service(std::move(webhooks), service_options, statuses, &clock);
+  std::vector<FaultSpec> faults;
+  if (!ParseEach(opt.faults, ParseFaultFlag, &faults)) return 2;
+  for (const FaultSpec& f : faults) service.faults().Add(f);
+
+  std::unique_ptr<httplib::Server> server = MakeServer(opt);
+  if (server == nullptr) return 1;
+  ShutdownLatch latch;
+  httplib::Server& svr = *server;
+  ConfigureTransport(svr, opt);
+  AddRoutes(svr, service, latch, opt.max_body);
+  AddErrorHandling(svr, service, opt.quiet);
+  return Serve(svr, opt, latch);
 }
 
 }  // namespace
@@ -553,11 +583,7 @@ int main(int argc, char** argv) {
 
   // Before any thread starts: signals are taken by one thread with sigwait,
   // and writes to a reset connection must not kill the process.
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGUSR1);
+  sigset_t set = mock_slack::TakenSignals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   signal(SIGPIPE, SIG_IGN);
   return mock_slack::Run(opt);
