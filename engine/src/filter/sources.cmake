@@ -12,4 +12,5 @@ set(IAM_AUDIT_FILTER_SOURCES
 # Sources of the `iam-audit test-filter` subcommand, relative to engine/.
 set(IAM_AUDIT_FILTER_CLI_SOURCES
   cli/test_filter_command.cc
+  cli/event_sources.cc
 )

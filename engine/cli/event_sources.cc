@@ -1,0 +1,162 @@
+// Lists the units of the archive-reading commands and reads one unit's
+// events (event_sources.h): CloudTrail log files through ReadCloudTrailLog
+// (whole file in memory, libdeflate), text files line by line through
+// LineReader (bounded memory).
+#include "event_sources.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "input.h"
+
+namespace iam_audit::cli {
+namespace {
+
+constexpr size_t kMaxLogFileBytes = size_t{1} << 30;
+
+bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+std::string_view TrimLeft(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size() && IsBlank(s[i])) ++i;
+  return s.substr(i);
+}
+
+// `{"Records":` with blanks allowed around the brace and before the colon.
+bool StartsRecordsDocument(std::string_view line) {
+  line = TrimLeft(line);
+  if (line.empty() || line[0] != '{') return false;
+  line = TrimLeft(line.substr(1));
+  return line.substr(0, 9) == "\"Records\"";
+}
+
+// Reads a whole file (gzip or not: ReadCloudTrailLog inflates).
+Status ReadWholeFile(const std::string& path, const std::string& name, std::string* out) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return NotFoundError(name + ": cannot open: " + std::strerror(errno));
+  struct stat st {};
+  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+    if (static_cast<uint64_t>(st.st_size) > kMaxLogFileBytes) {
+      ::close(fd);
+      return ResourceExhaustedError(name + ": larger than the limit of 1 GiB for a log file");
+    }
+    out->reserve(static_cast<size_t>(st.st_size));
+  }
+  out->clear();
+  char buf[1 << 16];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const std::string why = std::strerror(errno);
+      ::close(fd);
+      return DataLossError(name + ": read error: " + why);
+    }
+    if (n == 0) break;
+    out->append(buf, static_cast<size_t>(n));
+    if (out->size() > kMaxLogFileBytes) {
+      ::close(fd);
+      return ResourceExhaustedError(name + ": larger than the limit of 1 GiB for a log file");
+    }
+  }
+  ::close(fd);
+  return Status::Ok();
+}
+
+Status ReadLogFile(const InputUnit& unit, const EventSink& on_event, UnitReadStats* stats) {
+  stats->format = UnitFormat::kLogFile;
+  thread_local std::string bytes;
+  if (Status st = ReadWholeFile(unit.path, unit.name, &bytes); !st.ok()) return st;
+  stats->bytes = bytes.size();
+  Status st = ReadCloudTrailLog(bytes, [&](std::string_view record, uint64_t index) {
+    ++stats->events;
+    on_event(index + 1, record);
+    return Status::Ok();
+  });
+  if (bytes.capacity() > (size_t{8} << 20)) std::string().swap(bytes);  // keep no huge buffer
+  return st.WithPrefix(unit.name);
+}
+
+}  // namespace
+
+StatusOr<InputList> ListInputUnits(const std::vector<std::string>& specs) {
+  InputList list;
+  list.several = specs.size() != 1;
+  for (const std::string& spec : specs) {
+    std::error_code ec;
+    const bool folder = spec != "-" && std::filesystem::is_directory(spec, ec);
+    if (folder) list.several = true;
+    auto files = ExpandInputPaths({spec});
+    if (!files.ok()) return files.status();
+    for (std::string& path : *files) {
+      InputUnit unit;
+      unit.name = path == "-" ? "<stdin>" : path;
+      if (path != "-") {
+        struct stat st {};
+        if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode))
+          unit.size = static_cast<uint64_t>(st.st_size);
+        unit.kind = ClassifyLogObjectKey(path, nullptr);
+      }
+      unit.path = std::move(path);
+      list.units.push_back(std::move(unit));
+    }
+  }
+  return list;
+}
+
+Status ReadUnitEvents(const InputUnit& unit, const EventSink& on_event, UnitReadStats* stats,
+                      const ReadProgress& progress) {
+  *stats = UnitReadStats{};
+  if (unit.kind == LogObjectKind::kDigest) {
+    stats->format = UnitFormat::kDigest;
+    return Status::Ok();
+  }
+  if (unit.kind == LogObjectKind::kLogFile) return ReadLogFile(unit, on_event, stats);
+  auto reader = LineReader::Open(unit.path);
+  if (!reader.ok()) return reader.status();
+  LineReader& r = **reader;
+  std::string_view line;  // valid until the next Next()
+  // The first event, while it is `{` alone (a pretty-printed log file starts so).
+  bool first = true;
+  uint64_t held = 0;  // line number of a held-back `{`, 0 for none
+  std::string held_text;
+  uint64_t ticks = 0;
+  while (r.Next(line)) {
+    if (progress && (++ticks & 0xFFFF) == 0) progress(r.bytes_read(), r.file_size());
+    if (TrimLeft(line).empty()) continue;  // not an event
+    if (unit.path != "-" && (first || held)) {
+      // A log file outside CloudTrail's layout: read it as one.
+      if (held ? TrimLeft(line).substr(0, 9) == "\"Records\"" : StartsRecordsDocument(line)) {
+        reader->reset();
+        return ReadLogFile(unit, on_event, stats);
+      }
+      if (first && TrimLeft(line) == "{") {
+        first = false;
+        held = r.line_number();  // wait for the next line to tell
+        held_text.assign(line);
+        continue;
+      }
+    }
+    first = false;
+    if (held) {
+      ++stats->events;
+      on_event(held, held_text);
+      held = 0;
+    }
+    ++stats->events;
+    on_event(r.line_number(), line);
+  }
+  if (held) {
+    ++stats->events;
+    on_event(held, held_text);
+  }
+  stats->bytes = r.bytes_read();
+  return r.status();
+}
+
+}  // namespace iam_audit::cli
