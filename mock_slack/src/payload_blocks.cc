@@ -10,6 +10,7 @@
 #include <initializer_list>
 #include <set>
 #include <string>
+#include <utility>
 
 #include "mock_slack/payload.h"
 #include "payload_internal.h"
@@ -17,6 +18,12 @@
 namespace mock_slack {
 namespace payload_internal {
 namespace {
+
+// Sets *r to invalid_blocks with `detail`; false, for the caller to return.
+bool Invalid(Reject* r, std::string detail) {
+  *r = {"invalid_blocks", std::move(detail)};
+  return false;
+}
 
 // Keeps the least key (byte order) among the bad ones offered, with what was
 // wrong with it: nlohmann iterated an object's keys sorted, and the checks
@@ -51,23 +58,19 @@ class FirstBadKey {
 bool CheckText(dom::element t, const std::string& where, bool plain_only, std::size_t max_chars,
                Reject* r) {
   if (!t.is_object()) {
-    *r = {"invalid_blocks", where + ": not a text object"};
-    return false;
+    return Invalid(r, where + ": not a text object");
   }
   dom::object object = t.get_object().value_unsafe();
   dom::element type;
   if (!Get(object, "type", &type) || !type.is_string()) {
-    *r = {"invalid_blocks", where + ".type: missing"};
-    return false;
+    return Invalid(r, where + ".type: missing");
   }
   std::string_view ty = Str(type);
   if (ty != "plain_text" && ty != "mrkdwn") {
-    *r = {"invalid_blocks", where + ".type: '" + std::string(ty) + "' is not plain_text or mrkdwn"};
-    return false;
+    return Invalid(r, where + ".type: '" + std::string(ty) + "' is not plain_text or mrkdwn");
   }
   if (plain_only && ty != "plain_text") {
-    *r = {"invalid_blocks", where + ".type: must be plain_text"};
-    return false;
+    return Invalid(r, where + ".type: must be plain_text");
   }
   FirstBadKey bad;
   dom::element text;
@@ -89,18 +92,15 @@ bool CheckText(dom::element t, const std::string& where, bool plain_only, std::s
   }
   if (bad.Report(where, r)) return false;
   if (!has_text || !text.is_string()) {
-    *r = {"invalid_blocks", where + ".text: missing or not a string"};
-    return false;
+    return Invalid(r, where + ".text: missing or not a string");
   }
   std::size_t n = CountCharacters(Str(text));
   if (n == 0) {
-    *r = {"invalid_blocks", where + ".text: empty"};
-    return false;
+    return Invalid(r, where + ".text: empty");
   }
   if (n > max_chars) {
-    *r = {"invalid_blocks", where + ".text: " + std::to_string(n) + " characters, limit " +
-                                std::to_string(max_chars)};
-    return false;
+    return Invalid(r, where + ".text: " + std::to_string(n) + " characters, limit " +
+                          std::to_string(max_chars));
   }
   return true;
 }
@@ -110,8 +110,7 @@ bool CheckText(dom::element t, const std::string& where, bool plain_only, std::s
 bool CheckElement(dom::element e, const std::string& where, Reject* r) {
   dom::element type;
   if (!e.is_object() || !Get(e.get_object().value_unsafe(), "type", &type) || !type.is_string()) {
-    *r = {"invalid_blocks", where + ": not an element object with a type"};
-    return false;
+    return Invalid(r, where + ": not an element object with a type");
   }
   return true;
 }
@@ -136,15 +135,13 @@ bool CheckElementArray(dom::object block, const std::string& where, std::size_t 
   dom::element elements;
   if (!Get(block, "elements", &elements) || !elements.is_array() ||
       Count(elements.get_array().value_unsafe()) == 0) {
-    *r = {"invalid_blocks", where + ".elements: missing or empty"};
-    return false;
+    return Invalid(r, where + ".elements: missing or empty");
   }
   dom::array array = elements.get_array().value_unsafe();
   std::size_t size = Count(array);
   if (size > max) {
-    *r = {"invalid_blocks",
-          where + ".elements: " + std::to_string(size) + ", limit " + std::to_string(max)};
-    return false;
+    return Invalid(r,
+                   where + ".elements: " + std::to_string(size) + ", limit " + std::to_string(max));
   }
   std::size_t i = 0;
   for (dom::element e : array) {
@@ -166,22 +163,19 @@ bool CheckSection(dom::object block, const std::string& where, const PayloadLimi
   dom::element text, fields_value;
   bool has_text = Get(block, "text", &text), has_fields = Get(block, "fields", &fields_value);
   if (!has_text && !has_fields) {
-    *r = {"invalid_blocks", where + ": section needs text or fields"};
-    return false;
+    return Invalid(r, where + ": section needs text or fields");
   }
   if (has_text && !CheckText(text, where + ".text", false, limits.max_section_text, r))
     return false;
   if (has_fields) {
     if (!fields_value.is_array() || Count(fields_value.get_array().value_unsafe()) == 0) {
-      *r = {"invalid_blocks", where + ".fields: not a non-empty array"};
-      return false;
+      return Invalid(r, where + ".fields: not a non-empty array");
     }
     dom::array fields = fields_value.get_array().value_unsafe();
     std::size_t size = Count(fields);
     if (size > limits.max_fields) {
-      *r = {"invalid_blocks", where + ".fields: " + std::to_string(size) + ", limit " +
-                                  std::to_string(limits.max_fields)};
-      return false;
+      return Invalid(r, where + ".fields: " + std::to_string(size) + ", limit " +
+                            std::to_string(limits.max_fields));
     }
     std::size_t i = 0;
     for (dom::element field : fields) {
@@ -193,8 +187,7 @@ bool CheckSection(dom::object block, const std::string& where, const PayloadLimi
   if (Get(block, "accessory", &accessory) && !CheckElement(accessory, where + ".accessory", r))
     return false;
   if (Get(block, "expand", &expand) && !expand.is_bool()) {
-    *r = {"invalid_blocks", where + ".expand: not a boolean"};
-    return false;
+    return Invalid(r, where + ".expand: not a boolean");
   }
   return true;
 }
@@ -204,8 +197,7 @@ bool CheckHeader(dom::object block, const std::string& where, const PayloadLimit
   if (!CheckKeys(block, where, {"text"}, r)) return false;
   dom::element text;
   if (!Get(block, "text", &text)) {
-    *r = {"invalid_blocks", where + ".text: missing"};
-    return false;
+    return Invalid(r, where + ".text: missing");
   }
   return CheckText(text, where + ".text", true, limits.max_header_text, r);
 }
@@ -215,16 +207,13 @@ bool CheckImage(dom::object block, const std::string& where, Reject* r) {
   dom::element image_url, alt, title;
   bool has_image_url = Get(block, "image_url", &image_url);
   if (!has_image_url && !Has(block, "slack_file")) {
-    *r = {"invalid_blocks", where + ": image needs image_url or slack_file"};
-    return false;
+    return Invalid(r, where + ": image needs image_url or slack_file");
   }
   if (has_image_url && !IsNonEmptyString(image_url)) {
-    *r = {"invalid_blocks", where + ".image_url: not a non-empty string"};
-    return false;
+    return Invalid(r, where + ".image_url: not a non-empty string");
   }
   if (!Get(block, "alt_text", &alt) || !IsNonEmptyString(alt)) {
-    *r = {"invalid_blocks", where + ".alt_text: missing"};
-    return false;
+    return Invalid(r, where + ".alt_text: missing");
   }
   if (Get(block, "title", &title) && !CheckText(title, where + ".title", true, 2000, r))
     return false;
@@ -237,9 +226,8 @@ bool CheckMarkdown(dom::object block, const std::string& where, const PayloadLim
   dom::element text;
   if (!Get(block, "text", &text) || !IsNonEmptyString(text) ||
       CountCharacters(Str(text)) > limits.max_markdown_text) {
-    *r = {"invalid_blocks", where + ".text: not a string of 1-" +
-                                std::to_string(limits.max_markdown_text) + " characters"};
-    return false;
+    return Invalid(r, where + ".text: not a string of 1-" +
+                          std::to_string(limits.max_markdown_text) + " characters");
   }
   return true;
 }
@@ -249,18 +237,15 @@ bool CheckBlock(dom::object block, std::size_t index, const std::string& base,
   std::string where = Where(base, index);
   dom::element type_value;
   if (!Get(block, "type", &type_value) || !type_value.is_string()) {
-    *r = {"invalid_blocks", where + ".type: missing"};
-    return false;
+    return Invalid(r, where + ".type: missing");
   }
   if (dom::element id; Get(block, "block_id", &id)) {
     if (!IsNonEmptyString(id) || CountCharacters(Str(id)) > limits.max_block_id) {
-      *r = {"invalid_blocks", where + ".block_id: not a string of 1-" +
-                                  std::to_string(limits.max_block_id) + " characters"};
-      return false;
+      return Invalid(r, where + ".block_id: not a string of 1-" +
+                            std::to_string(limits.max_block_id) + " characters");
     }
     if (!block_ids->insert(Str(id)).second) {
-      *r = {"invalid_blocks", where + ".block_id: duplicate"};
-      return false;
+      return Invalid(r, where + ".block_id: duplicate");
     }
   }
   std::string_view type = Str(type_value);
@@ -291,8 +276,7 @@ bool CheckBlock(dom::object block, std::size_t index, const std::string& base,
   if (type == "input") {
     return CheckKeys(block, where, {"label", "element", "dispatch_action", "hint", "optional"}, r);
   }
-  *r = {"invalid_blocks", where + ".type: unknown block type '" + std::string(type) + "'"};
-  return false;
+  return Invalid(r, where + ".type: unknown block type '" + std::string(type) + "'");
 }
 
 }  // namespace
@@ -313,9 +297,8 @@ bool CheckBlocks(dom::element blocks_value, const std::string& base, const Paylo
     ++size;
   }
   if (size > limits.max_blocks) {
-    *r = {"invalid_blocks", base + ": " + std::to_string(size) + " blocks, limit " +
-                                std::to_string(limits.max_blocks)};
-    return false;
+    return Invalid(r, base + ": " + std::to_string(size) + " blocks, limit " +
+                          std::to_string(limits.max_blocks));
   }
   std::set<std::string_view> block_ids;
   std::size_t i = 0;

@@ -174,15 +174,127 @@ std::string RedactTelegramPath(std::string_view path) {
   return out;
 }
 
+namespace {
+
+// A start tag not closed yet.
+struct OpenTag {
+  std::string tag;
+  std::size_t start = 0;  // UTF-16 offset in the text
+  std::string url;
+  std::string language;
+};
+
+// Reads an attribute's optional "= value" (quoted, with entities decoded, or
+// bare) from html[*j], moving *j past it. Returns Telegram's error, or "".
+std::string ReadAttributeValue(std::string_view html, std::size_t* j, std::size_t tag_at,
+                               std::string* value) {
+  const std::size_t n = html.size();
+  while (*j < n && IsSpace(html[*j])) ++*j;
+  if (*j >= n || html[*j] != '=') return "";
+  ++*j;
+  while (*j < n && IsSpace(html[*j])) ++*j;
+  if (*j >= n) return "Unclosed start tag" + At(tag_at);
+  if (html[*j] == '"' || html[*j] == '\'') {
+    char quote = html[*j];
+    std::size_t end = html.find(quote, *j + 1);
+    if (end == std::string_view::npos) return "Unclosed start tag" + At(tag_at);
+    std::string_view raw = html.substr(*j + 1, end - *j - 1);
+    for (std::size_t k = 0; k < raw.size();) {
+      std::size_t used = raw[k] == '&' ? DecodeEntity(raw, k, value) : 0;
+      if (used == 0)
+        *value += raw[k++];
+      else
+        k += used;
+    }
+    *j = end + 1;
+  } else {
+    std::size_t a2 = *j;
+    while (*j < n && !IsSpace(html[*j]) && html[*j] != '>') ++*j;
+    *value = std::string(html.substr(a2, *j - a2));
+  }
+  return "";
+}
+
+// Reads the start tag at html[tag_at] ('<'), its name then attributes up to
+// '>', into *open (starting at UTF-16 offset `u16`); *end is the index of its
+// '>'. Returns Telegram's error, or "".
+std::string ReadStartTag(std::string_view html, std::size_t tag_at, std::size_t u16, OpenTag* open,
+                         std::size_t* end) {
+  const std::size_t n = html.size();
+  std::size_t j = tag_at + 1;
+  while (j < n && (IsWord(html[j]))) ++j;
+  std::string name = Lower(html.substr(tag_at + 1, j - tag_at - 1));
+  if (EntityType(name).empty()) {
+    return "Unsupported start tag \"" + name.substr(0, 40) + "\"" + At(tag_at);
+  }
+  open->tag = name;
+  open->start = u16;
+  std::string span_class;
+  while (true) {
+    while (j < n && IsSpace(html[j])) ++j;
+    if (j >= n) return "Unclosed start tag" + At(tag_at);
+    if (html[j] == '>') break;
+    if (html[j] == '/' && j + 1 < n && html[j + 1] == '>') {
+      ++j;
+      break;
+    }
+    std::size_t a = j;
+    while (j < n && IsWord(html[j])) ++j;
+    if (j == a) return "Empty attribute name in the tag \"" + name + "\"" + At(tag_at);
+    std::string attr = Lower(html.substr(a, j - a));
+    std::string value;
+    if (std::string e = ReadAttributeValue(html, &j, tag_at, &value); !e.empty()) return e;
+    if (name == "a" && attr == "href") open->url = value;
+    if (name == "code" && attr == "class" && value.substr(0, 9) == "language-")
+      open->language = value.substr(9);
+    if (name == "span" && attr == "class") span_class = value;
+  }
+  if (name == "span" && span_class != "tg-spoiler") {
+    return "Tag \"span\" must have class \"tg-spoiler\"" + At(tag_at);
+  }
+  *end = j;
+  return "";
+}
+
+// Reads the end tag at html[tag_at] ("</"), closes the innermost open tag
+// (at UTF-16 offset `u16`) and adds its entity to *out; *end is the index of
+// its '>'. Returns Telegram's error, or "".
+std::string CloseTag(std::string_view html, std::size_t tag_at, std::size_t u16,
+                     std::vector<OpenTag>* stack, TelegramText* out, std::size_t* end) {
+  std::size_t gt = html.find('>', tag_at);
+  if (gt == std::string_view::npos) return "Can't find end of the tag" + At(tag_at);
+  std::string name = Lower(html.substr(tag_at + 2, gt - tag_at - 2));
+  while (!name.empty() && IsSpace(name.back())) name.pop_back();
+  if (stack->empty()) return "Unexpected end tag" + At(tag_at);
+  if (name != stack->back().tag) {
+    return "Unmatched end tag" + At(tag_at) + ", expected \"</" + stack->back().tag +
+           ">\", found \"</" + name.substr(0, 40) + ">\"";
+  }
+  OpenTag open = std::move(stack->back());
+  stack->pop_back();
+  TelegramEntity e;
+  e.type = std::string(EntityType(open.tag));
+  e.offset = open.start;
+  e.length = u16 - open.start;
+  e.url = open.url;
+  e.language = open.language;
+  bool keep = e.length > 0 && !(e.type == "text_link" && e.url.empty());
+  // <pre><code class="language-x"> is one pre entity with a language.
+  if (keep && e.type == "code" && !stack->empty() && stack->back().tag == "pre" &&
+      !e.language.empty()) {
+    stack->back().language = e.language;
+    keep = false;
+  }
+  if (keep) out->entities.push_back(std::move(e));
+  *end = gt;
+  return "";
+}
+
+}  // namespace
+
 Expected<TelegramText> ParseTelegramHtml(std::string_view html) {
-  struct Open {
-    std::string tag;
-    std::size_t start = 0;  // UTF-16 offset in the text
-    std::string url;
-    std::string language;
-  };
   TelegramText out;
-  std::vector<Open> stack;
+  std::vector<OpenTag> stack;
   std::size_t u16 = 0;
   auto append = [&](std::string_view bytes) {
     out.text += bytes;
@@ -211,95 +323,17 @@ Expected<TelegramText> ParseTelegramHtml(std::string_view html) {
       i = next;
       continue;
     }
-    const std::size_t tag_at = i;
+    std::size_t end = 0;
     if (i + 1 < n && html[i + 1] == '/') {
-      std::size_t gt = html.find('>', i);
-      if (gt == std::string_view::npos) return Error{"Can't find end of the tag" + At(tag_at)};
-      std::string name = Lower(html.substr(i + 2, gt - i - 2));
-      while (!name.empty() && IsSpace(name.back())) name.pop_back();
-      if (stack.empty()) return Error{"Unexpected end tag" + At(tag_at)};
-      if (name != stack.back().tag) {
-        return Error{"Unmatched end tag" + At(tag_at) + ", expected \"</" + stack.back().tag +
-                     ">\", found \"</" + name.substr(0, 40) + ">\""};
-      }
-      Open open = std::move(stack.back());
-      stack.pop_back();
-      TelegramEntity e;
-      e.type = std::string(EntityType(open.tag));
-      e.offset = open.start;
-      e.length = u16 - open.start;
-      e.url = open.url;
-      e.language = open.language;
-      bool keep = e.length > 0 && !(e.type == "text_link" && e.url.empty());
-      // <pre><code class="language-x"> is one pre entity with a language.
-      if (keep && e.type == "code" && !stack.empty() && stack.back().tag == "pre" &&
-          !e.language.empty()) {
-        stack.back().language = e.language;
-        keep = false;
-      }
-      if (keep) out.entities.push_back(std::move(e));
-      i = gt + 1;
+      if (std::string e = CloseTag(html, i, u16, &stack, &out, &end); !e.empty()) return Error{e};
+      i = end + 1;
       continue;
     }
-    // A start tag: its name, then attributes up to '>'.
-    std::size_t j = i + 1;
-    while (j < n && (IsWord(html[j]))) ++j;
-    std::string name = Lower(html.substr(i + 1, j - i - 1));
-    if (EntityType(name).empty()) {
-      return Error{"Unsupported start tag \"" + name.substr(0, 40) + "\"" + At(tag_at)};
-    }
-    Open open;
-    open.tag = name;
-    open.start = u16;
-    std::string span_class;
-    while (true) {
-      while (j < n && IsSpace(html[j])) ++j;
-      if (j >= n) return Error{"Unclosed start tag" + At(tag_at)};
-      if (html[j] == '>') break;
-      if (html[j] == '/' && j + 1 < n && html[j + 1] == '>') {
-        ++j;
-        break;
-      }
-      std::size_t a = j;
-      while (j < n && IsWord(html[j])) ++j;
-      if (j == a) return Error{"Empty attribute name in the tag \"" + name + "\"" + At(tag_at)};
-      std::string attr = Lower(html.substr(a, j - a));
-      std::string value;
-      while (j < n && IsSpace(html[j])) ++j;
-      if (j < n && html[j] == '=') {
-        ++j;
-        while (j < n && IsSpace(html[j])) ++j;
-        if (j >= n) return Error{"Unclosed start tag" + At(tag_at)};
-        if (html[j] == '"' || html[j] == '\'') {
-          char quote = html[j];
-          std::size_t end = html.find(quote, j + 1);
-          if (end == std::string_view::npos) return Error{"Unclosed start tag" + At(tag_at)};
-          std::string_view raw = html.substr(j + 1, end - j - 1);
-          for (std::size_t k = 0; k < raw.size();) {
-            std::size_t used = raw[k] == '&' ? DecodeEntity(raw, k, &value) : 0;
-            if (used == 0)
-              value += raw[k++];
-            else
-              k += used;
-          }
-          j = end + 1;
-        } else {
-          std::size_t a2 = j;
-          while (j < n && !IsSpace(html[j]) && html[j] != '>') ++j;
-          value = std::string(html.substr(a2, j - a2));
-        }
-      }
-      if (name == "a" && attr == "href") open.url = value;
-      if (name == "code" && attr == "class" && value.substr(0, 9) == "language-")
-        open.language = value.substr(9);
-      if (name == "span" && attr == "class") span_class = value;
-    }
-    if (name == "span" && span_class != "tg-spoiler") {
-      return Error{"Tag \"span\" must have class \"tg-spoiler\"" + At(tag_at)};
-    }
-    if (stack.size() >= kMaxDepth) return Error{"Too deeply nested entities" + At(tag_at)};
+    OpenTag open;
+    if (std::string e = ReadStartTag(html, i, u16, &open, &end); !e.empty()) return Error{e};
+    if (stack.size() >= kMaxDepth) return Error{"Too deeply nested entities" + At(i)};
     stack.push_back(std::move(open));
-    i = j + 1;
+    i = end + 1;
   }
   if (!stack.empty()) {
     return Error{"Can't find end tag corresponding to start tag \"" + stack.back().tag + "\""};
@@ -310,6 +344,44 @@ Expected<TelegramText> ParseTelegramHtml(std::string_view html) {
                    });
   return out;
 }
+
+namespace {
+
+// The page's markup around a message entity of a known type (a text_link
+// gets an href only for http, https, mailto and tg URLs); false for other
+// types, which are shown as plain text.
+bool EntityMarkup(const json& e, std::string* open, std::string* close) {
+  static constexpr std::pair<std::string_view, std::string_view> kTags[] = {
+      {"bold", "b"},    {"italic", "i"}, {"underline", "u"},           {"strikethrough", "s"},
+      {"code", "code"}, {"pre", "pre"},  {"blockquote", "blockquote"},
+  };
+  std::string type = e.value("type", std::string());
+  for (const auto& [entity, tag] : kTags) {
+    if (type == entity) {
+      *open = "<" + std::string(tag) + ">";
+      *close = "</" + std::string(tag) + ">";
+      return true;
+    }
+  }
+  if (type == "spoiler") {
+    *open = "<span class=\"tg-spoiler\">", *close = "</span>";
+  } else if (type == "text_link") {
+    std::string url = e.value("url", std::string());
+    std::string scheme =
+        Lower(url.substr(0, url.find(':') == std::string::npos ? 0 : url.find(':')));
+    if (scheme == "http" || scheme == "https" || scheme == "mailto" || scheme == "tg") {
+      *open = "<a href=\"" + HtmlEscape(url) + "\" rel=\"noopener noreferrer nofollow\">";
+      *close = "</a>";
+    } else {
+      *open = "<span class=\"link\">", *close = "</span>";
+    }
+  } else {
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
 
 std::string RenderTelegramMessageHtml(std::string_view message_json) {
   json m = json::parse(message_json, nullptr, false);
@@ -329,37 +401,8 @@ std::string RenderTelegramMessageHtml(std::string_view message_json) {
         continue;
       std::size_t off = e["offset"].get<std::size_t>();
       std::size_t len = e["length"].get<std::size_t>();
-      std::string type = e.value("type", std::string());
       std::string open, close;
-      if (type == "bold")
-        open = "<b>", close = "</b>";
-      else if (type == "italic")
-        open = "<i>", close = "</i>";
-      else if (type == "underline")
-        open = "<u>", close = "</u>";
-      else if (type == "strikethrough")
-        open = "<s>", close = "</s>";
-      else if (type == "spoiler")
-        open = "<span class=\"tg-spoiler\">", close = "</span>";
-      else if (type == "code")
-        open = "<code>", close = "</code>";
-      else if (type == "pre")
-        open = "<pre>", close = "</pre>";
-      else if (type == "blockquote")
-        open = "<blockquote>", close = "</blockquote>";
-      else if (type == "text_link") {
-        std::string url = e.value("url", std::string());
-        std::string scheme =
-            Lower(url.substr(0, url.find(':') == std::string::npos ? 0 : url.find(':')));
-        if (scheme == "http" || scheme == "https" || scheme == "mailto" || scheme == "tg") {
-          open = "<a href=\"" + HtmlEscape(url) + "\" rel=\"noopener noreferrer nofollow\">";
-          close = "</a>";
-        } else {
-          open = "<span class=\"link\">", close = "</span>";
-        }
-      } else {
-        continue;
-      }
+      if (!EntityMarkup(e, &open, &close)) continue;
       spans.push_back({off, off + len, open, close});
     }
   }
