@@ -1,3 +1,6 @@
+// Finding and resetting the connection a request arrived on (connection.h),
+// for the drop and hang faults: the socket is looked up by its address pair
+// among the process's descriptors, or taken from the TLS session.
 #include "connection.h"
 
 #include <arpa/inet.h>

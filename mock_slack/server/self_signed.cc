@@ -1,3 +1,5 @@
+// The throw-away TLS identity of --tls-self-signed (self_signed.h): an EC
+// P-256 key and a self-signed localhost certificate made with OpenSSL.
 #include "self_signed.h"
 
 #include <openssl/bio.h>

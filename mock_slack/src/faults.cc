@@ -1,3 +1,7 @@
+// Fault injection (faults.h): parsing a fault from the --fault flag or from
+// the JSON posted to /api/faults, and the table of armed faults that decides
+// which one fires for a request and lists them for GET /api/faults. Turning
+// a fired fault into an answer is the Service's (service_faults.cc).
 #include "mock_slack/faults.h"
 
 #include <charconv>

@@ -1,5 +1,8 @@
-// Slack webhook payload validation. Which failures map to which code comes
-// from Slack's incoming-webhook, Block Kit and message-limit documentation; where Slack is
+// Slack webhook payload validation (payload.h): the body as JSON or a form's
+// payload field, its nesting, its top-level text, blocks and attachments, and
+// the multipart payload field; each block's Block Kit checks are in
+// payload_blocks.cc. Which failures map to which code comes from Slack's
+// incoming-webhook, Block Kit and message-limit documentation; where Slack is
 // undocumented the choice is ours and docs/mock_slack.md lists it.
 //
 // The body is parsed with simdjson's DOM: nlohmann's parser was about 40% of

@@ -1,3 +1,5 @@
+// The per-webhook token buckets of rate_limiter.h: refilling a key's bucket
+// by the time passed, taking a token, or telling how long to wait.
 #include "mock_slack/rate_limiter.h"
 
 #include <algorithm>

@@ -1,3 +1,5 @@
+// The table of Slack's webhook error codes and their HTTP statuses
+// (slack_errors.h), and the --status CODE=STATUS overrides of it.
 #include "mock_slack/slack_errors.h"
 
 #include <charconv>

@@ -1,3 +1,7 @@
+// The Telegram side of mock-slack that needs no Service (telegram.h): the
+// --telegram-bot flag, the redaction of bot paths, UTF-16 lengths, the HTML
+// parse mode (tags, attributes, entities and Telegram's errors), and a stored
+// Message rendered for the channel page.
 #include "mock_slack/telegram.h"
 
 #include <algorithm>
