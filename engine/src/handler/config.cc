@@ -2,7 +2,7 @@
 #include <charconv>
 #include <cstdlib>
 
-#include "iam_audit/handler.h"
+#include "iam_audit/handler_config.h"
 
 extern char** environ;
 

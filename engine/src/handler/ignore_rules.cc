@@ -1,5 +1,5 @@
 // Ignore rules as compiled filter patterns, and the original's four exceptions.
-#include "iam_audit/handler.h"
+#include "iam_audit/ignore_rules.h"
 
 namespace iam_audit {
 
