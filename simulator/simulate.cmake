@@ -11,8 +11,6 @@
 add_library(iam_audit_simulator STATIC
   src/cloudwatch.cc
   src/simulator.cc
-  src/record_reader.cc
-  src/json_error.cc
   src/outputs.cc
   src/generator.cc
   src/check.cc
@@ -27,8 +25,8 @@ target_include_directories(iam_audit_simulator
           # aws/s3_request.h), for simulate --deliver s3 --endpoint.
           ${PROJECT_SOURCE_DIR}/engine/src)
 target_link_libraries(iam_audit_simulator
-  PUBLIC iam_audit::engine iam_audit_warnings
-  PRIVATE iam_audit_cli_support nlohmann_json::nlohmann_json simdjson::simdjson ZLIB::ZLIB
+  PUBLIC iam_audit::engine iam_audit::sources iam_audit_warnings
+  PRIVATE nlohmann_json::nlohmann_json simdjson::simdjson ZLIB::ZLIB
           PkgConfig::LIBDEFLATE PkgConfig::HTTPLIB Threads::Threads
           OpenSSL::Crypto)
 

@@ -14,11 +14,11 @@
 #include "iam_audit/filter.h"
 #include "iam_audit/rules.h"
 #include "iam_audit/simulator/outputs.h"
-#include "iam_audit/simulator/record_reader.h"
 #include "iam_audit/simulator/s3_delivery.h"
 #include "iam_audit/simulator/s3_upload.h"
 #include "iam_audit/simulator/simulator.h"
 #include "iam_audit/slack_message.h"
+#include "source_options.h"
 
 namespace iam_audit::cli {
 namespace {
@@ -27,6 +27,7 @@ using simulator::Outcome;
 
 struct SimulateArgs {
   std::vector<std::string> inputs{"-"};
+  SourceSelectionArgs selection;
   std::string filter_pattern;
   simulator::SimulateOptions options;
   double window_seconds = 60;
@@ -112,6 +113,18 @@ Status WriteFile(const std::filesystem::path& path, std::string_view bytes) {
   return Status::Ok();
 }
 
+// What the sources left out (digest files, files and records outside
+// --since/--until/--account/--region), so that every input is accounted for.
+void PrintSkipped(const char* me, const sources::SourceList& units, uint64_t skipped_by_time,
+                  bool quiet) {
+  sources::ReadTotals totals;
+  totals.skipped_digests = units.skipped_digests;
+  totals.skipped_by_key = units.skipped_by_key;
+  totals.skipped_by_time = skipped_by_time;
+  const std::string text = sources::DescribeSkipped(totals);
+  if (!text.empty() && !quiet) std::cerr << me << ": " << text << "\n";
+}
+
 int RunDeliver(SimulateArgs& args) {
   const char* me = "iam-audit simulate";
   const bool s3 = args.deliver == "s3";
@@ -166,8 +179,10 @@ int RunDeliver(SimulateArgs& args) {
     if (!made.ok()) return bad(made.status().message());
     uploader = *std::move(made);
   }
-  auto files = simulator::ExpandInputs(args.inputs);
-  if (!files.ok()) return bad(files.status().message());
+  auto source_options = MakeSourceOptions(args.selection);
+  if (!source_options.ok()) return bad(source_options.status().message());
+  auto units = sources::ListSources(args.inputs, *source_options);
+  if (!units.ok()) return bad(units.status().message());
 
   namespace fs = std::filesystem;
   const fs::path dir(args.out_dir);
@@ -197,34 +212,38 @@ int RunDeliver(SimulateArgs& args) {
   };
 
   simulator::S3Delivery delivery(args.s3);
-  for (const std::string& file : *files) {
-    simulator::ReadRecordFile(
-        file,
-        [&](std::string_view json, const simulator::SourcePosition& where) {
-          const uint64_t sequence = records++;
-          if (s3) {
-            if (Status st = delivery.AddRecord(json, sequence); !st.ok()) fail(where, st.message());
-            return;
-          }
-          auto event =
-              simulator::CloudTrailEventBridgeJson(json, sequence, args.options.default_account,
-                                                   args.options.default_region, args.options.seed);
-          if (!event.ok()) return fail(where, event.status().message());
-          std::string out = *event;
-          if (envelope == simulator::Envelope::kEventBridgeSqs) {
-            auto trail = simulator::ToTrailEvent(json, args.options.default_account,
-                                                 args.options.default_region);
-            out = simulator::WrapEventBridgeInSqs(*event, sequence,
-                                                  trail.ok() ? trail->timestamp : 0, args.notify);
-          }
-          std::string fields = "\"record\":" + std::to_string(sequence) + ",\"source\":";
-          simulator::AppendJsonString(fields, where.ToString());
-          emit(out, fields);
-        },
-        [&](const simulator::SourcePosition& where, const std::string& message) {
-          ++records;
-          fail(where, message);
-        });
+  uint64_t skipped_by_time = 0;
+  for (const sources::SourceUnit& unit : units->units) {
+    skipped_by_time +=
+        sources::ReadUnit(
+            unit, *source_options,
+            [&](std::string_view json, const simulator::SourcePosition& where) {
+              const uint64_t sequence = records++;
+              if (s3) {
+                if (Status st = delivery.AddRecord(json, sequence); !st.ok())
+                  fail(where, st.message());
+                return;
+              }
+              auto event = simulator::CloudTrailEventBridgeJson(
+                  json, sequence, args.options.default_account, args.options.default_region,
+                  args.options.seed);
+              if (!event.ok()) return fail(where, event.status().message());
+              std::string out = *event;
+              if (envelope == simulator::Envelope::kEventBridgeSqs) {
+                auto trail = simulator::ToTrailEvent(json, args.options.default_account,
+                                                     args.options.default_region);
+                out = simulator::WrapEventBridgeInSqs(
+                    *event, sequence, trail.ok() ? trail->timestamp : 0, args.notify);
+              }
+              std::string fields = "\"record\":" + std::to_string(sequence) + ",\"source\":";
+              simulator::AppendJsonString(fields, where.ToString());
+              emit(out, fields);
+            },
+            [&](const simulator::SourcePosition& where, const std::string& message) {
+              ++records;
+              fail(where, message);
+            })
+            .skipped_by_time;
   }
   uint64_t log_files = 0;
   if (s3) {
@@ -274,6 +293,7 @@ int RunDeliver(SimulateArgs& args) {
     if (write_errors > 0) std::cerr << "; " << write_errors << " writes or uploads failed";
     std::cerr << "\n";
   }
+  PrintSkipped(me, *units, skipped_by_time, args.quiet);
   if (failed > 0) return kExitBadInput;
   if (!first_error.ok()) return kExitFailure;
   return kExitOk;
@@ -356,21 +376,29 @@ int RunSimulate(SimulateArgs& args) {
     return kExitBadInput;
   }
   simulator::Simulator& simulator = **sim;
-  auto files = simulator::ExpandInputs(args.inputs);
-  if (!files.ok()) {
-    std::cerr << me << ": " << files.status().message() << "\n";
+  auto source_options = MakeSourceOptions(args.selection);
+  if (!source_options.ok()) {
+    std::cerr << me << ": " << source_options.status().message() << "\n";
     return kExitBadInput;
   }
-  for (const std::string& file : *files) {
-    simulator::ReadRecordFile(
-        file,
-        [&](std::string_view json, const simulator::SourcePosition& where) {
-          simulator.AddRecord(json, where);
-        },
-        [&](const simulator::SourcePosition& where, const std::string& message) {
-          simulator.AddFailure(where, message);
-        });
+  auto units = sources::ListSources(args.inputs, *source_options);
+  if (!units.ok()) {
+    std::cerr << me << ": " << units.status().message() << "\n";
+    return kExitBadInput;
   }
+  uint64_t skipped_by_time = 0;
+  for (const sources::SourceUnit& unit : units->units) {
+    skipped_by_time += sources::ReadUnit(
+                           unit, *source_options,
+                           [&](std::string_view json, const simulator::SourcePosition& where) {
+                             simulator.AddRecord(json, where);
+                           },
+                           [&](const simulator::SourcePosition& where, const std::string& message) {
+                             simulator.AddFailure(where, message);
+                           })
+                           .skipped_by_time;
+  }
+  PrintSkipped(me, *units, skipped_by_time, args.quiet);
   const Status finished = simulator.Finish();
   const auto& sum = simulator.summary();
   if (!args.quiet || sum.failed > 0 || sum.sink_errors > 0) {
@@ -394,11 +422,8 @@ void RegisterSimulateCommand(CLI::App& app) {
       "simulate",
       "Play CloudTrail → CloudWatch Logs → subscription filter: turn CloudTrail records into the "
       "Lambda events ({\"awslogs\":{\"data\":…}}) a subscription delivers");
-  cmd->add_option(
-         "INPUT", args->inputs,
-         "Record files or folders (searched recursively): one record, JSON Lines, CloudTrail "
-         "log files {\"Records\":[…]}, .gz; - for standard input")
-      ->default_val(std::vector<std::string>{"-"});
+  cmd->add_option("INPUT", args->inputs, kSourcesHelp)->default_val(std::vector<std::string>{"-"});
+  AddSourceSelectionOptions(cmd, &args->selection);
   cmd->add_option("--filter-pattern,-p", args->filter_pattern,
                   "Subscription filter pattern; only matching events are delivered (default: all)");
   cmd->add_option("--filter-name", args->options.filter_name,

@@ -13,8 +13,8 @@
 #include "iam_audit/json_error_text.h"
 #include "iam_audit/rules.h"
 #include "iam_audit/simulator/cloudwatch.h"
-#include "iam_audit/simulator/record_reader.h"
 #include "iam_audit/slack_message.h"
+#include "iam_audit/sources/sources.h"
 #include "iam_audit/time_zone.h"
 
 namespace iam_audit::simulator {
@@ -125,20 +125,21 @@ CaseResult RunCase(const ordered_json& spec, size_t index, const ordered_json& f
       }
       paths.push_back((base / p.get<std::string>()).lexically_normal().string());
     }
-    auto files = ExpandInputs(paths);
-    if (!files.ok()) {
-      Fail(result, Verdict::kError, files.status().message());
+    const sources::SourceOptions source_options;
+    auto units = sources::ListSources(paths, source_options);
+    if (!units.ok()) {
+      Fail(result, Verdict::kError, units.status().message());
       return result;
     }
-    for (const std::string& file : *files) {
-      ReadRecordFile(
-          file,
-          [&](std::string_view json, const SourcePosition& where) {
+    for (const sources::SourceUnit& unit : units->units) {
+      sources::ReadUnit(
+          unit, source_options,
+          [&](std::string_view json, const sources::SourcePosition& where) {
             auto compact = CompactJson(json);
             records.push_back(
                 TestRecord{where.ToString(), compact.ok() ? *compact : std::string(json)});
           },
-          [&](const SourcePosition& where, const std::string& message) {
+          [&](const sources::SourcePosition& where, const std::string& message) {
             Fail(result, Verdict::kError,
                  where.ToString() + ": record " + std::to_string(where.index) + ": " + message);
           });

@@ -12,8 +12,8 @@
 #include <new>
 
 #include "hash.h"
+#include "iam_audit/sources/json_error.h"
 #include "iam_audit/time_zone.h"
-#include "json_error.h"
 
 namespace iam_audit::simulator {
 namespace {
@@ -33,10 +33,10 @@ StatusOr<TrailEvent> ToTrailEvent(std::string_view record, std::string_view defa
   thread_local simdjson::dom::parser parser;
   simdjson::dom::element doc;
   if (auto error = parser.parse(record.data(), record.size()).get(doc); error) {
-    internal::JsonError where;
-    if (internal::FindJsonError(record, where)) {
+    sources::JsonError where;
+    if (sources::FindJsonError(record, where)) {
       uint64_t line = 0, column = 0;
-      internal::LineColumn(record, where.offset, line, column);
+      sources::LineColumn(record, where.offset, line, column);
       return InvalidArgumentError("invalid JSON: " + where.reason + " at line " +
                                   std::to_string(line) + ", column " + std::to_string(column));
     }
@@ -87,10 +87,10 @@ StatusOr<std::string> CompactJson(std::string_view json) {
   thread_local simdjson::dom::parser parser;
   simdjson::dom::element doc;
   if (parser.parse(json.data(), json.size()).get(doc) != simdjson::SUCCESS) {
-    internal::JsonError where;
-    if (!internal::FindJsonError(json, where)) where.reason = "not valid JSON";
+    sources::JsonError where;
+    if (!sources::FindJsonError(json, where)) where.reason = "not valid JSON";
     uint64_t line = 0, column = 0;
-    internal::LineColumn(json, where.offset, line, column);
+    sources::LineColumn(json, where.offset, line, column);
     return InvalidArgumentError("invalid JSON: " + where.reason + " at line " +
                                 std::to_string(line) + ", column " + std::to_string(column));
   }

@@ -8,10 +8,6 @@
 
 namespace iam_audit::simulator {
 
-std::string SourcePosition::ToString() const {
-  return file + ":" + std::to_string(line) + ":" + std::to_string(column);
-}
-
 std::string_view OutcomeName(Outcome outcome) {
   switch (outcome) {
     case Outcome::kDelivered:

@@ -32,6 +32,7 @@
 #include "iam_audit/filter.h"
 #include "iam_audit/payload.h"
 #include "iam_audit/simulator/cloudwatch.h"
+#include "iam_audit/sources/record_reader.h"
 #include "iam_audit/status.h"
 
 namespace iam_audit::simulator {
@@ -54,14 +55,8 @@ struct SimulateOptions {
 };
 
 // Where a record came from: "file:line:column", plus its 0-based index in
-// the file (the element of a Records array, or the record number of JSON Lines).
-struct SourcePosition {
-  std::string file;
-  uint64_t line = 1;
-  uint64_t column = 1;
-  uint64_t index = 0;
-  std::string ToString() const;  // "file:line:column"
-};
+// the file (iam_audit/sources/record_reader.h).
+using SourcePosition = sources::SourcePosition;
 
 enum class Outcome { kDelivered, kFiltered, kDropped, kFailed };
 std::string_view OutcomeName(Outcome outcome);  // "delivered", "filtered", ...

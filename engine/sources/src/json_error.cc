@@ -1,11 +1,13 @@
-#include "json_error.h"
+// Locating the first JSON syntax error of a text, for messages that name
+// the line and column (see iam_audit/sources/json_error.h).
+#include "iam_audit/sources/json_error.h"
 
 #include <cctype>
 #include <nlohmann/json.hpp>
 
 #include "iam_audit/json_error_text.h"
 
-namespace iam_audit::simulator::internal {
+namespace iam_audit::sources {
 
 bool FindJsonError(std::string_view text, JsonError& error) {
   try {
@@ -59,4 +61,4 @@ void LineColumn(std::string_view text, size_t offset, uint64_t& line, uint64_t& 
   }
 }
 
-}  // namespace iam_audit::simulator::internal
+}  // namespace iam_audit::sources

@@ -1,12 +1,15 @@
 // Reading record files: formats, exact record text, positions of errors, and
 // going on after an error.
-#include "iam_audit/simulator/record_reader.h"
+#include "iam_audit/sources/record_reader.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <string>
 #include <vector>
 
-namespace iam_audit::simulator {
+#include "iam_audit/sources/sources.h"
+
+namespace iam_audit::sources {
 namespace {
 
 struct Got {
@@ -94,13 +97,15 @@ TEST_CASE("a JSON Lines file whose first line is broken is still read line by li
 }
 
 TEST_CASE("folders are walked recursively in path order", "[reader]") {
-  auto files = ExpandInputs({IAM_AUDIT_FIXTURES_DIR "/records"});
-  REQUIRE(files.ok());
-  CHECK(files->size() >= 10);
-  CHECK(std::is_sorted(files->begin(), files->end()));
-  for (const auto& f : *files) CHECK(f.find(".expected.json") == std::string::npos);
-  CHECK_FALSE(ExpandInputs({"/nonexistent/x.json"}).ok());
+  auto list = ListSources({IAM_AUDIT_FIXTURES_DIR "/records"}, SourceOptions{});
+  REQUIRE(list.ok());
+  std::vector<std::string> files;
+  for (const SourceUnit& unit : list->units) files.push_back(unit.path);
+  CHECK(files.size() >= 10);
+  CHECK(std::is_sorted(files.begin(), files.end()));
+  for (const auto& f : files) CHECK(f.find(".expected.json") == std::string::npos);
+  CHECK_FALSE(ListSources({"/nonexistent/x.json"}, SourceOptions{}).ok());
 }
 
 }  // namespace
-}  // namespace iam_audit::simulator
+}  // namespace iam_audit::sources

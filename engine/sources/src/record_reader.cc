@@ -5,21 +5,21 @@
 // So a Records array is cut into element slices by a small scanner (strings
 // and nesting only), and each slice is validated on its own: one broken
 // element is reported with its index and position, and the next one is read.
-#include "iam_audit/simulator/record_reader.h"
+#include "iam_audit/sources/record_reader.h"
 
+#include <fcntl.h>
 #include <simdjson.h>
+#include <unistd.h>
+#include <zlib.h>
 
 #include <algorithm>
-#include <filesystem>
-#include <system_error>
+#include <cerrno>
+#include <cstring>
 
-#include "input.h"  // iam_audit::cli::LineReader
-#include "json_error.h"
+#include "iam_audit/sources/json_error.h"
 
-namespace iam_audit::simulator {
+namespace iam_audit::sources {
 namespace {
-
-namespace fs = std::filesystem;
 
 bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
@@ -123,8 +123,8 @@ class Reader {
   bool Validate(std::string_view text, PositionTracker& where, size_t base_offset,
                 simdjson::dom::element& root, const std::string& context) {
     if (parser_.parse(text.data(), text.size()).get(root) == simdjson::SUCCESS) return true;
-    internal::JsonError error;
-    if (!internal::FindJsonError(text, error)) error.reason = "not valid JSON";
+    JsonError error;
+    if (!FindJsonError(text, error)) error.reason = "not valid JSON";
     Error(where, base_offset + error.offset, context + "invalid JSON: " + error.reason);
     return false;
   }
@@ -340,54 +340,209 @@ class Reader {
   uint64_t array_index_ = 0;  // element number in the current array
 };
 
-bool HasRecordSuffix(const std::string& name) {
-  // The project's golden Slack messages sit beside the fixtures they belong to.
-  constexpr std::string_view kGolden = ".expected.json";
-  if (name.size() >= kGolden.size() &&
-      name.compare(name.size() - kGolden.size(), kGolden.size(), kGolden) == 0) {
-    return false;
-  }
-  for (std::string_view suffix :
-       {".json", ".jsonl", ".ndjson", ".json.gz", ".jsonl.gz", ".ndjson.gz"}) {
-    if (name.size() >= suffix.size() &&
-        name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
-      return true;
-    }
-  }
-  return false;
-}
-
 }  // namespace
 
-StatusOr<std::vector<std::string>> ExpandInputs(const std::vector<std::string>& inputs) {
-  std::vector<std::string> files;
-  for (const std::string& input : inputs) {
-    if (input == "-") {
-      files.push_back(input);
-      continue;
-    }
-    std::error_code ec;
-    const fs::file_status st = fs::status(input, ec);
-    if (ec || !fs::exists(st)) return NotFoundError(input + ": no such file or directory");
-    if (!fs::is_directory(st)) {
-      files.push_back(input);
-      continue;
-    }
-    std::vector<std::string> found;
-    for (fs::recursive_directory_iterator
-             it(input, fs::directory_options::follow_directory_symlink, ec),
-         end;
-         !ec && it != end; it.increment(ec)) {
-      if (it->is_regular_file() && HasRecordSuffix(it->path().filename().string())) {
-        found.push_back(it->path().string());
-      }
-    }
-    if (ec) return NotFoundError(input + ": cannot list: " + ec.message());
-    std::sort(found.begin(), found.end());
-    files.insert(files.end(), found.begin(), found.end());
-  }
-  return files;
+std::string SourcePosition::ToString() const {
+  return file + ":" + std::to_string(line) + ":" + std::to_string(column);
 }
+
+// Bytes in, lines out: gzip (by its magic; concatenated members, as gzip -d
+// reads them) or plain, then split at '\n'. The first non-blank line decides
+// the format, as it always has: valid JSON on its own means JSON Lines
+// (streamed, memory bounded by a line); otherwise the file is one document,
+// read whole.
+struct RecordFileReader::Impl {
+  Impl(std::string file_name, RecordCallback record, ErrorCallback error)
+      : name(std::move(file_name)),
+        on_record(std::move(record)),
+        on_error(std::move(error)),
+        reader(name, on_record, on_error) {}
+  ~Impl() {
+    if (z_ready) inflateEnd(&zs);
+  }
+
+  void Write(std::string_view bytes);
+  void Inflate(std::string_view bytes);
+  void Text(std::string_view text);
+  void Line(std::string_view line);
+  void Finish();
+
+  std::string name;
+  RecordCallback on_record;
+  ErrorCallback on_error;
+  Reader reader;
+
+  enum class Mode { kUndecided, kPlain, kGzip };
+  Mode mode = Mode::kUndecided;
+  bool held_magic = false;  // a first byte 0x1f waiting for the second
+  z_stream zs{};
+  bool z_ready = false;
+  bool member_open = false;
+  uint64_t members = 0;
+  uint64_t consumed = 0;  // compressed bytes taken by zlib
+  std::unique_ptr<char[]> out;
+  std::string error;  // the gzip stream's error, reported by Finish
+
+  std::string partial;  // an unfinished line
+  uint64_t line_number = 0;
+  std::string head;  // lines read before the format is known (or the whole document)
+  bool json_lines = false;
+  bool whole = false;
+  simdjson::dom::parser probe;
+};
+
+void RecordFileReader::Impl::Inflate(std::string_view bytes) {
+  constexpr size_t kOut = 256 * 1024;
+  if (!z_ready) {
+    if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) {
+      error = "cannot start the gzip decoder";
+      return;
+    }
+    z_ready = true;
+    out.reset(new char[kOut]);
+  }
+  while (!bytes.empty() && error.empty()) {
+    const size_t piece = std::min<size_t>(bytes.size(), size_t{1} << 30);
+    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data()));
+    zs.avail_in = static_cast<uInt>(piece);
+    while (error.empty()) {
+      if (!member_open) {
+        if (zs.avail_in == 0) break;
+        if (members > 0) {
+          if (*zs.next_in != 0x1f) {
+            error = "trailing bytes after the gzip stream at byte " + std::to_string(consumed);
+            break;
+          }
+          inflateReset(&zs);
+        }
+        member_open = true;
+      }
+      zs.next_out = reinterpret_cast<Bytef*>(out.get());
+      zs.avail_out = kOut;
+      const uInt before = zs.avail_in;
+      const int rc = inflate(&zs, Z_NO_FLUSH);
+      consumed += before - zs.avail_in;
+      const size_t produced = kOut - zs.avail_out;
+      if (rc == Z_NEED_DICT || rc == Z_DATA_ERROR || rc == Z_MEM_ERROR || rc == Z_STREAM_ERROR) {
+        error = std::string("corrupt gzip input (") +
+                (zs.msg != nullptr ? zs.msg : "corrupt data") + ") after " +
+                std::to_string(consumed) + " bytes";
+        break;
+      }
+      if (produced > 0) Text({out.get(), produced});
+      if (rc == Z_STREAM_END) {
+        member_open = false;
+        ++members;
+        continue;
+      }
+      if (rc == Z_BUF_ERROR) break;
+      if (zs.avail_in == 0 && zs.avail_out != 0) break;
+    }
+    bytes.remove_prefix(piece);
+  }
+  zs.next_in = nullptr;
+  zs.avail_in = 0;
+  if (!error.empty()) partial.clear();  // the line the error cut is not a line
+}
+
+void RecordFileReader::Impl::Write(std::string_view bytes) {
+  if (bytes.empty() || !error.empty()) return;
+  static constexpr char kMagic1[] = "\x1f";
+  if (mode == Mode::kUndecided) {
+    if (held_magic) {
+      held_magic = false;
+      if (static_cast<unsigned char>(bytes[0]) == 0x8b) {
+        mode = Mode::kGzip;
+        Inflate({kMagic1, 1});
+      } else {
+        mode = Mode::kPlain;
+        Text({kMagic1, 1});
+      }
+    } else if (static_cast<unsigned char>(bytes[0]) == 0x1f && bytes.size() == 1) {
+      held_magic = true;
+      return;
+    } else {
+      mode = bytes.size() >= 2 && static_cast<unsigned char>(bytes[0]) == 0x1f &&
+                     static_cast<unsigned char>(bytes[1]) == 0x8b
+                 ? Mode::kGzip
+                 : Mode::kPlain;
+    }
+  }
+  if (mode == Mode::kGzip) {
+    Inflate(bytes);
+  } else {
+    Text(bytes);
+  }
+}
+
+void RecordFileReader::Impl::Text(std::string_view text) {
+  while (!text.empty()) {
+    const size_t nl = text.find('\n');
+    if (nl == std::string_view::npos) {
+      partial.append(text);
+      return;
+    }
+    std::string_view line = text.substr(0, nl);
+    if (!partial.empty()) {
+      partial.append(line);
+      line = partial;
+    }
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    ++line_number;
+    Line(line);
+    partial.clear();
+    text.remove_prefix(nl + 1);
+  }
+}
+
+void RecordFileReader::Impl::Line(std::string_view line) {
+  if (json_lines) {
+    reader.Line(line, line_number);
+    return;
+  }
+  head.append(line);
+  head += '\n';
+  if (whole || SkipBlank(line, 0) >= line.size()) return;
+  simdjson::dom::element root;
+  if (probe.parse(line.data(), line.size()).get(root) == simdjson::SUCCESS) {
+    json_lines = true;
+    reader.Lines(head);
+    std::string().swap(head);
+    return;
+  }
+  whole = true;
+}
+
+void RecordFileReader::Impl::Finish() {
+  if (held_magic) {  // a one-byte file
+    held_magic = false;
+    Text({"\x1f", 1});
+  }
+  if (mode == Mode::kGzip && error.empty() && member_open) {
+    error = "truncated gzip input after " + std::to_string(consumed) + " bytes";
+    partial.clear();
+  }
+  if (!partial.empty()) {
+    std::string last;
+    last.swap(partial);
+    if (!last.empty() && last.back() == '\r') last.pop_back();
+    ++line_number;
+    Line(last);
+  }
+  if (!json_lines && !head.empty()) reader.Text(head);
+  if (!error.empty()) {
+    on_error(SourcePosition{name, line_number + 1, 1, reader.index()}, error);
+  }
+}
+
+RecordFileReader::RecordFileReader(std::string name, RecordCallback on_record,
+                                   ErrorCallback on_error)
+    : impl_(std::make_unique<Impl>(std::move(name), std::move(on_record), std::move(on_error))) {}
+RecordFileReader::~RecordFileReader() = default;
+void RecordFileReader::Write(std::string_view bytes) { impl_->Write(bytes); }
+void RecordFileReader::Finish() { impl_->Finish(); }
+uint64_t RecordFileReader::index() const { return impl_->reader.index(); }
+bool RecordFileReader::failed() const { return !impl_->error.empty(); }
 
 void ReadRecordText(std::string_view content, const std::string& file,
                     const RecordCallback& on_record, const ErrorCallback& on_error) {
@@ -398,46 +553,28 @@ void ReadRecordText(std::string_view content, const std::string& file,
 void ReadRecordFile(const std::string& path, const RecordCallback& on_record,
                     const ErrorCallback& on_error) {
   const std::string name = path == "-" ? "<stdin>" : path;
-  auto opened = cli::LineReader::Open(path);
-  if (!opened.ok()) {
-    on_error(SourcePosition{name, 1, 1, 0}, opened.status().message());
+  const int fd = path == "-" ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    on_error(SourcePosition{name, 1, 1, 0}, name + ": cannot open: " + std::strerror(errno));
     return;
   }
-  cli::LineReader& lines = **opened;
-  Reader reader(name, on_record, on_error);
-  std::string line;
-  std::string head;  // lines read before the format is known
-  bool json_lines = false;
-  simdjson::dom::parser probe;
-  while (lines.Next(line)) {
-    if (json_lines) {
-      reader.Line(line, lines.line_number());
-      continue;
+  RecordFileReader reader(name, on_record, on_error);
+  std::unique_ptr<char[]> buffer(new char[256 * 1024]);
+  for (;;) {
+    const ssize_t n = ::read(fd, buffer.get(), 256 * 1024);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const std::string why = std::strerror(errno);
+      reader.Finish();
+      on_error(SourcePosition{name, 1, 1, reader.index()}, name + ": read error: " + why);
+      if (fd != STDIN_FILENO) ::close(fd);
+      return;
     }
-    head += line;
-    head += '\n';
-    if (SkipBlank(line, 0) >= line.size()) continue;
-    // The first non-blank line decides: valid JSON on its own means JSON
-    // Lines (streamed, memory bounded by a line); otherwise the file is one
-    // document, read whole.
-    simdjson::dom::element root;
-    if (probe.parse(line.data(), line.size()).get(root) == simdjson::SUCCESS) {
-      json_lines = true;
-      reader.Lines(head);
-      head.clear();
-      continue;
-    }
-    while (lines.Next(line)) {
-      head += line;
-      head += '\n';
-    }
-    break;
+    if (n == 0) break;
+    reader.Write({buffer.get(), static_cast<size_t>(n)});
   }
-  if (!json_lines && !head.empty()) reader.Text(head);
-  if (!lines.status().ok()) {
-    on_error(SourcePosition{name, lines.line_number() + 1, 1, reader.index()},
-             lines.status().message());
-  }
+  if (fd != STDIN_FILENO) ::close(fd);
+  reader.Finish();
 }
 
-}  // namespace iam_audit::simulator
+}  // namespace iam_audit::sources

@@ -1,0 +1,163 @@
+// Record sources: the one reader of CloudTrail records for every command.
+//
+// A source spec is a local file, a local folder, "-" (standard input) or
+// s3://bucket/prefix. ListSources turns specs into units (one file or one
+// S3 object each); ReadUnit reads one unit's records. The two are separate
+// so a caller can list first, then read the units independently, in any
+// order and on any thread (one ReadUnit call per unit at a time; each call
+// is independent: no state is shared but a per-thread S3 client cache).
+//
+// Listing:
+// - A file spec is one unit, whatever its name. A folder is walked
+//   recursively (symbolic links to folders followed), hidden entries
+//   (".name") skipped, files sorted by path (byte order). s3://bucket/prefix
+//   is every object under the prefix (ListObjectsV2, paged), in S3's key
+//   order; "s3://bucket" alone is the whole bucket; keys ending in '/'
+//   (folder markers) are not objects.
+// - In folders and buckets, only names ending .json, .jsonl, .ndjson (each
+//   optionally .gz) are read, except *.expected.json (the project's golden
+//   Slack messages) — unless SourceOptions::all_files; other names are
+//   skipped and counted (skipped_names).
+// - Each unit is classified by its path or key (ClassifyLogObjectKey,
+//   iam_audit/cloudtrail_log.h). CloudTrail digest files are skipped and
+//   counted (skipped_digests), also when named directly.
+// - Selection by key, for CloudTrail log files only (other files carry no
+//   date, account or region in their name and are always read):
+//     account / region: the key's ACCOUNT / REGION must be one of the list
+//       (an empty list selects all);
+//     since (inclusive) / until (exclusive): a log file named at minute M
+//       (…_YYYYMMDDTHHMMZ_…, UTC) is delivered during that minute, so it
+//       holds only events before M + 1 min: it is skipped when
+//       M + 60 s <= since. Events reach a file up to
+//       max_delivery_delay_ms after they happen, so a file is skipped when
+//       M >= until + max_delivery_delay_ms.
+//   Skipped files are counted (skipped_by_key). A missing local path, an
+//   unreadable folder and a failed S3 listing are errors of ListSources.
+//
+// Reading:
+// - A unit whose path or key is a CloudTrail log file is parsed by the
+//   streaming log-file parser: records one by one in file order, memory
+//   bounded by one record (max_record_bytes) and the read buffer. Each
+//   record must be a JSON object (checked with simdjson; a bad one is
+//   reported with its index and position and the next one is read). An
+//   error in the file's structure or its gzip stream ends that file: the
+//   records before it have been delivered; the error is reported once.
+// - Any other unit is read by RecordFileReader (record_reader.h): JSON
+//   Lines, one record, a JSON array or a {"Records":[…]} document; gzip or
+//   plain by the content's magic bytes.
+// - Records are then selected by eventTime when since or until is set:
+//   since <= eventTime < until (eventTime read as by ParseIso8601,
+//   iam_audit/time_zone.h, to the second). Records outside are counted
+//   (UnitStats::skipped_by_time), not delivered; a record without a
+//   readable eventTime is then an error (reported, counted), since it
+//   cannot be placed.
+// - Every problem goes to on_error with a position naming the unit
+//   ("file:line:column", "s3://bucket/key:line:column", "<stdin>:…") and
+//   the record index; a unit that cannot be opened or downloaded is one
+//   error. ReadUnit never stops the caller: the next unit can be read.
+//
+// S3: S3Config::FromEnvironment (iam_audit/s3_client.h) unless
+// SourceOptions::s3 is set; GetObject streams the object in chunks (never
+// the whole object in memory for a log file).
+#ifndef IAM_AUDIT_SOURCES_SOURCES_H_
+#define IAM_AUDIT_SOURCES_SOURCES_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "iam_audit/cloudtrail_log.h"
+#include "iam_audit/s3_client.h"
+#include "iam_audit/sources/record_reader.h"
+#include "iam_audit/status.h"
+
+namespace iam_audit::sources {
+
+struct SourceOptions {
+  std::optional<int64_t> since_ms;    // inclusive; ms since the Unix epoch
+  std::optional<int64_t> until_ms;    // exclusive
+  std::vector<std::string> accounts;  // empty: every account
+  std::vector<std::string> regions;   // empty: every region
+  // How long after an event its log file may still be delivered (for
+  // choosing log files by the time in their name against `until`).
+  int64_t max_delivery_delay_ms = int64_t{60} * 60 * 1000;
+  // Folders and buckets: read every file, not only the record file names.
+  bool all_files = false;
+  // The largest record of a CloudTrail log file.
+  size_t max_record_bytes = size_t{16} << 20;
+  // S3: the configuration (default: S3Config::FromEnvironment()) and the
+  // deadline of each ListObjectsV2 page and each GetObject.
+  std::optional<s3::S3Config> s3;
+  int64_t s3_timeout_ms = 300000;
+};
+
+enum class UnitKind { kFile, kStdin, kS3Object };
+
+struct SourceUnit {
+  UnitKind kind = UnitKind::kFile;
+  std::string name;    // as positions show it: the path, "<stdin>", "s3://bucket/key"
+  std::string path;    // kFile: the local path
+  std::string bucket;  // kS3Object
+  std::string key;     // kS3Object
+  uint64_t size = 0;   // bytes, when known (0 for stdin)
+  LogObjectKind log_kind = LogObjectKind::kOther;  // by path or key
+  LogFileName log_name;                            // when log_kind is kLogFile
+};
+
+struct SourceList {
+  std::vector<SourceUnit> units;  // in spec order; each spec's units sorted
+  uint64_t skipped_digests = 0;   // CloudTrail-Digest files
+  uint64_t skipped_by_key = 0;    // log files outside since/until/accounts/regions
+  uint64_t skipped_names = 0;     // folder/bucket entries not named like record files
+};
+
+// Expands `specs` into units (see above).
+StatusOr<SourceList> ListSources(const std::vector<std::string>& specs,
+                                 const SourceOptions& options);
+
+struct UnitStats {
+  uint64_t records = 0;          // delivered to on_record
+  uint64_t errors = 0;           // calls of on_error
+  uint64_t skipped_by_time = 0;  // records outside since/until
+  uint64_t bytes = 0;            // bytes read (compressed when gzip)
+  bool failed = false;  // the unit could not be read to its end (open, download, gzip, structure)
+};
+
+// Reads one unit's records (see above). Callbacks run on the calling thread.
+UnitStats ReadUnit(const SourceUnit& unit, const SourceOptions& options,
+                   const RecordCallback& on_record, const ErrorCallback& on_error);
+
+// Totals of ReadSources.
+struct ReadTotals {
+  uint64_t units = 0;  // units read
+  uint64_t records = 0;
+  uint64_t errors = 0;
+  uint64_t failed_units = 0;
+  uint64_t skipped_by_time = 0;  // records
+  uint64_t skipped_digests = 0;  // files, as in SourceList
+  uint64_t skipped_by_key = 0;
+  uint64_t skipped_names = 0;
+  uint64_t bytes = 0;
+};
+
+// ListSources, then ReadUnit on every unit in order, on the calling thread.
+// Errors: those of ListSources (nothing is read then).
+StatusOr<ReadTotals> ReadSources(const std::vector<std::string>& specs,
+                                 const SourceOptions& options, const RecordCallback& on_record,
+                                 const ErrorCallback& on_error);
+
+// What was left out, for a command's summary: e.g. "skipped 2 digest files,
+// 1 log file outside the selection, 40 records outside the time range";
+// "" when nothing was (names not like record files are not mentioned).
+std::string DescribeSkipped(const ReadTotals& totals);
+
+// Parses a --since/--until value: "YYYY-MM-DD" (00:00 UTC) or a date-time as
+// ParseIso8601 reads it ("2024-05-01T12:00:00Z", offsets allowed). Returns
+// ms since the Unix epoch.
+StatusOr<int64_t> ParseTimeBound(std::string_view text);
+
+}  // namespace iam_audit::sources
+
+#endif  // IAM_AUDIT_SOURCES_SOURCES_H_

@@ -1,0 +1,403 @@
+// Record sources (see iam_audit/sources/sources.h): specs → units (local
+// files, folders, standard input, S3 prefixes), the selection of CloudTrail
+// log files by their key, and reading one unit's records: log files through
+// the streaming log-file parser, everything else through RecordFileReader,
+// both fed the same way from a file descriptor or an S3 GetObject stream.
+#include "iam_audit/sources/sources.h"
+
+#include <fcntl.h>
+#include <simdjson.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <system_error>
+#include <utility>
+
+#include "iam_audit/sources/json_error.h"
+#include "iam_audit/time_zone.h"
+
+namespace iam_audit::sources {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr size_t kReadBlock = 256 * 1024;
+
+bool EndsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+// Names read from folders and buckets (the last segment of a path or key).
+bool IsRecordFileName(std::string_view name) {
+  // The project's golden Slack messages sit beside the fixtures they belong to.
+  if (EndsWith(name, ".expected.json")) return false;
+  for (std::string_view suffix :
+       {".json", ".jsonl", ".ndjson", ".json.gz", ".jsonl.gz", ".ndjson.gz"}) {
+    if (EndsWith(name, suffix)) return true;
+  }
+  return false;
+}
+
+std::string_view BaseName(std::string_view path) {
+  const size_t slash = path.rfind('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+bool Listed(const std::vector<std::string>& list, const std::string& value) {
+  return list.empty() || std::find(list.begin(), list.end(), value) != list.end();
+}
+
+// Whether a log file named `name` can hold selected records (sources.h).
+bool SelectedByKey(const LogFileName& name, const SourceOptions& o) {
+  if (!Listed(o.accounts, name.account) || !Listed(o.regions, name.region)) return false;
+  constexpr int64_t kMinute = 60000;
+  if (o.since_ms && name.time_ms + kMinute <= *o.since_ms) return false;
+  if (o.until_ms && name.time_ms >= *o.until_ms + o.max_delivery_delay_ms) return false;
+  return true;
+}
+
+// Adds `unit` to `list` unless its name makes it a digest or unselected.
+void AddUnit(SourceUnit unit, std::string_view key, const SourceOptions& options,
+             SourceList* list) {
+  unit.log_kind = ClassifyLogObjectKey(key, &unit.log_name);
+  if (unit.log_kind == LogObjectKind::kDigest) {
+    ++list->skipped_digests;
+    return;
+  }
+  if (unit.log_kind == LogObjectKind::kLogFile && !SelectedByKey(unit.log_name, options)) {
+    ++list->skipped_by_key;
+    return;
+  }
+  list->units.push_back(std::move(unit));
+}
+
+StatusOr<s3::S3Config> S3ConfigFor(const SourceOptions& options) {
+  if (options.s3) return *options.s3;
+  return s3::S3Config::FromEnvironment();
+}
+
+// One S3 client per thread, rebuilt when the configuration changes.
+s3::S3Client& ClientFor(const s3::S3Config& config) {
+  struct Cached {
+    std::string signature;
+    std::unique_ptr<s3::S3Client> client;
+  };
+  thread_local Cached cached;
+  // Held in memory only, to compare configurations; never shown.
+  std::string signature;
+  for (const std::string* part :
+       {&config.access_key_id, &config.secret_access_key, &config.session_token, &config.region,
+        &config.endpoint_url, &config.ca_bundle_path}) {
+    signature += std::to_string(part->size()) + ":" + *part;
+  }
+  signature += std::to_string(static_cast<int>(config.addressing)) + "/" +
+               std::to_string(config.chunk_bytes) + "/" + std::to_string(config.max_attempts);
+  if (!cached.client || cached.signature != signature) {
+    cached.client = std::make_unique<s3::S3Client>(config);
+    cached.signature = std::move(signature);
+  }
+  return *cached.client;
+}
+
+Status ListS3(std::string_view spec, const SourceOptions& options, SourceList* list) {
+  const std::string_view rest = spec.substr(5);  // after "s3://"
+  const size_t slash = rest.find('/');
+  const std::string bucket(rest.substr(0, slash));
+  const std::string prefix(slash == std::string_view::npos ? "" : rest.substr(slash + 1));
+  if (bucket.empty()) {
+    return InvalidArgumentError(std::string(spec) + ": expected s3://bucket[/prefix]");
+  }
+  auto config = S3ConfigFor(options);
+  if (!config.ok()) return config.status().WithPrefix(spec);
+  s3::S3Client& client = ClientFor(*config);
+  s3::ListObjectsV2Request request;
+  request.bucket = bucket;
+  request.prefix = prefix;
+  for (;;) {
+    auto page = client.ListObjectsV2(request, options.s3_timeout_ms);
+    if (!page.ok()) return page.status();
+    for (const s3::ObjectSummary& object : page->objects) {
+      if (object.key.empty() || object.key.back() == '/') continue;
+      if (!options.all_files && !IsRecordFileName(BaseName(object.key))) {
+        ++list->skipped_names;
+        continue;
+      }
+      SourceUnit unit;
+      unit.kind = UnitKind::kS3Object;
+      unit.name = "s3://" + bucket + "/" + object.key;
+      unit.bucket = bucket;
+      unit.key = object.key;
+      unit.size = object.size;
+      AddUnit(std::move(unit), object.key, options, list);
+    }
+    if (!page->is_truncated || page->next_continuation_token.empty()) break;
+    request.continuation_token = page->next_continuation_token;
+  }
+  return Status::Ok();
+}
+
+Status ListLocal(const std::string& spec, const SourceOptions& options, SourceList* list) {
+  std::error_code ec;
+  const fs::file_status st = fs::status(spec, ec);
+  if (ec || !fs::exists(st)) return NotFoundError(spec + ": no such file or folder");
+  if (!fs::is_directory(st)) {
+    SourceUnit unit;
+    unit.kind = UnitKind::kFile;
+    unit.name = spec;
+    unit.path = spec;
+    unit.size = fs::is_regular_file(st) ? fs::file_size(spec, ec) : 0;
+    if (ec) unit.size = 0;
+    AddUnit(std::move(unit), spec, options, list);
+    return Status::Ok();
+  }
+  std::vector<std::pair<std::string, uint64_t>> found;
+  for (fs::recursive_directory_iterator
+           it(spec, fs::directory_options::follow_directory_symlink, ec),
+       end;
+       !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (!name.empty() && name[0] == '.') {
+      if (it->is_directory(ec)) it.disable_recursion_pending();
+      ec.clear();
+      continue;
+    }
+    if (!it->is_regular_file(ec)) {
+      ec.clear();
+      continue;
+    }
+    if (!options.all_files && !IsRecordFileName(name)) {
+      ++list->skipped_names;
+      continue;
+    }
+    std::error_code size_ec;
+    const uint64_t size = it->file_size(size_ec);
+    found.emplace_back(it->path().string(), size_ec ? 0 : size);
+  }
+  if (ec) return InvalidArgumentError(spec + ": cannot list: " + ec.message());
+  std::sort(found.begin(), found.end());
+  for (auto& [path, size] : found) {
+    SourceUnit unit;
+    unit.kind = UnitKind::kFile;
+    unit.name = path;
+    unit.path = path;
+    unit.size = size;
+    const std::string key = unit.path;
+    AddUnit(std::move(unit), key, options, list);
+  }
+  return Status::Ok();
+}
+
+// Hands the unit's bytes to `on_chunk` in order.
+Status Pump(const SourceUnit& unit, const SourceOptions& options,
+            const std::function<Status(std::string_view)>& on_chunk, uint64_t* bytes) {
+  if (unit.kind == UnitKind::kS3Object) {
+    auto config = S3ConfigFor(options);
+    if (!config.ok()) return config.status();
+    return ClientFor(*config).GetObject(
+        unit.bucket, unit.key,
+        [&](std::string_view chunk) {
+          *bytes += chunk.size();
+          return on_chunk(chunk);
+        },
+        options.s3_timeout_ms);
+  }
+  const bool stdin_unit = unit.kind == UnitKind::kStdin;
+  const int fd = stdin_unit ? STDIN_FILENO : ::open(unit.path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return NotFoundError(unit.name + ": cannot open: " + std::strerror(errno));
+  std::unique_ptr<char[]> buffer(new char[kReadBlock]);
+  Status result;
+  for (;;) {
+    const ssize_t n = ::read(fd, buffer.get(), kReadBlock);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      result = DataLossError(unit.name + ": read error: " + std::strerror(errno));
+      break;
+    }
+    if (n == 0) break;
+    *bytes += static_cast<uint64_t>(n);
+    result = on_chunk({buffer.get(), static_cast<size_t>(n)});
+    if (!result.ok()) break;
+  }
+  if (!stdin_unit) ::close(fd);
+  return result;
+}
+
+// Reads `record`'s eventTime in ms; false when missing or unreadable.
+bool EventTimeMs(simdjson::dom::parser& parser, std::string_view record, int64_t* ms,
+                 std::string* why) {
+  simdjson::dom::element root;
+  if (parser.parse(record.data(), record.size()).get(root) != simdjson::SUCCESS) {
+    *why = "not valid JSON";
+    return false;
+  }
+  std::string_view text;
+  if (root["eventTime"].get_string().get(text) != simdjson::SUCCESS) {
+    *why = "no eventTime string";
+    return false;
+  }
+  auto seconds = ParseIso8601(text);
+  if (!seconds.ok()) {
+    *why = seconds.status().message();
+    return false;
+  }
+  *ms = *seconds * 1000;
+  return true;
+}
+
+// Line and column of byte `offset` of `text`, which starts at (line, column).
+void Advance(std::string_view text, size_t offset, uint64_t* line, uint64_t* column) {
+  offset = std::min(offset, text.size());
+  const size_t nl = text.substr(0, offset).rfind('\n');
+  if (nl == std::string_view::npos) {
+    *column += offset;
+    return;
+  }
+  *line += static_cast<uint64_t>(std::count(text.begin(), text.begin() + nl + 1, '\n'));
+  *column = offset - nl;
+}
+
+}  // namespace
+
+StatusOr<SourceList> ListSources(const std::vector<std::string>& specs,
+                                 const SourceOptions& options) {
+  SourceList list;
+  for (const std::string& spec : specs) {
+    if (spec == "-") {
+      SourceUnit unit;
+      unit.kind = UnitKind::kStdin;
+      unit.name = "<stdin>";
+      unit.path = "-";
+      list.units.push_back(std::move(unit));
+      continue;
+    }
+    const Status st = spec.rfind("s3://", 0) == 0 ? ListS3(spec, options, &list)
+                                                  : ListLocal(spec, options, &list);
+    if (!st.ok()) return st;
+  }
+  return list;
+}
+
+UnitStats ReadUnit(const SourceUnit& unit, const SourceOptions& options,
+                   const RecordCallback& on_record, const ErrorCallback& on_error) {
+  UnitStats stats;
+  const bool by_time = options.since_ms.has_value() || options.until_ms.has_value();
+  simdjson::dom::parser parser;
+  const auto error = [&](const SourcePosition& where, const std::string& message) {
+    ++stats.errors;
+    on_error(where, message);
+  };
+  // Selection by eventTime, then delivery.
+  const auto deliver = [&](std::string_view json, const SourcePosition& where) {
+    if (by_time) {
+      int64_t ms = 0;
+      std::string why;
+      if (!EventTimeMs(parser, json, &ms, &why)) {
+        error(where, "cannot select by time: " + why);
+        return;
+      }
+      if ((options.since_ms && ms < *options.since_ms) ||
+          (options.until_ms && ms >= *options.until_ms)) {
+        ++stats.skipped_by_time;
+        return;
+      }
+    }
+    ++stats.records;
+    on_record(json, where);
+  };
+
+  if (unit.log_kind == LogObjectKind::kLogFile) {
+    CloudTrailLogStream stream(options.max_record_bytes);
+    const RecordSink sink = [&](std::string_view json, uint64_t index) {
+      const CloudTrailLogStream::Position p = stream.record_position();
+      SourcePosition where{unit.name, p.line, p.column, index};
+      simdjson::dom::element root;
+      if (parser.parse(json.data(), json.size()).get(root) != simdjson::SUCCESS) {
+        JsonError bad;
+        if (!FindJsonError(json, bad)) bad.reason = "not valid JSON";
+        SourcePosition at = where;
+        Advance(json, bad.offset, &at.line, &at.column);
+        error(at, "Records[" + std::to_string(index) + "]: invalid JSON: " + bad.reason);
+        return Status::Ok();
+      }
+      deliver(json, where);
+      return Status::Ok();
+    };
+    Status st = Pump(
+        unit, options, [&](std::string_view chunk) { return stream.Write(chunk, sink); },
+        &stats.bytes);
+    if (st.ok()) st = stream.Finish(sink);
+    if (!st.ok()) {
+      stats.failed = true;
+      error(SourcePosition{unit.name, 1, 1, stream.records()}, st.message());
+    }
+    return stats;
+  }
+
+  RecordFileReader reader(unit.name, deliver, error);
+  const Status st = Pump(
+      unit, options,
+      [&](std::string_view chunk) {
+        reader.Write(chunk);
+        return Status::Ok();
+      },
+      &stats.bytes);
+  reader.Finish();
+  if (!st.ok()) error(SourcePosition{unit.name, 1, 1, reader.index()}, st.message());
+  stats.failed = !st.ok() || reader.failed();
+  return stats;
+}
+
+StatusOr<ReadTotals> ReadSources(const std::vector<std::string>& specs,
+                                 const SourceOptions& options, const RecordCallback& on_record,
+                                 const ErrorCallback& on_error) {
+  auto list = ListSources(specs, options);
+  if (!list.ok()) return list.status();
+  ReadTotals totals;
+  totals.skipped_digests = list->skipped_digests;
+  totals.skipped_by_key = list->skipped_by_key;
+  totals.skipped_names = list->skipped_names;
+  for (const SourceUnit& unit : list->units) {
+    const UnitStats stats = ReadUnit(unit, options, on_record, on_error);
+    ++totals.units;
+    totals.records += stats.records;
+    totals.errors += stats.errors;
+    totals.skipped_by_time += stats.skipped_by_time;
+    totals.bytes += stats.bytes;
+    if (stats.failed) ++totals.failed_units;
+  }
+  return totals;
+}
+
+std::string DescribeSkipped(const ReadTotals& totals) {
+  std::string out;
+  const auto add = [&out](uint64_t n, const char* one, const char* many) {
+    if (n == 0) return;
+    out += out.empty() ? "skipped " : ", ";
+    out += std::to_string(n) + " " + (n == 1 ? one : many);
+  };
+  add(totals.skipped_digests, "digest file", "digest files");
+  add(totals.skipped_by_key, "log file outside the selection", "log files outside the selection");
+  add(totals.skipped_by_time, "record outside the time range", "records outside the time range");
+  return out;
+}
+
+StatusOr<int64_t> ParseTimeBound(std::string_view text) {
+  if (text.size() == 10) {
+    auto day = ParseIso8601(std::string(text) + "T00:00:00Z");
+    if (day.ok()) return *day * 1000;
+  }
+  auto seconds = ParseIso8601(text);
+  if (!seconds.ok()) {
+    return InvalidArgumentError("\"" + std::string(text) +
+                                "\": expected YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ (" +
+                                seconds.status().message() + ")");
+  }
+  return *seconds * 1000;
+}
+
+}  // namespace iam_audit::sources
