@@ -5,6 +5,10 @@
 #include <libdeflate.h>
 #include <zlib.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
@@ -98,6 +102,30 @@ std::string Shown(char c) {
 
 Status LogError(const std::string& what) { return InvalidArgumentError("log file: " + what); }
 
+// The first k in [from, end) where data[k] is '"', '\\' or a control
+// character (< 0x20), else end: sixteen bytes at a time where SSE2 is there.
+size_t SkipPlainString(std::string_view data, size_t from, size_t end) {
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(data.data());
+  size_t k = from;
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  const __m128i space = _mm_set1_epi8(0x20);
+  const __m128i flip = _mm_set1_epi8(static_cast<char>(0x80));
+  for (; k + 16 <= end; k += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + k));
+    // Unsigned v < 0x20 as a signed compare of both sides with the top bit flipped.
+    const __m128i control = _mm_cmplt_epi8(_mm_xor_si128(v, flip), _mm_xor_si128(space, flip));
+    const __m128i hit =
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)), control);
+    const int mask = _mm_movemask_epi8(hit);
+    if (mask != 0) return k + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+  }
+#endif
+  while (k < end && p[k] != '"' && p[k] != '\\' && p[k] >= 0x20) ++k;
+  return k;
+}
+
 class Scanner {
  public:
   explicit Scanner(size_t max_record_bytes) : max_record_(max_record_bytes) {}
@@ -175,6 +203,12 @@ Status Scanner::Nested(std::string_view data, size_t* i, size_t end, bool* close
   *closed = false;
   size_t k = *i;
   while (k < end) {
+    if (in_string_ && hex_left_ == 0 && !escape_) {
+      // Most of a record is string bytes with nothing to check but the end:
+      // skip to the next '"', '\\' or control character at once.
+      k = SkipPlainString(data, k, end);
+      if (k == end) break;
+    }
     const char c = data[k];
     if (in_string_) {
       if (hex_left_ > 0) {
