@@ -36,6 +36,11 @@ BENCHES = [
     ("filter_scan", "Filter scan",
      "How fast does `test-filter --count` scan real-shaped records, against jq, Python's json loop and a bare simdjson pass?",
      ["scan ≥ 20× jq", "scan within 1.5× of bare simdjson"]),
+    ("archive_scan", "Archive scan",
+     "How fast does `test-filter` backtest a pattern over a CloudTrail archive of small gzip log files "
+     "(--jobs 1 and 2, folder and s3://), against zcat alone, zcat | jq and Python's gzip + json loop?",
+     ["CPU ≤ 0.5× zcat", "≥ 15× zcat | jq", "≥ 8× Python", "wall --jobs 2 ≤ 0.6× --jobs 1",
+      "s3:// wall ≤ 2× folder"]),
     ("lambda", "Lambda handler",
      "CPU per payload (1, 10, 100, 1000 events) against the original Python handler; cold start; peak RSS.",
      ["handler ≥ 50× less CPU than Python", "cold start ≤ 5 ms", "peak RSS ≤ 32 MB at 1 MB payloads"]),

@@ -16,7 +16,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
-all_benches=(micro filter_scan simulate lambda mock_slack)
+all_benches=(micro filter_scan archive_scan simulate lambda mock_slack)
 build="$root/build-release" out="$root/bench" jobs=$(nproc)
 smoke=0 skip_build=0 setup=1 only="" timeout_s="${BENCH_TIMEOUT:-300}" budget=900
 usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
@@ -77,6 +77,7 @@ find_bench() {
   case "$1" in
     micro) [[ -x "$build/bin/iam_audit_bench" ]] && cmd=("$build/bin/iam_audit_bench") ;;
     filter_scan) [[ -f "$root/bench/filter_scan.sh" ]] && cmd=(bash bench/filter_scan.sh) ;;
+    archive_scan) [[ -f "$root/bench/archive_scan.py" ]] && cmd=(python3 bench/archive_scan.py --skip-build) ;;
     mock_slack) [[ -f "$root/bench/mock_slack_bench.sh" ]] && cmd=(bash bench/mock_slack_bench.sh) ;;
     lambda)
       for f in bench/lambda/run.sh bench/lambda/bench.sh bench/lambda_bench.sh bench/lambda/lambda_bench.sh; do

@@ -35,22 +35,31 @@ bool StartsRecordsDocument(std::string_view line) {
   return line.substr(0, 9) == "\"Records\"";
 }
 
-// Reads a whole file (gzip or not: ReadCloudTrailLog inflates).
+// Reads a whole file (gzip or not: ReadCloudTrailLog inflates) into *out,
+// straight into its buffer when the size is known.
 Status ReadWholeFile(const std::string& path, const std::string& name, std::string* out) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return NotFoundError(name + ": cannot open: " + std::strerror(errno));
   struct stat st {};
+  size_t want = size_t{1} << 16;
   if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
     if (static_cast<uint64_t>(st.st_size) > kMaxLogFileBytes) {
       ::close(fd);
       return ResourceExhaustedError(name + ": larger than the limit of 1 GiB for a log file");
     }
-    out->reserve(static_cast<size_t>(st.st_size));
+    want = static_cast<size_t>(st.st_size) + 1;  // + 1: end of file seen in one read
   }
-  out->clear();
-  char buf[1 << 16];
+  size_t have = 0;
+  out->resize(want);
   for (;;) {
-    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (have == out->size()) {
+      if (out->size() > kMaxLogFileBytes) {
+        ::close(fd);
+        return ResourceExhaustedError(name + ": larger than the limit of 1 GiB for a log file");
+      }
+      out->resize(out->size() * 2);
+    }
+    const ssize_t n = ::read(fd, out->data() + have, out->size() - have);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       const std::string why = std::strerror(errno);
@@ -58,13 +67,10 @@ Status ReadWholeFile(const std::string& path, const std::string& name, std::stri
       return DataLossError(name + ": read error: " + why);
     }
     if (n == 0) break;
-    out->append(buf, static_cast<size_t>(n));
-    if (out->size() > kMaxLogFileBytes) {
-      ::close(fd);
-      return ResourceExhaustedError(name + ": larger than the limit of 1 GiB for a log file");
-    }
+    have += static_cast<size_t>(n);
   }
   ::close(fd);
+  out->resize(have);
   return Status::Ok();
 }
 

@@ -18,6 +18,7 @@
 
 #include "commands.h"
 #include "iam_audit/cloudtrail.h"
+#include "iam_audit/ordered_pool.h"
 #include "iam_audit/rules.h"
 #include "iam_audit/time_zone.h"
 #include "input.h"
@@ -31,6 +32,7 @@ struct RuleStatsArgs {
   std::vector<std::string> inputs;
   bool json = false;
   int64_t window_seconds = 60;
+  unsigned jobs = 0;  // 0: the CPUs available
 };
 
 struct RuleCount {
@@ -70,50 +72,86 @@ int RunRuleStats(const RuleStatsArgs& args) {
   // (window, identity, first rule) → event count, for digests.
   std::map<std::tuple<int64_t, std::string, std::string>, size_t> groups;
 
-  for (const std::string& file : *files) {
+  // Each file is evaluated on a worker thread (RuleSet::Evaluate is const
+  // and thread-safe); the totals are added up, and errors printed, in file
+  // order on this thread, so the output does not depend on --jobs.
+  struct Outcome {
+    bool ignored = false;  // by `rule`
+    std::string rule;      // the ignore rule, or the first alert rule
+    std::vector<std::string> alert_rules;
+    int64_t when = 0;  // eventTime in s, 0 when unreadable
+    std::string who;
+  };
+  struct FileOutcome {
+    std::vector<Outcome> records;  // alerts and ignores; unmatched ones only counted
+    size_t unmatched = 0;
+    size_t records_read = 0;
+    std::vector<std::string> errors;
+  };
+  const std::vector<std::string>& paths = *files;
+  auto produce = [&](size_t i) {
+    FileOutcome out;
+    const std::string& file = paths[i];
     const std::string name = file == "-" ? "<stdin>" : file;
     auto content = ReadInput(file);
     if (!content.ok()) {
-      std::cerr << "iam-audit rule-stats: " << content.status().message() << "\n";
-      ++failed;
-      continue;
+      out.errors.push_back("iam-audit rule-stats: " + content.status().message());
+      return out;
     }
     SplitRecords(
         *content,
         [&](const RecordText& text) {
-          ++records;
+          ++out.records_read;
           const std::string compact = nlohmann::json::parse(text.json).dump(
               -1, ' ', false, nlohmann::json::error_handler_t::replace);
           const Verdict verdict = rules->Evaluate(compact);
           if (!verdict.ignored_by.empty()) {
-            ++counts[verdict.ignored_by].ignored;
+            out.records.push_back({true, verdict.ignored_by, {}, 0, {}});
             return;
           }
           if (!verdict.alert()) {
-            ++unmatched;
+            ++out.unmatched;
             return;
           }
-          ++alerts;
-          for (const std::string& rule : verdict.rules) ++counts[rule].alerts;
           auto record = ParseCloudTrailRecord(compact);
           int64_t when = 0;
           if (record.ok()) {
             if (auto t = ParseIso8601(record->event_time); t.ok()) when = *t;
           }
-          if (when == 0) {
-            ++undated;
-          } else {
-            first_time = std::min(first_time, when);
-            last_time = std::max(last_time, when);
-          }
-          const std::string who = record.ok() ? record->display_identity : "?";
-          ++groups[{when / args.window_seconds, who, verdict.rules.front()}];
+          out.records.push_back({false, verdict.rules.front(), verdict.rules, when,
+                                 record.ok() ? record->display_identity : "?"});
         },
         [&](const TextPosition& pos, const std::string& message) {
-          std::cerr << name << ":" << pos.line << ":" << pos.column << ": " << message << "\n";
-          ++failed;
+          out.errors.push_back(name + ":" + std::to_string(pos.line) + ":" +
+                               std::to_string(pos.column) + ": " + message);
         });
-  }
+    return out;
+  };
+  auto consume = [&](size_t, FileOutcome&& out) {
+    records += out.records_read;
+    unmatched += out.unmatched;
+    for (const std::string& error : out.errors) {
+      std::cerr << error << "\n";
+      ++failed;
+    }
+    for (const Outcome& o : out.records) {
+      if (o.ignored) {
+        ++counts[o.rule].ignored;
+        continue;
+      }
+      ++alerts;
+      for (const std::string& rule : o.alert_rules) ++counts[rule].alerts;
+      if (o.when == 0) {
+        ++undated;
+      } else {
+        first_time = std::min(first_time, o.when);
+        last_time = std::max(last_time, o.when);
+      }
+      ++groups[{o.when / args.window_seconds, o.who, o.rule}];
+    }
+    return true;
+  };
+  RunOrdered<FileOutcome>(paths.size(), OrderedPoolOptions{args.jobs, 0}, produce, consume);
   size_t messages = 0, digests = 0;
   for (const auto& [key, n] : groups) {
     RuleCount& c = counts[std::get<2>(key)];
@@ -210,6 +248,10 @@ void RegisterRuleStatsCommand(CLI::App& app) {
          "Record files or folders (JSON, JSON Lines, CloudTrail log files, .gz); - for stdin")
       ->required();
   cmd->add_flag("--json", args->json, "Print JSON instead of a table");
+  cmd->add_option("--jobs,-j", args->jobs,
+                  "Files read at once (default: the CPUs available); the output does not depend "
+                  "on it")
+      ->check(CLI::Range(1u, 1024u));
   cmd->add_option("--window-seconds", args->window_seconds, "Length of one modelled invocation")
       ->check(CLI::Range(1, 86400))
       ->capture_default_str();

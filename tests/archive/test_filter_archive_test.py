@@ -151,6 +151,16 @@ want_ids = [r for f in files for r in
             [x["requestID"] for x in json.loads(gzip.decompress(open(f, "rb").read()))["Records"]]]
 check("determinism run: matches in sorted path order, record order", ids == want_ids)
 
+# rule-stats: the same folder, any --jobs, the same answer.
+rs = []
+for jobs in ("1", "3"):
+    p = subprocess.run([BIN, "rule-stats", "--default-rules", "--json", "--jobs", jobs, big],
+                       capture_output=True)
+    check(f"rule-stats --jobs {jobs}: exit 0", p.returncode == 0, p.stderr)
+    rs.append(p.stdout)
+check("rule-stats: --jobs 1 and --jobs 3 give identical output", rs[0] == rs[1])
+check("rule-stats: every record counted", json.loads(rs[0])["records"] == 160)  # 16 x (0+1+2+3+4)
+
 # Several sources: a file of lines and a log file; "file" tells them apart.
 lines = os.path.join(tmp, "events.txt")
 open(lines, "w").write("CreateUser here\n\nnothing\nCreateUser again\n")
@@ -167,6 +177,23 @@ code, out, err = run("-p", "DeleteUser", "--file", flat)
 got = [(x["eventNumber"], x["eventMessage"]) for x in json.loads(out)["matches"]]
 check("a log file by its content: records, no file key", got == [(2, compact(C))], got)
 check("one file: no summary", err == "", err)
+
+# Long strings (the log file scanner skips plain string bytes in blocks):
+# escapes and a raw control character past the first 16 bytes of a string.
+esc = os.path.join(tmp, "escapes")
+pe = log_path("eu-central-1", "20240102T0000Z", "eeee").replace(root, esc)
+os.makedirs(os.path.dirname(pe))
+long_text = "x" * 37 + '\\"quoted\\" back\\\\slash \\u00e9 ' + "y" * 21 + " needle " + "z" * 50
+rec_text = '{"eventName":"' + long_text + '","n":1}'
+open(pe, "wb").write(gzip.compress(('{"Records":[' + rec_text + "," + rec_text + "]}").encode()))
+pc = log_path("eu-central-1", "20240102T0005Z", "ffff").replace(root, esc)
+open(pc, "wb").write(gzip.compress(('{"Records":[{"eventName":"' + "a" * 40 + "\x01" + 'b"}]}').encode()))
+code, out, err = run("-p", "needle", esc)
+got = [(x["file"], x["eventNumber"], x["eventMessage"]) for x in json.loads(out)["matches"]]
+check("long strings with escapes: the records' exact bytes", got == [(pe, 1, rec_text), (pe, 2, rec_text)], got)
+check("a raw control character deep in a string is an error at its byte",
+      code == 1 and f"{pc}: log file: record 0 at byte 12: control character" in err and "in a string at byte 66" in err,  # 12 + 14 + 40
+      (code, err))
 
 # Usage errors.
 code, out, err = run("--count", root)
