@@ -4,8 +4,8 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "fakes.h"
 #include "iam_audit/telegram.h"
+#include "lambda/fakes.h"
 
 namespace iam_audit {
 namespace {

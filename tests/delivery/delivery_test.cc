@@ -3,7 +3,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "fakes.h"
+#include "lambda/fakes.h"
 
 using iam_audit::DeliveryOutcome;
 using iam_audit::FakeClock;

@@ -5,9 +5,9 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "fakes.h"
 #include "iam_audit/handler.h"
-#include "payloads.h"
+#include "lambda/fakes.h"
+#include "lambda/payloads.h"
 
 namespace iam_audit {
 namespace {

@@ -4,8 +4,8 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "fakes.h"
-#include "payloads.h"
+#include "lambda/fakes.h"
+#include "lambda/payloads.h"
 
 using iam_audit::EnvMap;
 using iam_audit::FakeClock;
