@@ -1,7 +1,8 @@
-// Lists the units of the archive-reading commands and reads one unit's
-// events (event_sources.h): CloudTrail log files through ReadCloudTrailLog
-// (whole file in memory, libdeflate), text files line by line through
-// LineReader (bounded memory).
+// What a unit of test-filter's sources holds as events (event_sources.h):
+// local CloudTrail log files through ReadCloudTrailLog (whole file in
+// memory, libdeflate), local text files line by line through LineReader
+// (bounded memory), S3 objects and time-selected units through
+// sources::ReadUnit.
 #include "event_sources.h"
 
 #include <fcntl.h>
@@ -74,10 +75,12 @@ Status ReadWholeFile(const std::string& path, const std::string& name, std::stri
   return Status::Ok();
 }
 
-Status ReadLogFile(const InputUnit& unit, const EventSink& on_event, UnitReadStats* stats) {
-  stats->format = UnitFormat::kLogFile;
+void ReadLogFile(const sources::SourceUnit& unit, const EventSink& on_event, UnitReadStats* stats) {
   thread_local std::string bytes;
-  if (Status st = ReadWholeFile(unit.path, unit.name, &bytes); !st.ok()) return st;
+  if (Status st = ReadWholeFile(unit.path, unit.name, &bytes); !st.ok()) {
+    stats->errors.push_back(st.message());
+    return;
+  }
   stats->bytes = bytes.size();
   Status st = ReadCloudTrailLog(bytes, [&](std::string_view record, uint64_t index) {
     ++stats->events;
@@ -85,46 +88,63 @@ Status ReadLogFile(const InputUnit& unit, const EventSink& on_event, UnitReadSta
     return Status::Ok();
   });
   if (bytes.capacity() > (size_t{8} << 20)) std::string().swap(bytes);  // keep no huge buffer
-  return st.WithPrefix(unit.name);
+  if (!st.ok()) stats->errors.push_back(unit.name + ": " + st.message());
+}
+
+void ReadWithSources(const sources::SourceUnit& unit, const sources::SourceOptions& options,
+                     const EventSink& on_event, UnitReadStats* stats) {
+  const bool log = unit.log_kind == LogObjectKind::kLogFile;
+  const sources::UnitStats s = sources::ReadUnit(
+      unit, options,
+      [&](std::string_view json, const sources::SourcePosition& where) {
+        ++stats->events;
+        on_event(log ? where.index + 1 : where.line, json);
+      },
+      [&](const sources::SourcePosition& where, const std::string& message) {
+        stats->errors.push_back(where.ToString() + ": " + message);
+      });
+  stats->bytes = s.bytes;
+  stats->skipped_by_time = s.skipped_by_time;
+  if (s.failed && stats->errors.empty())
+    stats->errors.push_back(unit.name + ": not read to its end");
 }
 
 }  // namespace
 
-StatusOr<InputList> ListInputUnits(const std::vector<std::string>& specs) {
+StatusOr<InputList> ListInputUnits(const std::vector<std::string>& specs,
+                                   const sources::SourceOptions& options) {
+  auto listed = sources::ListSources(specs, options);
+  if (!listed.ok()) return listed.status();
   InputList list;
   list.several = specs.size() != 1;
   for (const std::string& spec : specs) {
     std::error_code ec;
-    const bool folder = spec != "-" && std::filesystem::is_directory(spec, ec);
-    if (folder) list.several = true;
-    auto files = ExpandInputPaths({spec});
-    if (!files.ok()) return files.status();
-    for (std::string& path : *files) {
-      InputUnit unit;
-      unit.name = path == "-" ? "<stdin>" : path;
-      if (path != "-") {
-        struct stat st {};
-        if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode))
-          unit.size = static_cast<uint64_t>(st.st_size);
-        unit.kind = ClassifyLogObjectKey(path, nullptr);
-      }
-      unit.path = std::move(path);
-      list.units.push_back(std::move(unit));
-    }
+    if (spec.rfind("s3://", 0) == 0 || (spec != "-" && std::filesystem::is_directory(spec, ec)))
+      list.several = true;
   }
+  list.units = std::move(listed->units);
+  list.listing = *std::move(listed);
   return list;
 }
 
-Status ReadUnitEvents(const InputUnit& unit, const EventSink& on_event, UnitReadStats* stats,
-                      const ReadProgress& progress) {
-  *stats = UnitReadStats{};
-  if (unit.kind == LogObjectKind::kDigest) {
-    stats->format = UnitFormat::kDigest;
-    return Status::Ok();
+UnitReadStats ReadUnitEvents(const sources::SourceUnit& unit, const sources::SourceOptions& options,
+                             const EventSink& on_event, const ReadProgress& progress) {
+  UnitReadStats stats;
+  if (unit.kind == sources::UnitKind::kS3Object || options.since_ms || options.until_ms) {
+    ReadWithSources(unit, options, on_event, &stats);
+    return stats;
   }
-  if (unit.kind == LogObjectKind::kLogFile) return ReadLogFile(unit, on_event, stats);
-  auto reader = LineReader::Open(unit.path);
-  if (!reader.ok()) return reader.status();
+  if (unit.log_kind == LogObjectKind::kDigest) return stats;  // listed only when named; no events
+  if (unit.log_kind == LogObjectKind::kLogFile) {
+    ReadLogFile(unit, on_event, &stats);
+    return stats;
+  }
+  const std::string path = unit.kind == sources::UnitKind::kStdin ? "-" : unit.path;
+  auto reader = LineReader::Open(path);
+  if (!reader.ok()) {
+    stats.errors.push_back(reader.status().message());
+    return stats;
+  }
   LineReader& r = **reader;
   std::string_view line;  // valid until the next Next()
   // The first event, while it is `{` alone (a pretty-printed log file starts so).
@@ -135,11 +155,12 @@ Status ReadUnitEvents(const InputUnit& unit, const EventSink& on_event, UnitRead
   while (r.Next(line)) {
     if (progress && (++ticks & 0xFFFF) == 0) progress(r.bytes_read(), r.file_size());
     if (TrimLeft(line).empty()) continue;  // not an event
-    if (unit.path != "-" && (first || held)) {
+    if (path != "-" && (first || held)) {
       // A log file outside CloudTrail's layout: read it as one.
       if (held ? TrimLeft(line).substr(0, 9) == "\"Records\"" : StartsRecordsDocument(line)) {
         reader->reset();
-        return ReadLogFile(unit, on_event, stats);
+        ReadLogFile(unit, on_event, &stats);
+        return stats;
       }
       if (first && TrimLeft(line) == "{") {
         first = false;
@@ -150,19 +171,20 @@ Status ReadUnitEvents(const InputUnit& unit, const EventSink& on_event, UnitRead
     }
     first = false;
     if (held) {
-      ++stats->events;
+      ++stats.events;
       on_event(held, held_text);
       held = 0;
     }
-    ++stats->events;
+    ++stats.events;
     on_event(r.line_number(), line);
   }
   if (held) {
-    ++stats->events;
+    ++stats.events;
     on_event(held, held_text);
   }
-  stats->bytes = r.bytes_read();
-  return r.status();
+  stats.bytes = r.bytes_read();
+  if (!r.status().ok()) stats.errors.push_back(r.status().message());
+  return stats;
 }
 
 }  // namespace iam_audit::cli

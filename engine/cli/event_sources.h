@@ -1,22 +1,23 @@
-// The inputs of the archive-reading commands (test-filter, rule-stats) as a
-// list of units, each read on its own, on any thread: a local file, "-"
-// (standard input), or every file of a folder (recursively, sorted, hidden
-// entries skipped, as ExpandInputPaths does).
-//
-// What a unit's events are:
+// The events of test-filter's sources, unit by unit, on any thread. Units
+// are listed by the record sources library (iam_audit/sources/sources.h:
+// files, folders, "-", s3://bucket/prefix, --since/--until/--account/
+// --region, digest files skipped); this file decides what a unit's events
+// are, as CloudWatch Logs would see them:
 // - A CloudTrail log file ({"Records":[…]}, gzip or plain) is its records,
 //   one event each, with the record's exact bytes: the messages CloudTrail
 //   sends to CloudWatch Logs. Event numbers are 1-based record numbers.
-//   A file is a log file when its path has CloudTrail's layout
+//   A local file is a log file when its path has CloudTrail's layout
 //   (ClassifyLogObjectKey, iam_audit/cloudtrail_log.h), or when its first
 //   non-blank line starts a {"Records": document (a downloaded log file in a
 //   plain folder; `{` alone on the first line and "Records" on the next also
-//   counts).
-// - A digest file (AWSLogs/…/CloudTrail-Digest/…) has no events: it is
-//   skipped and counted.
-// - Anything else is a text file of events, one per line (JSON Lines or
-//   plain text, gzip found by its magic): event numbers are line numbers,
-//   blank lines are not events. Standard input is always read this way.
+//   counts); it is read whole (ReadCloudTrailLog, libdeflate).
+// - Any other local file, and standard input, is a text file of events, one
+//   per line (JSON Lines or plain text, gzip found by its magic): event
+//   numbers are line numbers, blank lines are not events (what
+//   `aws logs test-metric-filter` users feed it).
+// - S3 objects, and every unit when --since or --until selects records by
+//   eventTime, are read by sources::ReadUnit: records, numbered by record
+//   (log files) or by line (other files).
 #ifndef IAM_AUDIT_CLI_EVENT_SOURCES_H_
 #define IAM_AUDIT_CLI_EVENT_SOURCES_H_
 
@@ -27,34 +28,30 @@
 #include <vector>
 
 #include "iam_audit/cloudtrail_log.h"
+#include "iam_audit/sources/sources.h"
 #include "iam_audit/status.h"
 
 namespace iam_audit::cli {
 
-struct InputUnit {
-  std::string path;   // a local path, or "-"
-  std::string name;   // as shown in output and errors: the path, "<stdin>" for "-"
-  uint64_t size = 0;  // bytes on disk (0 when unknown)
-  LogObjectKind kind = LogObjectKind::kOther;  // by its path
-};
-
 struct InputList {
-  std::vector<InputUnit> units;
-  // False when the inputs are exactly one file or "-": front ends keep their
-  // single-file output then.
+  std::vector<sources::SourceUnit> units;
+  sources::SourceList listing;  // what was skipped (units moved out)
+  // False when the sources are exactly one file or "-": front ends keep
+  // their single-file output then.
   bool several = false;
 };
 
-// Expands `specs` (files, folders, "-") into units, in order: each spec's
-// units in sorted path order. Errors name the spec that cannot be read.
-StatusOr<InputList> ListInputUnits(const std::vector<std::string>& specs);
-
-enum class UnitFormat { kLines, kLogFile, kDigest };
+// Lists `specs` with ListSources. Errors name the spec.
+StatusOr<InputList> ListInputUnits(const std::vector<std::string>& specs,
+                                   const sources::SourceOptions& options);
 
 struct UnitReadStats {
-  UnitFormat format = UnitFormat::kLines;
   uint64_t events = 0;
-  uint64_t bytes = 0;  // bytes read from the unit (compressed when gzip)
+  uint64_t bytes = 0;            // bytes read (compressed when gzip)
+  uint64_t skipped_by_time = 0;  // records outside --since/--until
+  // What went wrong, each "NAME…: message", in the order met. The events
+  // before (and, for a bad record, after) an error have been delivered.
+  std::vector<std::string> errors;
 };
 
 // (1-based event number, message); the message is valid only during the call.
@@ -62,12 +59,10 @@ using EventSink = std::function<void(uint64_t number, std::string_view message)>
 // Called now and then while a large text file is read: (bytes read, size).
 using ReadProgress = std::function<void(uint64_t bytes_read, uint64_t size)>;
 
-// Reads one unit's events in order. Returns the unit's error, which starts
-// with its name ("dir/x.json.gz: log file: truncated gzip stream …"); the
-// events before the error have been delivered. Safe to call concurrently
-// for different units.
-Status ReadUnitEvents(const InputUnit& unit, const EventSink& on_event, UnitReadStats* stats,
-                      const ReadProgress& progress = {});
+// Reads one unit's events in order. Safe to call concurrently for different
+// units.
+UnitReadStats ReadUnitEvents(const sources::SourceUnit& unit, const sources::SourceOptions& options,
+                             const EventSink& on_event, const ReadProgress& progress = {});
 
 }  // namespace iam_audit::cli
 

@@ -20,8 +20,9 @@
 #include "iam_audit/cloudtrail.h"
 #include "iam_audit/ordered_pool.h"
 #include "iam_audit/rules.h"
+#include "iam_audit/sources/sources.h"
 #include "iam_audit/time_zone.h"
-#include "input.h"
+#include "source_options.h"
 
 namespace iam_audit::cli {
 namespace {
@@ -33,6 +34,7 @@ struct RuleStatsArgs {
   bool json = false;
   int64_t window_seconds = 60;
   unsigned jobs = 0;  // 0: the CPUs available
+  SourceSelectionArgs selection;
 };
 
 struct RuleCount {
@@ -58,9 +60,14 @@ int RunRuleStats(const RuleStatsArgs& args) {
     std::cerr << "iam-audit rule-stats: " << rules.status().message() << "\n";
     return kExitBadInput;
   }
-  auto files = ExpandInputPaths(args.inputs);
-  if (!files.ok()) {
-    std::cerr << "iam-audit rule-stats: " << files.status().message() << "\n";
+  auto options = MakeSourceOptions(args.selection);
+  if (!options.ok()) {
+    std::cerr << "iam-audit rule-stats: " << options.status().message() << "\n";
+    return kExitBadInput;
+  }
+  auto listed = sources::ListSources(args.inputs, *options);
+  if (!listed.ok()) {
+    std::cerr << "iam-audit rule-stats: " << listed.status().message() << "\n";
     return kExitBadInput;
   }
 
@@ -87,22 +94,17 @@ int RunRuleStats(const RuleStatsArgs& args) {
     size_t unmatched = 0;
     size_t records_read = 0;
     std::vector<std::string> errors;
+    sources::UnitStats stats;
   };
-  const std::vector<std::string>& paths = *files;
+  const std::vector<sources::SourceUnit>& units = listed->units;
+  uint64_t skipped_by_time = 0;
   auto produce = [&](size_t i) {
     FileOutcome out;
-    const std::string& file = paths[i];
-    const std::string name = file == "-" ? "<stdin>" : file;
-    auto content = ReadInput(file);
-    if (!content.ok()) {
-      out.errors.push_back("iam-audit rule-stats: " + content.status().message());
-      return out;
-    }
-    SplitRecords(
-        *content,
-        [&](const RecordText& text) {
+    out.stats = sources::ReadUnit(
+        units[i], *options,
+        [&](std::string_view json, const sources::SourcePosition&) {
           ++out.records_read;
-          const std::string compact = nlohmann::json::parse(text.json).dump(
+          const std::string compact = nlohmann::json::parse(json).dump(
               -1, ' ', false, nlohmann::json::error_handler_t::replace);
           const Verdict verdict = rules->Evaluate(compact);
           if (!verdict.ignored_by.empty()) {
@@ -121,15 +123,15 @@ int RunRuleStats(const RuleStatsArgs& args) {
           out.records.push_back({false, verdict.rules.front(), verdict.rules, when,
                                  record.ok() ? record->display_identity : "?"});
         },
-        [&](const TextPosition& pos, const std::string& message) {
-          out.errors.push_back(name + ":" + std::to_string(pos.line) + ":" +
-                               std::to_string(pos.column) + ": " + message);
+        [&](const sources::SourcePosition& where, const std::string& message) {
+          out.errors.push_back(where.ToString() + ": " + message);
         });
     return out;
   };
   auto consume = [&](size_t, FileOutcome&& out) {
     records += out.records_read;
     unmatched += out.unmatched;
+    skipped_by_time += out.stats.skipped_by_time;
     for (const std::string& error : out.errors) {
       std::cerr << error << "\n";
       ++failed;
@@ -151,7 +153,13 @@ int RunRuleStats(const RuleStatsArgs& args) {
     }
     return true;
   };
-  RunOrdered<FileOutcome>(paths.size(), OrderedPoolOptions{args.jobs, 0}, produce, consume);
+  RunOrdered<FileOutcome>(units.size(), OrderedPoolOptions{args.jobs, 0}, produce, consume);
+  sources::ReadTotals skipped;
+  skipped.skipped_digests = listed->skipped_digests;
+  skipped.skipped_by_key = listed->skipped_by_key;
+  skipped.skipped_by_time = skipped_by_time;
+  if (const std::string also = sources::DescribeSkipped(skipped); !also.empty())
+    std::cerr << "iam-audit rule-stats: " << also << "\n";
   size_t messages = 0, digests = 0;
   for (const auto& [key, n] : groups) {
     RuleCount& c = counts[std::get<2>(key)];
@@ -243,10 +251,8 @@ void RegisterRuleStatsCommand(CLI::App& app) {
       cmd->add_option("--config", args->config, "Rule configuration file (docs/configuration.md)");
   auto* pack = cmd->add_flag("--default-rules", args->default_rules, "Use the built-in rule pack");
   config->excludes(pack);
-  cmd->add_option(
-         "RECORDS", args->inputs,
-         "Record files or folders (JSON, JSON Lines, CloudTrail log files, .gz); - for stdin")
-      ->required();
+  cmd->add_option("RECORDS", args->inputs, kSourcesHelp)->required();
+  AddSourceSelectionOptions(cmd, &args->selection);
   cmd->add_flag("--json", args->json, "Print JSON instead of a table");
   cmd->add_option("--jobs,-j", args->jobs,
                   "Files read at once (default: the CPUs available); the output does not depend "

@@ -15,10 +15,14 @@
 // A bad pattern exits 2 with the error and a caret under its column.
 //
 // Sources (positional arguments and --file, both repeatable) are files,
-// folders (every file under them, recursively, in sorted path order) and "-";
-// what a file's events are is said in event_sources.h: a CloudTrail log file
-// is its records, one event each (eventNumber = 1-based record number), a
-// digest file is skipped and counted, anything else is one event per line.
+// folders, s3://bucket/prefix and "-", listed by the record sources library
+// (iam_audit/sources/sources.h: folders recursively in sorted path order,
+// names *.json, *.jsonl, *.ndjson, optionally .gz; digest files skipped and
+// counted; --since/--until/--account/--region select log files by key and
+// records by eventTime). What a file's events are is said in
+// event_sources.h: a CloudTrail log file is its records, one event each
+// (eventNumber = 1-based record number); any other local file one event per
+// line (eventNumber = line number).
 // Units are read on --jobs threads (default: the CPUs this process may use);
 // the output is the same for any --jobs: units are reported in source order.
 //
@@ -65,6 +69,7 @@
 #include "event_sources.h"
 #include "iam_audit/filter.h"
 #include "iam_audit/ordered_pool.h"
+#include "source_options.h"
 
 namespace iam_audit::cli {
 namespace {
@@ -80,6 +85,7 @@ struct TestFilterArgs {
   bool progress = true;
   bool summary = true;
   unsigned jobs = 0;
+  SourceSelectionArgs selection;
 };
 
 // TestMetricFilter's logEventMessages: 1 to 50 items, each at least 1
@@ -281,7 +287,6 @@ struct UnitOutcome {
   std::string text;  // rendered match objects joined by ",\n"
   std::vector<uint64_t> matches;
   UnitReadStats stats;
-  Status status;
 };
 
 // Matches events against the patterns; one per unit and thread.
@@ -368,9 +373,14 @@ int RunTestFilter(TestFilterArgs& args) {
   const size_t n_patterns = filters.size();
   const bool several_patterns = n_patterns > 1;
 
+  auto options = MakeSourceOptions(args.selection);
+  if (!options.ok()) {
+    std::cerr << "iam-audit test-filter: " << options.status().message() << "\n";
+    return kExitBadInput;
+  }
   InputList inputs;
   if (!args.messages_given) {
-    auto listed = ListInputUnits(sources);
+    auto listed = ListInputUnits(sources, *options);
     if (!listed.ok()) {
       std::cerr << "iam-audit test-filter: " << listed.status().message() << "\n";
       return kExitBadInput;
@@ -382,7 +392,7 @@ int RunTestFilter(TestFilterArgs& args) {
 
   MatchWriter writer(stdout);
   std::vector<uint64_t> matches(n_patterns, 0);
-  uint64_t files = 0, events = 0, bytes = 0, bad = 0, digests = 0;
+  uint64_t files = 0, events = 0, bytes = 0, bad = 0, skipped_by_time = 0;
 
   if (args.messages_given) {
     UnitOutcome out;
@@ -393,23 +403,23 @@ int RunTestFilter(TestFilterArgs& args) {
     matches = out.matches;
     events = args.messages.size();
   } else {
-    const std::vector<InputUnit>& units = inputs.units;
+    const std::vector<sources::SourceUnit>& units = inputs.units;
     const OrderedPoolOptions pool{args.jobs, 0};
     const bool sequential = EffectiveJobs(pool) == 1 || units.size() <= 1;
     const bool tty = args.progress && isatty(STDERR_FILENO);
     uint64_t total_bytes = 0;
-    for (const InputUnit& u : units) total_bytes += u.size;
+    for (const sources::SourceUnit& u : units) total_bytes += u.size;
     ArchiveProgress progress(tty && archive, units.size(), total_bytes);
     FileProgress file_progress(tty && !archive);
 
     auto produce = [&](size_t i) {
-      const InputUnit& unit = units[i];
+      const sources::SourceUnit& unit = units[i];
       UnitOutcome out;
       out.matches.assign(n_patterns, 0);
       EventMatcher matcher(filters, set, args.count, several_patterns,
                            archive ? &unit.name : nullptr);
-      out.status = ReadUnitEvents(
-          unit,
+      out.stats = ReadUnitEvents(
+          unit, *options,
           [&](uint64_t number, std::string_view message) {
             matcher.Run(number, message, out);
             // Single-threaded: the writer is ours, stream straight to it.
@@ -418,7 +428,6 @@ int RunTestFilter(TestFilterArgs& args) {
               out.text.clear();
             }
           },
-          &out.stats,
           [&](uint64_t done, uint64_t size) {
             if (sequential && !archive) file_progress.Update(done, size);
           });
@@ -427,17 +436,15 @@ int RunTestFilter(TestFilterArgs& args) {
     auto consume = [&](size_t i, UnitOutcome&& out) {
       writer.Add(out.text);
       for (size_t k = 0; k < n_patterns; ++k) matches[k] += out.matches[k];
-      if (out.stats.format == UnitFormat::kDigest) {
-        ++digests;
-      } else {
-        ++files;
-      }
+      ++files;
       events += out.stats.events;
       bytes += out.stats.bytes != 0 ? out.stats.bytes : units[i].size;
-      if (!out.status.ok()) {
+      skipped_by_time += out.stats.skipped_by_time;
+      if (!out.stats.errors.empty()) {
         ++bad;
         progress.Clear();
-        std::cerr << "iam-audit test-filter: " << out.status.message() << "\n";
+        for (const std::string& error : out.stats.errors)
+          std::cerr << "iam-audit test-filter: " << error << "\n";
       }
       progress.Update(i + 1, events, bytes);
       return true;
@@ -471,12 +478,17 @@ int RunTestFilter(TestFilterArgs& args) {
   }
   std::fflush(stdout);
   if (args.summary && (archive || several_patterns)) {
+    sources::ReadTotals skipped;
+    skipped.skipped_digests = inputs.listing.skipped_digests;
+    skipped.skipped_by_key = inputs.listing.skipped_by_key;
+    skipped.skipped_by_time = skipped_by_time;
+    const std::string also = sources::DescribeSkipped(skipped);
     std::fprintf(stderr,
                  "iam-audit test-filter: %llu files, %llu events, %.1f MB in %.2f s (%u jobs); "
-                 "%llu bad files, %llu digest files skipped\n",
+                 "%llu bad files%s%s\n",
                  static_cast<unsigned long long>(files), static_cast<unsigned long long>(events),
                  static_cast<double>(bytes) / 1e6, secs, EffectiveJobs({args.jobs, 0}),
-                 static_cast<unsigned long long>(bad), static_cast<unsigned long long>(digests));
+                 static_cast<unsigned long long>(bad), also.empty() ? "" : "; ", also.c_str());
     for (size_t k = 0; k < n_patterns; ++k)
       std::fprintf(stderr, "  pattern %zu: %llu matches  %s\n", k + 1,
                    static_cast<unsigned long long>(matches[k]), args.patterns[k].c_str());
@@ -530,7 +542,10 @@ void RegisterTestFilterCommand(CLI::App& app) {
       ->allow_extra_args(false)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("SOURCE", args->positional,
-                  "Files, folders (recursive: a CloudTrail archive) or - for standard input");
+                  "Files, folders (recursive: a CloudTrail archive; names *.json, *.jsonl, "
+                  "*.ndjson, optionally .gz), s3://bucket/prefix (AWS_* variables) or - for "
+                  "standard input");
+  AddSourceSelectionOptions(cmd, &args->selection);
   cmd->add_option("--jobs,-j", args->jobs,
                   "Files read at once (default: the CPUs available); the output does not depend "
                   "on it")

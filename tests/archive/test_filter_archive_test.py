@@ -84,8 +84,14 @@ code, out, err = run("--count", "--no-progress", "-p", P1, root)
 check("count over the archive", out == "3\n", repr(out))
 check("count: a bad file gives exit 1", code == 1, code)
 check("count: the bad file is named", f"{f3}: log file:" in err, err)
-check("count: summary", "4 files, 5 events" in err and "1 bad files, 1 digest files skipped" in err,
+check("count: summary", "4 files, 5 events" in err and "1 bad files; skipped 1 digest file" in err,
       err)
+
+# Selection by key (the sources library): us-east-1 only is f1 and f2.
+code, out, err = run("--count", "--region", "us-east-1", "-p", P1, root)
+check("--region: only that region's files", out == "2\n" and code == 0, (code, out, err))
+check("--region: the others counted as skipped",
+      "2 files, 4 events" in err and "skipped 1 digest file, 2 log files outside the selection" in err, err)
 
 # One pattern, matches: "file" and the record number within the file.
 code, out, err = run("-p", P1, root)
