@@ -2,6 +2,7 @@
 #include "iam_audit/payload.h"
 
 #include <catch2/catch.hpp>
+#include <cstdio>
 #include <string>
 #include <tuple>
 
@@ -261,6 +262,48 @@ TEST_CASE("DecodeSubscriptionEvent names the failing stage", "[payload]") {
   auto batch = DecodeSubscriptionEvent(input);
   REQUIRE_FALSE(batch.ok());
   CHECK(batch.status().message() == message);
+}
+
+// The usual {"awslogs":{"data":"…"}} is read without a JSON parser, every
+// other spelling with one: both roads must give the batch inside, and the
+// error of the stage that fails for a bad one.
+TEST_CASE("DecodeSubscriptionEvent: every spelling of the awslogs envelope decodes alike",
+          "[payload]") {
+  const std::string data = Base64Encode(GzipDeflate(kBatchJson));
+  // The same value with its first character as a JSON escape, "H" as "\u0048".
+  char first[8];
+  std::snprintf(first, sizeof first, "\\u%04X", static_cast<unsigned>(data[0]));
+  const std::string escaped = first + data.substr(1);
+  const auto ok = GENERATE_COPY(
+      as<std::string>{}, R"({"awslogs":{"data":")" + data + R"("}})",
+      " \r\n\t{ \"awslogs\" :\n{\t\"data\": \"" + data + "\" } }\n",
+      R"({"awslogs":{"data":")" + escaped + R"("}})",
+      R"({"awslogs":{"data":")" + data + R"(","extra":1}})",
+      R"({"awslogs":{"data":")" + data + R"("},"awslogs":{"data":")" + data + R"("}})");
+  CAPTURE(ok);
+  auto batch = DecodeSubscriptionEvent(ok);
+  REQUIRE(batch.ok());
+  REQUIRE(batch->log_events.size() == 2);
+  CHECK(batch->log_events[0].id == "31953106606966983378809025079804211143289615424298221568");
+  CHECK(batch->log_events[1].message == "not json at all");
+  CHECK(batch->log_group == "aws-cloudtrail-logs-123456789012-1a2b3c4d");
+}
+
+TEST_CASE("DecodeSubscriptionEvent: a bad awslogs envelope names the failing stage", "[payload]") {
+  const std::string data = Base64Encode(GzipDeflate(kBatchJson));
+  auto [input, prefix] = GENERATE_COPY(table<std::string, std::string>({
+      {R"({"awslogs":{"data":")" + data + R"("}} x)", "payload: event JSON: "},
+      {R"({"awslogs":{"data":")" + data + R"("})", "payload: event JSON: "},
+      {R"({"awslogs":{"data":")" + data.substr(0, 100) + "\x01" + data.substr(100) + R"("}})",
+       "payload: event JSON: "},
+      {R"({"awslogs":{"data":" )" + data + R"("}})", "payload: base64: "},
+      {R"({"awslogs":{"data":")" + data.substr(0, data.size() - 4) + R"("}})", "payload: gzip: "},
+      {R"({"awslogs":{"data":""}})", "payload: gzip: not gzip (bad magic) at byte 0"},
+  }));
+  CAPTURE(input);
+  auto batch = DecodeSubscriptionEvent(input);
+  REQUIRE_FALSE(batch.ok());
+  CHECK_THAT(batch.status().message(), Catch::StartsWith(prefix));
 }
 
 TEST_CASE("DecodeSubscriptionEvent enforces the inflated-size cap", "[payload][limits]") {

@@ -166,41 +166,6 @@ TEST_CASE("handler: an undecodable payload is an invocation error", "[handler]")
   CHECK(rig.client.calls().empty());
 }
 
-// The handler reads the usual {"awslogs":{"data":"…"}} without a JSON parser
-// and hands everything else to DecodeSubscriptionEvent: both roads must give
-// the same batch, and the same error for a bad one.
-TEST_CASE("handler: every spelling of the Lambda event decodes as DecodeSubscriptionEvent does",
-          "[handler][payload]") {
-  const std::string data = nlohmann::json::parse(
-      SubscriptionEvent({Record("e1"), Record("e2", "bob")}))["awslogs"]["data"];
-  std::string escaped;  // the same value with every '/' written as the JSON escape "\/"
-  for (char c : data) escaped += c == '/' ? std::string("\\/") : std::string(1, c);
-  REQUIRE(escaped != data);
-  const auto event = GENERATE_COPY(
-      as<std::string>{}, R"({"awslogs":{"data":")" + data + R"("}})",
-      " \r\n\t{ \"awslogs\" :\n{\t\"data\": \"" + data + "\" } }\n",
-      R"({"awslogs":{"data":")" + escaped + R"("}})",
-      R"({"awslogs":{"data":")" + data + R"(","extra":1}})",
-      R"({"awslogs":{"data":")" + data + R"("},"awslogs":{"data":")" + data + R"("}})",
-      R"({"awslogs":{"data":")" + data + R"("}} x)", R"({"awslogs":{"data":")" + data + R"("})",
-      R"({"awslogs":{"data":" )" + data + R"("}})",
-      R"({"awslogs":{"data":")" + data.substr(0, data.size() - 4) + R"("}})",
-      R"({"awslogs":{"data":")" + data.substr(0, 100) + "\x01" + data.substr(100) + R"("}})",
-      R"({"awslogs":{"data":""}})");
-  CAPTURE(event);
-  auto expected = iam_audit::DecodeSubscriptionEvent(event);
-  Rig rig;
-  InvocationResult r = rig.Handle(event);
-  if (expected.ok()) {
-    CHECK(r.status.ok());
-    CHECK(r.summary.received == expected->log_events.size());
-    CHECK(rig.client.calls().size() == expected->log_events.size());
-  } else {
-    CHECK(r.error_type == "Function.InvalidPayload");
-    CHECK(r.status.message() == expected.status().message());
-  }
-}
-
 TEST_CASE("handler: once the deadline is near, remaining alerts fail without a request",
           "[handler][deadline]") {
   EnvMap env = OriginalEnv();

@@ -65,7 +65,9 @@ StatusOr<LogBatch> DecodeAwsLogsData(std::string_view base64, const DecodeOption
 
 // Decodes any of: the Lambda event {"awslogs":{"data":"..."}}, the bare base64
 // string (optionally as a JSON string), or an already-decoded LogBatch JSON.
-// Leading/trailing whitespace is ignored.
+// Leading/trailing whitespace is ignored. The usual event, exactly
+// {"awslogs":{"data":"<base64 characters>"}} with any JSON whitespace, is read
+// without a JSON parser; every spelling gives the same batch or error.
 StatusOr<LogBatch> DecodeSubscriptionEvent(std::string_view input,
                                            const DecodeOptions& options = {});
 

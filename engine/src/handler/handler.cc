@@ -3,14 +3,13 @@
 #include "iam_audit/handler.h"
 
 #include <algorithm>
-#include <array>
-#include <deque>
 #include <limits>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <unordered_set>
 
+#include "handler/delivered_ids.h"
 #include "iam_audit/alert_message.h"
 #include "iam_audit/cloudtrail.h"
 #include "iam_audit/telegram.h"
@@ -40,88 +39,14 @@ std::string InvocationSummary::ToJson() const {
   return j.dump();
 }
 
-namespace {
-
-// Ids of delivered events, oldest evicted first once `capacity` is reached.
-class DeliveredIds {
- public:
-  explicit DeliveredIds(size_t capacity) : capacity_(capacity) {}
-  bool Contains(const std::string& id) const { return set_.count(id) != 0; }
-  void Add(const std::string& id) {
-    if (capacity_ == 0 || !set_.insert(id).second) return;
-    order_.push_back(id);
-    if (order_.size() > capacity_) {
-      set_.erase(order_.front());
-      order_.pop_front();
-    }
-  }
-
- private:
-  size_t capacity_;
-  std::unordered_set<std::string> set_;
-  std::deque<std::string> order_;
-};
-
-// The Lambda event is {"awslogs":{"data":"<base64>"}}, a third of the
-// payload's bytes, which DecodeSubscriptionEvent's nlohmann parser walks
-// byte by byte to find one string. When the event has exactly that shape
-// (JSON whitespace allowed between tokens, the value only base64 characters,
-// so it has no escape and is its own JSON string), `*data` is that value, as
-// the parser would have read it. Anything else returns false.
-bool CanonicalAwsLogsData(std::string_view event, std::string_view* data) {
-  size_t i = 0;
-  const auto skip_ws = [&] {
-    while (i < event.size() &&
-           (event[i] == ' ' || event[i] == '\t' || event[i] == '\n' || event[i] == '\r')) {
-      ++i;
-    }
-  };
-  const auto token = [&](std::string_view t) {
-    skip_ws();
-    if (event.substr(i, t.size()) != t) return false;
-    i += t.size();
-    return true;
-  };
-  if (!token("{") || !token("\"awslogs\"") || !token(":") || !token("{") || !token("\"data\"") ||
-      !token(":") || !token("\"")) {
-    return false;
-  }
-  const size_t start = i;
-  static constexpr auto kBase64 = [] {
-    std::array<bool, 256> table{};
-    for (char c = 'A'; c <= 'Z'; ++c) table[static_cast<unsigned char>(c)] = true;
-    for (char c = 'a'; c <= 'z'; ++c) table[static_cast<unsigned char>(c)] = true;
-    for (char c = '0'; c <= '9'; ++c) table[static_cast<unsigned char>(c)] = true;
-    table['+'] = table['/'] = table['='] = true;
-    return table;
-  }();
-  while (i < event.size() && kBase64[static_cast<unsigned char>(event[i])]) ++i;
-  const size_t end = i;
-  if (!token("\"") || !token("}") || !token("}")) return false;
-  skip_ws();
-  if (i != event.size()) return false;
-  *data = event.substr(start, end - start);
-  return true;
-}
-
-// DecodeSubscriptionEvent, without its JSON parser for the common envelope:
-// the same steps it takes for awslogs.data, with the same error prefixes.
-StatusOr<LogBatch> DecodeEvent(std::string_view event, const DecodeOptions& options) {
-  std::string_view data;
-  if (!CanonicalAwsLogsData(event, &data)) return DecodeSubscriptionEvent(event, options);
-  return DecodeAwsLogsData(data, options);
-}
-
-}  // namespace
-
 struct Handler::State {
   HandlerConfig config;
   std::unique_ptr<HttpClient> owned_client;
   HttpClient* client = nullptr;
   Clock* clock = nullptr;
   IgnoreRules rules;  // config.ignore_rules, compiled
-  std::mutex mu;      // guards delivered and the destinations' last_post_ms
-  std::unique_ptr<DeliveredIds> delivered;
+  std::mutex mu;      // guards the destinations' last_post_ms
+  std::unique_ptr<internal::DeliveredIds> delivered;
 
   // Where alerts go: the configuration's destinations, and kFallback
   // (SLACK_WEBHOOK_URL) when it is set, the only one without a configuration.
@@ -167,7 +92,7 @@ StatusOr<std::unique_ptr<Handler>> Handler::Create(const HandlerConfig& config, 
   }
   s.client = client;
   s.clock = clock != nullptr ? clock : &SystemClock();
-  s.delivered = std::make_unique<DeliveredIds>(config.remembered_ids);
+  s.delivered = std::make_unique<internal::DeliveredIds>(config.remembered_ids);
   if (config.rule_config != nullptr) {
     auto ruleset = RuleSet::Compile(*config.rule_config);
     if (!ruleset.ok()) return ruleset.status().WithPrefix("IAM_AUDIT_CONFIG");
@@ -208,7 +133,7 @@ InvocationResult Handler::Handle(std::string_view event, int64_t deadline_ms) {
   InvocationSummary& sum = result.summary;
   for (const std::string& name : s.rules.RuleNames()) sum.ignored[name] = 0;
 
-  auto batch = DecodeEvent(event, s.config.decode);
+  auto batch = DecodeSubscriptionEvent(event, s.config.decode);
   if (!batch.ok()) {
     result.status = batch.status();
     result.error_type = "Function.InvalidPayload";
@@ -290,12 +215,9 @@ void Handler::Deliver(const LogBatch& batch, int64_t deadline_ms, InvocationResu
     if (parsed.ok()) record = std::move(parsed).value();
     std::string id =
         record && !record->event_id.empty() ? "event:" + record->event_id : "log:" + log_event.id;
-    {
-      std::lock_guard<std::mutex> lock(s.mu);
-      if (s.delivered->Contains(id)) {
-        ++sum.duplicates;
-        continue;
-      }
+    if (s.delivered->Contains(id)) {
+      ++sum.duplicates;
+      continue;
     }
     if (!seen.insert(id).second) {
       ++sum.duplicates;
@@ -458,7 +380,6 @@ void Handler::Deliver(const LogBatch& batch, int64_t deadline_ms, InvocationResu
     } else {
       ++sum.delivered;
     }
-    std::lock_guard<std::mutex> lock(s.mu);
     s.delivered->Add(a.id);
   }
   if (sum.failed > 0) {
