@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "iam_audit/delivery.h"
@@ -50,7 +51,27 @@ struct HandlerConfig {
   // 1 message/s per webhook). When the posts due cannot all fit before the
   // deadline at this pace, alerts are merged into digests rather than dropped.
   int64_t min_post_interval_ms = 1000;  // IAM_AUDIT_POST_INTERVAL_MS
+  // Applied to the records of S3 log files and EventBridge events (no
+  // subscription filter ran for them; CloudWatch Logs events are not
+  // filtered again); "" for none. Without IAM_AUDIT_CONFIG it defaults to
+  // kDefaultFilterPattern; with it, only an explicit IAM_AUDIT_FILTER_PATTERN
+  // applies (the rules decide).
+  std::string filter_pattern;  // IAM_AUDIT_FILTER_PATTERN
+  bool filter_pattern_is_default = false;
+  // Account id (12 digits) → alias, shown beside the account in alerts.
+  std::map<std::string, std::string> account_aliases;  // IAM_AUDIT_ACCOUNT_ALIASES
 };
+
+// The deploy templates' subscription filter: IAM users' calls but Get* and
+// Describe*.
+inline constexpr const char* kDefaultFilterPattern =
+    R"({ ($.userIdentity.type = "IAMUser") && ($.eventName != "Get*") && ($.eventName != "Describe*") })";
+
+// IAM_AUDIT_ACCOUNT_ALIASES: "111122223333=prod,444455556666=dev". Strict:
+// entries separated by ',', each a 12-digit account, '=', an alias of 1 to 64
+// printable characters without ',' or '='; no empty entry, no account twice.
+// Errors name the variable and the entry.
+StatusOr<std::map<std::string, std::string>> ParseAccountAliases(std::string_view text);
 
 // The environment variables, documented in README.md and docs/deploy.md:
 //   SLACK_WEBHOOK_URL            required, https://…, secret
@@ -69,6 +90,10 @@ struct HandlerConfig {
 //                                SLACK_WEBHOOK_URL is then optional
 //   IAM_AUDIT_TELEGRAM_API_BASE  Bot API base URL (default https://api.telegram.org)
 //   IAM_AUDIT_POST_INTERVAL_MS   pacing per destination (default 1000, 0..60000)
+//   IAM_AUDIT_FILTER_PATTERN     filter pattern for the S3 and EventBridge inputs
+//                                (default kDefaultFilterPattern without
+//                                IAM_AUDIT_CONFIG, none with it; set empty: none)
+//   IAM_AUDIT_ACCOUNT_ALIASES    account=alias,… shown beside accounts in alerts
 // Errors name the variable and never quote the webhook URL or a token.
 StatusOr<HandlerConfig> LoadHandlerConfig(const EnvMap& env);
 

@@ -60,6 +60,44 @@ std::string RuleName(std::string_view suffix) {
 
 }  // namespace
 
+StatusOr<std::map<std::string, std::string>> ParseAccountAliases(std::string_view text) {
+  std::map<std::string, std::string> aliases;
+  size_t n = 0;
+  for (size_t start = 0; start <= text.size(); ++n) {
+    size_t end = text.find(',', start);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view entry = text.substr(start, end - start);
+    start = end + 1;
+    const std::string where = "entry " + std::to_string(n + 1);
+    if (entry.empty()) return InvalidArgumentError(where + " is empty");
+    const std::string quoted = " ('" + std::string(entry.substr(0, 80)) + "')";
+    const size_t eq = entry.find('=');
+    if (eq == std::string_view::npos) {
+      return InvalidArgumentError(where + quoted + ": expected ACCOUNT=ALIAS");
+    }
+    const std::string_view account = entry.substr(0, eq);
+    const std::string_view alias = entry.substr(eq + 1);
+    if (account.size() != 12 || account.find_first_not_of("0123456789") != std::string_view::npos) {
+      return InvalidArgumentError(where + quoted + ": the account must be 12 digits");
+    }
+    if (alias.empty() || alias.size() > 64) {
+      return InvalidArgumentError(where + quoted + ": the alias must be 1 to 64 characters");
+    }
+    for (char c : alias) {
+      const auto u = static_cast<unsigned char>(c);
+      if (u < 0x20 || u == 0x7f || c == '=') {
+        return InvalidArgumentError(where + quoted +
+                                    ": the alias may not hold '=' or control characters");
+      }
+    }
+    if (!aliases.emplace(std::string(account), std::string(alias)).second) {
+      return InvalidArgumentError(where + quoted + ": account " + std::string(account) +
+                                  " is given twice");
+    }
+  }
+  return aliases;
+}
+
 StatusOr<HandlerConfig> LoadHandlerConfig(const EnvMap& env) {
   HandlerConfig config;
 
@@ -156,6 +194,26 @@ StatusOr<HandlerConfig> LoadHandlerConfig(const EnvMap& env) {
   auto rules = IgnoreRules::Compile(config.ignore_rules);
   if (!rules.ok()) return rules.status();
 
+  // The filter pattern of the S3 and EventBridge inputs. Set, it always
+  // applies (set empty, it is off); unset, the default applies only without
+  // a configuration (with one, its rules decide).
+  if (auto it = env.find("IAM_AUDIT_FILTER_PATTERN"); it != env.end()) {
+    config.filter_pattern = it->second;
+  } else if (config.rule_config == nullptr) {
+    config.filter_pattern = kDefaultFilterPattern;
+    config.filter_pattern_is_default = true;
+  }
+  if (!config.filter_pattern.empty()) {
+    if (auto f = Filter::Compile(config.filter_pattern); !f.ok()) {
+      return f.status().WithPrefix("IAM_AUDIT_FILTER_PATTERN");
+    }
+  }
+  if (const std::string* aliases = Find(env, "IAM_AUDIT_ACCOUNT_ALIASES")) {
+    auto parsed = ParseAccountAliases(*aliases);
+    if (!parsed.ok()) return parsed.status().WithPrefix("IAM_AUDIT_ACCOUNT_ALIASES");
+    config.account_aliases = std::move(parsed).value();
+  }
+
   int64_t v = static_cast<int64_t>(config.decode.max_inflated_bytes);
   if (Status s = ReadInt(env, "IAM_AUDIT_MAX_PAYLOAD_BYTES", 1024, int64_t{1} << 30, v); !s.ok())
     return s;
@@ -204,7 +262,12 @@ std::string DescribeConfig(const HandlerConfig& config) {
          "] max_attempts=" + std::to_string(config.retry.max_attempts) +
          " http_timeout_ms=" + std::to_string(config.retry.request_timeout_ms) +
          " remembered_ids=" + std::to_string(config.remembered_ids) +
-         " max_payload_bytes=" + std::to_string(config.decode.max_inflated_bytes);
+         " max_payload_bytes=" + std::to_string(config.decode.max_inflated_bytes) +
+         " filter_pattern=" +
+         (config.filter_pattern.empty()      ? std::string("none")
+          : config.filter_pattern_is_default ? std::string("default")
+                                             : std::string("set")) +
+         " account_aliases=" + std::to_string(config.account_aliases.size());
 }
 
 }  // namespace iam_audit
