@@ -9,10 +9,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 
+#include "iam_audit/ordered_pool.h"
 #include "input.h"
 
 namespace iam_audit::cli {
@@ -125,6 +127,13 @@ StatusOr<InputList> ListInputUnits(const std::vector<std::string>& specs,
   list.units = std::move(listed->units);
   list.listing = *std::move(listed);
   return list;
+}
+
+unsigned DefaultJobs(const std::vector<sources::SourceUnit>& units) {
+  for (const sources::SourceUnit& unit : units) {
+    if (unit.kind == sources::UnitKind::kS3Object) return std::max(8u, 4 * AvailableCores());
+  }
+  return AvailableCores();
 }
 
 UnitReadStats ReadUnitEvents(const sources::SourceUnit& unit, const sources::SourceOptions& options,

@@ -54,6 +54,12 @@ struct UnitReadStats {
   std::vector<std::string> errors;
 };
 
+// The --jobs a reading command uses when none is given: the CPUs available
+// (iam_audit/ordered_pool.h), or, when a unit is an S3 object, 4 per CPU and
+// at least 8: an S3 read mostly waits on the network, and more requests in
+// flight keep the CPUs busy.
+unsigned DefaultJobs(const std::vector<sources::SourceUnit>& units);
+
 // (1-based event number, message); the message is valid only during the call.
 using EventSink = std::function<void(uint64_t number, std::string_view message)>;
 // Called now and then while a large text file is read: (bytes read, size).

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "event_sources.h"
 #include "iam_audit/cloudtrail.h"
 #include "iam_audit/ordered_pool.h"
 #include "iam_audit/rules.h"
@@ -153,7 +154,9 @@ int RunRuleStats(const RuleStatsArgs& args) {
     }
     return true;
   };
-  RunOrdered<FileOutcome>(units.size(), OrderedPoolOptions{args.jobs, 0}, produce, consume);
+  RunOrdered<FileOutcome>(units.size(),
+                          OrderedPoolOptions{args.jobs ? args.jobs : DefaultJobs(units), 0},
+                          produce, consume);
   sources::ReadTotals skipped;
   skipped.skipped_digests = listed->skipped_digests;
   skipped.skipped_by_key = listed->skipped_by_key;
@@ -255,8 +258,8 @@ void RegisterRuleStatsCommand(CLI::App& app) {
   AddSourceSelectionOptions(cmd, &args->selection);
   cmd->add_flag("--json", args->json, "Print JSON instead of a table");
   cmd->add_option("--jobs,-j", args->jobs,
-                  "Files read at once (default: the CPUs available); the output does not depend "
-                  "on it")
+                  "Files read at once (default: the CPUs available; with s3:// sources 4 per CPU, "
+                  "at least 8); the output does not depend on it")
       ->check(CLI::Range(1u, 1024u));
   cmd->add_option("--window-seconds", args->window_seconds, "Length of one modelled invocation")
       ->check(CLI::Range(1, 86400))

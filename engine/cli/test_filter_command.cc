@@ -23,7 +23,8 @@
 // event_sources.h: a CloudTrail log file is its records, one event each
 // (eventNumber = 1-based record number); any other local file one event per
 // line (eventNumber = line number).
-// Units are read on --jobs threads (default: the CPUs this process may use);
+// Units are read on --jobs threads (default: the CPUs this process may use;
+// with s3:// sources 4 per CPU and at least 8, as S3 reads wait on the network);
 // the output is the same for any --jobs: units are reported in source order.
 //
 // Output for several sources or a folder: each match also has "file" (the
@@ -393,6 +394,7 @@ int RunTestFilter(TestFilterArgs& args) {
   MatchWriter writer(stdout);
   std::vector<uint64_t> matches(n_patterns, 0);
   uint64_t files = 0, events = 0, bytes = 0, bad = 0, skipped_by_time = 0;
+  unsigned jobs_used = 1;
 
   if (args.messages_given) {
     UnitOutcome out;
@@ -404,8 +406,9 @@ int RunTestFilter(TestFilterArgs& args) {
     events = args.messages.size();
   } else {
     const std::vector<sources::SourceUnit>& units = inputs.units;
-    const OrderedPoolOptions pool{args.jobs, 0};
-    const bool sequential = EffectiveJobs(pool) == 1 || units.size() <= 1;
+    const OrderedPoolOptions pool{args.jobs ? args.jobs : DefaultJobs(units), 0};
+    jobs_used = EffectiveJobs(pool);
+    const bool sequential = jobs_used == 1 || units.size() <= 1;
     const bool tty = args.progress && isatty(STDERR_FILENO);
     uint64_t total_bytes = 0;
     for (const sources::SourceUnit& u : units) total_bytes += u.size;
@@ -487,7 +490,7 @@ int RunTestFilter(TestFilterArgs& args) {
                  "iam-audit test-filter: %llu files, %llu events, %.1f MB in %.2f s (%u jobs); "
                  "%llu bad files%s%s\n",
                  static_cast<unsigned long long>(files), static_cast<unsigned long long>(events),
-                 static_cast<double>(bytes) / 1e6, secs, EffectiveJobs({args.jobs, 0}),
+                 static_cast<double>(bytes) / 1e6, secs, jobs_used,
                  static_cast<unsigned long long>(bad), also.empty() ? "" : "; ", also.c_str());
     for (size_t k = 0; k < n_patterns; ++k)
       std::fprintf(stderr, "  pattern %zu: %llu matches  %s\n", k + 1,
@@ -547,8 +550,8 @@ void RegisterTestFilterCommand(CLI::App& app) {
                   "standard input");
   AddSourceSelectionOptions(cmd, &args->selection);
   cmd->add_option("--jobs,-j", args->jobs,
-                  "Files read at once (default: the CPUs available); the output does not depend "
-                  "on it")
+                  "Files read at once (default: the CPUs available; with s3:// sources 4 per CPU, "
+                  "at least 8); the output does not depend on it")
       ->check(CLI::Range(1u, 1024u));
   cmd->add_flag("--count", args->count,
                 "Print only the number of matches (several patterns: one '<count>\\t<pattern>' "
