@@ -5,7 +5,10 @@
 #  2. bootstrap exec → first /next, median of N cold starts, from function.zip
 #     (launcher + bundled loader) and from the bare binary (target: <= 5 ms);
 #  3. peak RSS of the bootstrap handling a 1 MB event delivered to mock-slack
-#     over HTTPS (target: <= 32 MB).
+#     over HTTPS (target: <= 32 MB);
+#  4. CPU per record of each input next to the subscription: awslogs, S3 log
+#     files read from s3rver (a local S3 server, installed by npm into the
+#     build folder) and EventBridge events (inputs_cpu.py).
 # Usage: bench/lambda/run.sh [BUILD_DIR]   (default build/; records from tests/data)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -104,3 +107,8 @@ print("RESULT " + json.dumps({"bench": "lambda", "kind": "measure", "subject": "
                               "value": mb, "unit": "MB", "params": {"payload_bytes": 1000000}}))
 print("RESULT " + json.dumps({"bench": "lambda", "kind": "target", "name": "peak RSS at a 1 MB payload",
                               "value": mb, "op": "<=", "target": 32, "unit": "MB"}))'
+
+echo "== 4. CPU per record by input: awslogs, S3 log files from s3rver, EventBridge"
+python3 "$root/bench/lambda/inputs_cpu.py" --cli "$build/bin/iam-audit" --mock-slack "$build/bin/mock-slack" \
+  --function-zip "$build/function.zip" --data "$data" --s3rver-package "$root/tests/aws/s3rver" \
+  --s3rver-install "$build/bench/lambda/s3rver"
