@@ -66,8 +66,11 @@ cat > "$tmp/records.jsonl" <<'JSONL'
 JSONL
 expect_exit 2 "render jsonl with bad lines" "$bin" render "$tmp/records.jsonl"
 stderr_has "render bad line position" "records.jsonl:2:69: invalid JSON"
-stderr_has "render non-object line" "records.jsonl:3:1: expected a CloudTrail record (JSON object), got array"
-stderr_has "render summary" "2 rendered, 2 failed"
+# A line holding a JSON array is an array of records (as simulate reads it):
+# each element that is not an object is reported where it starts.
+stderr_has "render non-object element" "records.jsonl:3:2: element[0]: expected a CloudTrail record (JSON object), got number"
+stderr_has "render second non-object element" "records.jsonl:3:5: element[1]: expected a CloudTrail record (JSON object), got number"
+stderr_has "render summary" "2 rendered, 3 failed"
 check "render printed the two good records" test "$(wc -l < "$tmp/out")" -eq 2
 check "render output is Slack JSON" python3 -c "
 import json

@@ -7,13 +7,14 @@
 
 #include "commands.h"
 #include "iam_audit/slack_message.h"
-#include "input.h"
+#include "source_options.h"
 
 namespace iam_audit::cli {
 namespace {
 
 struct RenderArgs {
   std::vector<std::string> inputs{"-"};
+  SourceSelectionArgs selection;
   std::string time_zone = "UTC";
   std::string console_url = std::string(kDefaultConsoleUrlTemplate);
   std::string format = "json";
@@ -63,31 +64,34 @@ int RunRender(const RenderArgs& args) {
   }
   options.console_url_template = args.console_url;
 
+  auto source_options = MakeSourceOptions(args.selection);
+  if (!source_options.ok()) {
+    std::cerr << "iam-audit render: " << source_options.status().message() << "\n";
+    return kExitBadInput;
+  }
   size_t rendered = 0;
   size_t failed = 0;
-  for (const std::string& input : args.inputs) {
-    const std::string name = input == "-" ? "<stdin>" : input;
-    auto content = ReadInput(input);
-    if (!content.ok()) {
-      std::cerr << "iam-audit render: " << content.status().message() << "\n";
-      ++failed;
-      continue;
-    }
-    SplitRecords(
-        *content,
-        [&](const RecordText& record) {
-          const std::string message = RenderMessage(record.json, options);
-          if (args.format == "text") {
-            PrintAsText(message, std::cout);
-          } else {
-            std::cout << message << "\n";
-          }
-          ++rendered;
-        },
-        [&](const TextPosition& pos, const std::string& message) {
-          std::cerr << name << ":" << pos.line << ":" << pos.column << ": " << message << "\n";
-          ++failed;
-        });
+  auto totals = sources::ReadSources(
+      args.inputs, *source_options,
+      [&](std::string_view json, const sources::SourcePosition&) {
+        const std::string message = RenderMessage(json, options);
+        if (args.format == "text") {
+          PrintAsText(message, std::cout);
+        } else {
+          std::cout << message << "\n";
+        }
+        ++rendered;
+      },
+      [&](const sources::SourcePosition& pos, const std::string& message) {
+        std::cerr << pos.ToString() << ": " << message << "\n";
+        ++failed;
+      });
+  if (!totals.ok()) {
+    std::cerr << "iam-audit render: " << totals.status().message() << "\n";
+    return kExitBadInput;
+  }
+  if (const std::string skipped = sources::DescribeSkipped(*totals); !skipped.empty()) {
+    std::cerr << "iam-audit render: " << skipped << "\n";
   }
   std::cout.flush();
   if (failed > 0) {
@@ -104,10 +108,8 @@ void RegisterRenderCommand(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "render",
       "Render CloudTrail records as the Slack messages the engine posts (one JSON per line)");
-  cmd->add_option("FILE", args->inputs,
-                  "Record files: one JSON record, JSON Lines, or a CloudTrail log file "
-                  "{\"Records\":[…]}, optionally gzip; - for standard input")
-      ->default_val(std::vector<std::string>{"-"});
+  cmd->add_option("FILE", args->inputs, kSourcesHelp)->default_val(std::vector<std::string>{"-"});
+  AddSourceSelectionOptions(cmd, &args->selection);
   cmd->add_option("--time-zone", args->time_zone,
                   "Time zone for the Time: line: an IANA name (Asia/Seoul) or an offset (+09:00)")
       ->capture_default_str();

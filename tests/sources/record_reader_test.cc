@@ -58,6 +58,17 @@ TEST_CASE("CloudTrail log files: elements as written, key order and escapes kept
   CHECK(h.records == std::vector<std::string>{"{\"a\":1}", "{\"b\":2}"});
 }
 
+TEST_CASE("an unexpected string is reported where its opening quote is", "[reader]") {
+  // As Python's json module counts: {"a" "b"} lacks ':' before the "b" at column 6.
+  const Got g = Read("{\"a\" \"b\"}");
+  REQUIRE(g.errors.size() == 1);
+  CHECK_THAT(g.errors[0], Catch::StartsWith("1:6#0 invalid JSON"));
+  // {"x":"\"" "y"}: the escaped quote does not end the first string; "y" is at column 11.
+  const Got h = Read("{\"x\":\"\\\"\" \"y\"}");
+  REQUIRE(h.errors.size() == 1);
+  CHECK_THAT(h.errors[0], Catch::StartsWith("1:11#0 invalid JSON"));
+}
+
 TEST_CASE("a broken Records element is reported with its index, the rest is read", "[reader]") {
   const Got g = Read("{\"Records\":[\n{\"a\":1},\n{\"b\":tru},\n{\"c\":3}\n]}");
   CHECK(g.records == std::vector<std::string>{"{\"a\":1}", "{\"c\":3}"});

@@ -26,10 +26,24 @@ bool FindJsonError(std::string_view text, JsonError& error) {
       return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '+' || c == '-';
     };
     size_t at = error.offset;
-    if (at > 0 && (at >= text.size() || !word(at)) && word(at - 1)) --at;
-    if (at < text.size() && word(at)) {
-      while (at > 0 && word(at - 1)) --at;
-      error.offset = at;
+    if (at < text.size() && text[at] == '"' && at > 0) {
+      // The closing quote of a string literal: its opening quote (the
+      // previous '"' not escaped by an odd run of backslashes).
+      for (size_t i = at; i-- > 0;) {
+        if (text[i] != '"') continue;
+        size_t backslashes = 0;
+        for (size_t j = i; j-- > 0 && text[j] == '\\';) ++backslashes;
+        if (backslashes % 2 == 0) {
+          error.offset = i;
+          break;
+        }
+      }
+    } else {
+      if (at > 0 && (at >= text.size() || !word(at)) && word(at - 1)) --at;
+      if (at < text.size() && word(at)) {
+        while (at > 0 && word(at - 1)) --at;
+        error.offset = at;
+      }
     }
     // "[json.exception.parse_error.101] parse error at line 1, column 5: syntax error while
     // parsing value - invalid literal; last read: 'x'" → keep what follows the position.
