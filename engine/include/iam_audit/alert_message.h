@@ -11,10 +11,12 @@
 // Slack digests keep Block Kit's limits (≤ 50 blocks, section text ≤ 3000,
 // header ≤ 150); Telegram messages keep ≤ 4096 UTF-16 units.
 //
-// Telegram messages use parse_mode HTML: every value taken from a record or
-// a rule is escaped (& < > and, inside href, "), control characters become
-// spaces, and each value is truncated with "…" to a budget so the message
-// fits whatever the record holds.
+// Telegram messages use parse_mode HTML. Every value taken from a record, a
+// digest or a rule goes through the same rules as the Slack messages
+// (engine/src/slack/inert_text.h): UTF-8 repaired, control characters made
+// spaces, bidirectional ones U+FFFD, & < > " escaped as entities (Slack: the
+// mrkdwn rules of slack_message.h), and each value truncated with "…" to a
+// budget in UTF-16 units so the message fits whatever the record holds.
 //
 // Pure functions, thread-safe.
 #ifndef IAM_AUDIT_ALERT_MESSAGE_H_

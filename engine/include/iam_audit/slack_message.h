@@ -17,17 +17,18 @@
 //               [MFA: Yes|No]                   (additionalEventData.MFAUsed, "YES" → "Yes")
 //   section 2:  _<console URL|eventID>_         (plain _eventID_ when no URL can be built)
 //
-// Missing values read "-". Every value taken from the record is made inert:
-// invalid UTF-8 → U+FFFD; control characters → space (no forged lines);
-// bidirectional formatting characters → U+FFFD (no reordered line);
-// '&', '<', '>' → entities (no link or mention); each mrkdwn formatting
-// character '*', '_', '~' gets U+200B (zero-width space) on both sides,
-// except '_' between two ASCII letters/digits, which Slack already ignores
-// (no bold, italics or strike); '`' → U+02CB, a look-alike (Slack opens code
-// at any backtick pair, so no fence would do); and every text object carries
-// "verbatim": true (no auto-linked URLs, #channels or @here). Values are
-// truncated with "…" so each section stays ≤ kSlackMaxSectionText bytes
-// (bytes bound characters in any unit); a message has at most 2 blocks.
+// Missing values read "-". Every value taken from the record is made inert
+// by one set of rules, shared with alert_message.h (engine/src/slack/
+// inert_text.h): invalid UTF-8 → U+FFFD; control characters (C0, DEL, C1,
+// U+2028/9) → space (no forged lines); bidirectional formatting characters
+// → U+FFFD (no reordered line); '&', '<', '>' → entities (no link or
+// mention); each mrkdwn formatting character '*', '_', '~' gets U+200B
+// (zero-width space) on both sides (no bold, italics or strike); '`' →
+// U+02CB, a look-alike (Slack opens code at any backtick pair, so no fence
+// would do); and every text object carries "verbatim": true (no auto-linked
+// URLs, #channels or @here). Values are truncated with "…" to budgets in
+// UTF-16 units (Slack's limits are in characters) so each section stays ≤
+// kSlackMaxSectionText characters; a message has at most 2 blocks.
 // Pure functions, thread-safe.
 #ifndef IAM_AUDIT_SLACK_MESSAGE_H_
 #define IAM_AUDIT_SLACK_MESSAGE_H_
@@ -70,7 +71,7 @@ std::string RenderRecordMessage(const CloudTrailRecord& record, const RenderOpti
 // The fallback alert for a message that is not a valid record: the raw text
 // in a code block (entities escaped, backticks fenced with U+200B so the block
 // cannot be closed early, control characters other than newline and tab shown
-// as U+FFFD), truncated with a note "_truncated: the message has N bytes_" to
+// as U+FFFD, CR dropped), truncated with a note "_truncated: the message has N bytes_" to
 // fit one section. Top-level text: "CloudTrail log event that is not a valid record".
 std::string RenderRawMessage(std::string_view raw_message, const RenderOptions& options);
 

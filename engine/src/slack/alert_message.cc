@@ -159,6 +159,8 @@ void AppendDigestLinks(const DigestFacts& f, const RenderOptions& options, Marku
         inert::Text(r.event_name, markup, 60) + " " + inert::Text(r.event_id, markup, 80);
     std::string line = "\n• ";
     AppendLink(ConsoleUrl(r, options.console_url_template), label, markup, &line);
+    // A link too long for the room (a huge eventID) leaves its label unlinked.
+    if (measure(*text) + measure(line) > room) line = "\n• " + label;
     if (measure(*text) + measure(line) > room) break;
     *text += line;
   }
