@@ -185,7 +185,8 @@ TEST_CASE("CloudTrail's own SNS notification names its log files", "[lambda-even
   CHECK(u.path == "sns/cloudtrail");
   REQUIRE(u.objects.size() == 2);
   CHECK(u.objects[0].bucket == "trail-bucket");
-  CHECK(u.objects[0].key == kKey);  // not URL-encoded: kept as is
+  CHECK(u.objects[0].key == kKey);            // not URL-encoded: kept as is
+  CHECK(u.objects[0].region == "us-west-2");  // the topic's (arn:aws:sns:us-west-2:…)
   CHECK(u.objects[0].action == S3ObjectRef::Action::kCreated);
   CHECK(u.objects[1].key.find("eu-west-1_20240501T1015Z_x.json.gz") != std::string::npos);
 }
@@ -254,6 +255,7 @@ TEST_CASE("CloudTrail's SNS notification through SQS", "[lambda-event]") {
   REQUIRE(ev.ok());
   CHECK(ev->units.at(0).path == "sqs/sns/cloudtrail");
   CHECK(ev->units.at(0).objects.at(0).key == kKey);
+  CHECK(ev->units.at(0).objects.at(0).region == "us-west-2");
 }
 
 TEST_CASE("EventBridge S3 Object Created: key not URL-decoded", "[lambda-event]") {

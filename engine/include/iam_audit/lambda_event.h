@@ -61,7 +61,10 @@ struct S3ObjectRef {
   std::string event_name;  // "ObjectCreated:Put", "ObjectRemoved:Delete", "Object Created",
                            // "CloudTrail" for CloudTrail's own notification
   std::optional<uint64_t> size;
-  std::string region;      // the bucket's region when the notification names it, else ""
+  // The bucket's region as the notification gives it (S3's awsRegion,
+  // EventBridge's region); for CloudTrail's notification, which names none,
+  // its SNS topic's region (else the SQS queue's); "" when unknown.
+  std::string region;
   std::string requester;   // userIdentity.principalId / detail.requester, when present
   std::string source_ip;   // requestParameters.sourceIPAddress / detail.source-ip-address
   std::string event_time;  // when present

@@ -258,11 +258,26 @@ Status DecodeEventBridge(std::string_view text, const object& ev, const std::str
 
 enum Allow : unsigned { kAllowSnsEnvelope = 1, kAllowEventBridge = 2 };
 
+// The region of an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:…), or "".
+std::string_view ArnRegion(std::string_view arn) {
+  size_t pos = 0;
+  for (int i = 0; i < 3; ++i) {
+    pos = arn.find(':', pos);
+    if (pos == std::string_view::npos) return {};
+    ++pos;
+  }
+  const size_t end = arn.find(':', pos);
+  if (end == std::string_view::npos) return {};
+  return arn.substr(pos, end - pos);
+}
+
 // A document found inside a message (an SQS body, an SNS Message): S3's
 // notification or test event, CloudTrail's notification, an SNS envelope, or
 // an EventBridge event, as `allow` permits.
+// `region` is the region of the layer around it (an SNS topic's, an SQS
+// queue's), for CloudTrail's notification, which names none.
 Status DecodeContent(std::string_view text, const std::string& where, unsigned allow,
-                     LambdaUnit& unit) {
+                     std::string_view region, LambdaUnit& unit) {
   simdjson::dom::parser parser;
   element doc;
   if (auto err = parser.parse(text.data(), text.size()).get(doc); err != simdjson::SUCCESS) {
@@ -304,6 +319,7 @@ Status DecodeContent(std::string_view text, const std::string& where, unsigned a
       ref.key = std::string(key);
       ref.action = S3ObjectRef::Action::kCreated;
       ref.event_name = "CloudTrail";
+      ref.region = std::string(region);
       unit.objects.push_back(std::move(ref));
     }
     if (i == 0) return InvalidArgumentError(where + ".s3ObjectKey: empty");
@@ -315,7 +331,10 @@ Status DecodeContent(std::string_view text, const std::string& where, unsigned a
     std::string_view message;
     if (Status s = RequireStr(root, "Message", where, message); !s.ok()) return s;
     AddLayer(unit, "sns");
-    return DecodeContent(message, where + ".Message", kAllowEventBridge, unit);
+    if (auto topic = Str(root, "TopicArn"); topic && !ArnRegion(*topic).empty()) {
+      region = ArnRegion(*topic);
+    }
+    return DecodeContent(message, where + ".Message", kAllowEventBridge, region, unit);
   }
   element detail_type;
   if ((allow & kAllowEventBridge) && root["detail-type"].get(detail_type) == simdjson::SUCCESS) {
@@ -388,7 +407,9 @@ StatusOr<LambdaEvent> DecodeLambdaEvent(std::string_view event) {
         if (!sns) return InvalidArgumentError(at + ".Sns: missing or not an object");
         std::string_view message;
         if (Status s = RequireStr(*sns, "Message", at + ".Sns", message); !s.ok()) return s;
-        if (Status s = DecodeContent(message, at + ".Sns.Message", kAllowEventBridge, unit);
+        std::string_view region;
+        if (auto topic = Str(*sns, "TopicArn")) region = ArnRegion(*topic);
+        if (Status s = DecodeContent(message, at + ".Sns.Message", kAllowEventBridge, region, unit);
             !s.ok()) {
           return s;
         }
@@ -418,8 +439,8 @@ StatusOr<LambdaEvent> DecodeLambdaEvent(std::string_view event) {
         std::string_view body;
         unit.error = RequireStr(r, "body", at, body);
         if (unit.error.ok()) {
-          unit.error =
-              DecodeContent(body, at + ".body", kAllowSnsEnvelope | kAllowEventBridge, unit);
+          unit.error = DecodeContent(body, at + ".body", kAllowSnsEnvelope | kAllowEventBridge,
+                                     Str(r, "awsRegion").value_or(std::string_view()), unit);
         }
         out.units.push_back(std::move(unit));
       }
