@@ -39,8 +39,14 @@
 // outcome), GET /api/idle?timeout_ms=N (waits until nothing is queued or
 // running). All listening is on 127.0.0.1.
 //
+// The work is split in rooms: the sandbox (sandbox.h: the function's files,
+// process and log), the invocation queue (invocation_queue.h: pending
+// invocations, the hand-off to the runtime, timeouts, retries) and the routes
+// (routes.h: both APIs over HTTP); emulator.cc puts them together.
+//
 // Thread-safety: the HTTP handlers run on the server's thread pool and share
-// state under one mutex; Run() blocks until Stop() is called from any thread.
+// the queue's and the sandbox's state, each under its own mutex; Run() blocks
+// until Stop() is called from any thread.
 #ifndef IAM_AUDIT_SIMULATOR_EMULATOR_H_
 #define IAM_AUDIT_SIMULATOR_EMULATOR_H_
 
