@@ -91,52 +91,40 @@ char32_t Neutral(char32_t c, Markup m) {
   return c == '\r' ? kDrop : 0xFFFD;
 }
 
+// Rule 4: the entity for `c` ('"' only when `quote`), or "" when it needs none.
+std::string_view Entity(char32_t c, bool quote) {
+  switch (c) {
+    case '&':
+      return "&amp;";
+    case '<':
+      return "&lt;";
+    case '>':
+      return "&gt;";
+    case '"':
+      return quote ? "&quot;" : "";
+    default:
+      return "";
+  }
+}
+
 // Rules 4 and 5: appends code point `c` (already Neutral) escaped for `m`.
 void AppendPiece(char32_t c, Markup m, std::string* out) {
-  if (m != Markup::kPlain) {
-    switch (c) {
-      case '&':
-        *out += "&amp;";
-        return;
-      case '<':
-        *out += "&lt;";
-        return;
-      case '>':
-        *out += "&gt;";
-        return;
-      case '"':
-        if (IsHtml(m)) {
-          *out += "&quot;";
-          return;
-        }
-        break;
-      case '`':
-        if (m == Markup::kMrkdwn) {
-          *out += kInertBacktick;
-          return;
-        }
-        if (m == Markup::kCodeBlock) {
-          *out += kZwsp;
-          *out += '`';
-          *out += kZwsp;
-          return;
-        }
-        break;
-      case '*':
-      case '_':
-      case '~':
-        if (m == Markup::kMrkdwn) {
-          *out += kZwsp;
-          *out += static_cast<char>(c);
-          *out += kZwsp;
-          return;
-        }
-        break;
-      default:
-        break;
-    }
+  const std::string_view entity = m == Markup::kPlain ? "" : Entity(c, IsHtml(m));
+  if (!entity.empty()) {
+    out->append(entity);
+  } else if (c == '`' && m == Markup::kMrkdwn) {
+    out->append(kInertBacktick);
+  } else if ((c == '*' || c == '_' || c == '~') && m == Markup::kMrkdwn) {
+    out->append(kZwsp);
+    out->push_back(static_cast<char>(c));
+    out->append(kZwsp);
+  } else if (c == '`' && m == Markup::kCodeBlock) {
+    out->append(kZwsp);
+    out->push_back('`');
+    out->append(kZwsp);
+  } else {
+    AppendUtf8(c, out);
   }
-  AppendUtf8(c, out);
 }
 
 // For each byte, a bit per Markup: the byte is its own output piece there.
@@ -210,21 +198,11 @@ std::string Text(std::string_view value, Markup markup, size_t budget) {
 
 void AppendEntities(std::string_view text, bool quote, std::string* out) {
   for (const char c : text) {
-    switch (c) {
-      case '&':
-        *out += "&amp;";
-        break;
-      case '<':
-        *out += "&lt;";
-        break;
-      case '>':
-        *out += "&gt;";
-        break;
-      case '"':
-        *out += quote ? std::string_view("&quot;") : std::string_view("\"");
-        break;
-      default:
-        *out += c;
+    const std::string_view entity = Entity(static_cast<unsigned char>(c), quote);
+    if (entity.empty()) {
+      out->push_back(c);
+    } else {
+      out->append(entity);
     }
   }
 }
