@@ -101,7 +101,8 @@ class Handler {
   struct State;
   // The delivery plan of both set-ups: ignore/alert rules, duplicates,
   // grouping, pacing, digests, posts and the summary.
-  void Deliver(const LogBatch& batch, int64_t deadline_ms, InvocationResult& result);
+  // Takes a list of log events, so that it can run once per chunk of records.
+  void Deliver(const std::vector<LogEvent>& events, int64_t deadline_ms, InvocationResult& result);
   std::unique_ptr<State> state_;
 };
 
