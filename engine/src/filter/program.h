@@ -98,7 +98,12 @@ struct Program {
 // Compiles a valid AST (the parser has checked every rule).
 std::unique_ptr<Program> CompileAst(std::unique_ptr<const Ast> ast, std::string_view pattern);
 
-// Matchers (match.cc).
+// A comparison of a scalar given as text (`is_number`: it is a number) with
+// a compiled value. `!=` is the negation of `=` here; callers handle the
+// cases where neither holds (missing, null, containers). (match.cc)
+bool Compare(Op op, const ValueMatcher& m, std::string_view value, bool is_number);
+
+// Matchers (match.cc; the JSON ones in match_json.cc).
 bool MatchTerms(const TermsProgram& p, std::string_view event);
 bool MatchJson(const JsonProgram& p, std::string_view event);
 // MatchJson's walk without the final verdict: false when the event is not a

@@ -4,8 +4,10 @@ set(IAM_AUDIT_FILTER_SOURCES
   src/filter/compiler.cc
   src/filter/filter.cc
   src/filter/filter_set.cc
+  src/filter/json_index.cc
   src/filter/lexer.cc
   src/filter/match.cc
+  src/filter/match_json.cc
   src/filter/parser.cc
   src/filter/regex.cc
 )
