@@ -12,10 +12,18 @@ void AddSourceSelectionOptions(CLI::App* cmd, SourceSelectionArgs* args) {
   cmd->add_option("--until", args->until,
                   "Only records with eventTime before this time (exclusive); CloudTrail log "
                   "files named an hour or more after it are not read");
+  // One value per occurrence: `--region us-east-1 DIR` must leave DIR to the
+  // command's sources.
   cmd->add_option("--account", args->accounts,
-                  "Only CloudTrail log files of this account (by their key; repeatable)");
+                  "Only CloudTrail log files of this account (by their key; repeatable)")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("--region", args->regions,
-                  "Only CloudTrail log files of this region (by their key; repeatable)");
+                  "Only CloudTrail log files of this region (by their key; repeatable)")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
 }
 
 StatusOr<sources::SourceOptions> MakeSourceOptions(const SourceSelectionArgs& args) {

@@ -88,8 +88,12 @@ check("count: summary", "4 files, 5 events" in err and "1 bad files; skipped 1 d
       err)
 
 # Selection by key (the sources library): us-east-1 only is f1 and f2.
-code, out, err = run("--count", "--region", "us-east-1", "-p", P1, root)
+code, out, err = run("--count", "-p", P1, "--region", "us-east-1", root)
 check("--region: only that region's files", out == "2\n" and code == 0, (code, out, err))
+code, out2, err = run("--count", "--region", "us-east-1", "--account", acct, "--region", "eu-west-9",
+                      "-p", P1, root)
+check("--region and --account take one value each, repeatable; the source stays a source",
+      code == 0 and out2 == "2\n", (code, out2, err))
 check("--region: the others counted as skipped",
       "2 files, 4 events" in err and "skipped 1 digest file, 2 log files outside the selection" in err, err)
 
