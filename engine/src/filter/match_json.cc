@@ -2,13 +2,15 @@
 // FilterSet). Decisions where AWS documents nothing are marked "Ours:".
 //
 // JSON technique (measured with callgrind on bench/filter_scan.sh's records;
-// see the commit messages): the structural index of the event (IndexJson:
-// what simdjson's stage 1 computes, with its UTF-8, string and
-// control-character checks) is built once; then one pass over the structural indexes checks the
-// JSON grammar of the whole event and walks the pattern's selector trie at the same time. No DOM is
-// built and no value is materialised unless a condition reads it. The verdict on well-formedness is
-// simdjson's DOM parser's: whatever this pass cannot decide for sure (unusual numbers and atoms,
-// very deep nesting) is left to a full DOM parse of the event, which is then the judge.
+// see the commit messages): the structural index of the event (IndexJson,
+// json_index.h: what simdjson's stage 1 computes, with its UTF-8, string and
+// control-character checks) is built once; then one pass over the
+// structural indexes checks the JSON grammar of the whole event and walks
+// the pattern's selector trie at the same time. No DOM is built and no value
+// is materialised unless a condition reads it. The verdict on
+// well-formedness is simdjson's DOM parser's: whatever this pass cannot
+// decide for sure (unusual numbers and atoms, very deep nesting) is left to
+// a full DOM parse of the event, which is then the judge.
 #include <simdjson.h>
 
 #include <algorithm>

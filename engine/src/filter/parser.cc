@@ -1,4 +1,7 @@
-// Decisions where AWS documents nothing are marked "Ours:".
+// The filter pattern parser (the grammar is at the top of parser.h): one
+// recursive-descent Parser per pattern, plus the number-literal helpers the
+// compiler and the matchers share. Decisions where AWS documents nothing are
+// marked "Ours:".
 #include "filter/parser.h"
 
 #include <charconv>
@@ -472,7 +475,6 @@ class Parser {
     return !t.empty() && t != "-";
   }
 
-  // cond ( '||' cond )* with '&&' binding tighter; all on the same field.
   std::unique_ptr<const Expr> FieldOr(const std::string& name, size_t column) {
     auto first = FieldAnd(name, column, true);
     if (!first || tok_.kind != Token::Kind::kOr) return first;
