@@ -1,3 +1,6 @@
+// The bootstrap's Runtime API client (runtime_api.h): the connection options
+// from AWS_LAMBDA_RUNTIME_API, GET next (the invocation and its headers), the
+// response and error POSTs, and Lambda's error body.
 #include "runtime_api.h"
 
 #include <charconv>

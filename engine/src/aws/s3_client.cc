@@ -1,3 +1,7 @@
+// The S3 client (iam_audit/s3_client.h): endpoint parsing and request
+// building (path or virtual-host style, SigV4-signed), S3Config from the
+// environment, and S3Client's GetObject in ranged chunks and ListObjectsV2,
+// with retries, S3 error documents turned into Status and secrets redacted.
 #include "iam_audit/s3_client.h"
 
 #include <algorithm>

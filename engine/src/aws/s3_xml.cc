@@ -1,3 +1,6 @@
+// The S3 XML reader of s3_xml.h: elements found by name, their text decoded
+// (entities, character references, CDATA), S3's Error document and
+// ListObjectsV2's ListBucketResult.
 #include "aws/s3_xml.h"
 
 #include <charconv>

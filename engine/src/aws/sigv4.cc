@@ -1,3 +1,6 @@
+// AWS Signature Version 4 (sigv4.h): hex, SHA-256 and HMAC from OpenSSL, URI
+// encoding, the amz date, the canonical request and the string to sign, and
+// the Authorization header built from them.
 #include "aws/sigv4.h"
 
 #include <openssl/evp.h>

@@ -1,3 +1,4 @@
+// Status and StatusOr (iam_audit/status.h): the names of the status codes.
 #include "iam_audit/status.h"
 
 namespace iam_audit {

@@ -1,3 +1,6 @@
+// Time zones for alert timestamps (iam_audit/time_zone.h): parsing an IANA
+// name or a fixed offset, formatting a Unix time in that zone, and
+// ParseIso8601 for CloudTrail's eventTime.
 #include "iam_audit/time_zone.h"
 
 #include <date/date.h>

@@ -1,3 +1,5 @@
+// The real Clock (iam_audit/clock.h): the system clock's milliseconds and a
+// sleeping SleepMs, behind SystemClock().
 #include "iam_audit/clock.h"
 
 #include <chrono>

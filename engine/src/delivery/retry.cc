@@ -1,3 +1,5 @@
+// The delivery transports' retry loop (retry.h): attempts, backoff, the
+// invocation deadline and the wording of the final error.
 #include "delivery/retry.h"
 
 #include <algorithm>

@@ -1,3 +1,5 @@
+// The authority of an http(s) URL split into host and port (url.h), and the
+// port's parse.
 #include "delivery/url.h"
 
 #include <charconv>

@@ -1,3 +1,5 @@
+// The filter AST's text forms (ast.h): operator and selector text, and Dump,
+// the tree as Filter::DumpAst() prints it.
 #include "filter/ast.h"
 
 #include <cstdio>

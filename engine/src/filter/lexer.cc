@@ -1,3 +1,6 @@
+// The filter lexer (lexer.h): tokens of JSON and space-delimited patterns,
+// selectors with their steps, and the character classes of bare values and
+// names, with AWS's wording for an invalid character.
 #include "filter/lexer.h"
 
 #include <cstring>

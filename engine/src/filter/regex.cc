@@ -1,3 +1,5 @@
+// The regular expressions of filter patterns (regex.h): the parser of the
+// documented subset into a linear NFA, and the unanchored search over it.
 #include "filter/regex.h"
 
 #include <cstring>

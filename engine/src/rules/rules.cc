@@ -1,3 +1,6 @@
+// Rules (iam_audit/rules.h): the rule file's reader with positioned errors,
+// the default rule pack, ParseRuleConfig and LoadRuleConfigFile, and
+// RuleSet's compilation and per-event evaluation (ignore, alert, route).
 #include "iam_audit/rules.h"
 
 #include <algorithm>
