@@ -1,3 +1,5 @@
+// The CLI's input helpers (input.h): whole-file and line-by-line reading of a
+// file or standard input, with transparent gzip.
 #include "input.h"
 
 #include <fcntl.h>
@@ -6,18 +8,11 @@
 #include <zlib.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
-#include <nlohmann/json.hpp>
-
-#include "iam_audit/json_error_text.h"
 
 namespace iam_audit::cli {
 namespace {
-
-using nlohmann::json;
 
 std::string ErrnoText() { return std::strerror(errno); }
 
@@ -188,38 +183,6 @@ bool LineReader::Next(std::string_view& line) {
   }
 }
 
-StatusOr<std::vector<std::string>> ExpandInputPaths(const std::vector<std::string>& paths) {
-  namespace fs = std::filesystem;
-  std::vector<std::string> files;
-  for (const std::string& path : paths) {
-    if (path == "-") {
-      files.push_back(path);
-      continue;
-    }
-    std::error_code ec;
-    const fs::file_status st = fs::status(path, ec);
-    if (ec || !fs::exists(st)) return NotFoundError(path + ": no such file or folder");
-    if (!fs::is_directory(st)) {
-      files.push_back(path);
-      continue;
-    }
-    std::vector<std::string> found;
-    for (auto it = fs::recursive_directory_iterator(path, ec);
-         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-      const std::string name = it->path().filename().string();
-      if (!name.empty() && name[0] == '.') {
-        if (it->is_directory()) it.disable_recursion_pending();
-        continue;
-      }
-      if (it->is_regular_file()) found.push_back(it->path().string());
-    }
-    if (ec) return InvalidArgumentError(path + ": cannot list: " + ec.message());
-    std::sort(found.begin(), found.end());
-    files.insert(files.end(), found.begin(), found.end());
-  }
-  return files;
-}
-
 StatusOr<std::string> ReadInput(const std::string& path, size_t max_bytes) {
   auto reader = LineReader::Open(path);
   if (!reader.ok()) return reader.status();
@@ -237,147 +200,6 @@ StatusOr<std::string> ReadInput(const std::string& path, size_t max_bytes) {
   }
   if (!r.status().ok()) return r.status();
   return content;
-}
-
-TextPosition PositionOf(std::string_view text, size_t offset) {
-  TextPosition pos;
-  offset = std::min(offset, text.size());
-  for (size_t i = 0; i < offset; ++i) {
-    if (text[i] == '\n') {
-      ++pos.line;
-      pos.column = 1;
-    } else {
-      ++pos.column;
-    }
-  }
-  return pos;
-}
-
-namespace {
-
-// Start of the token whose last character is at `end` (a string literal or a
-// bare word/number); `end` itself for punctuation.
-size_t TokenStart(std::string_view text, size_t end) {
-  if (end >= text.size()) return end;
-  if (text[end] == '"' && end > 0) {
-    for (size_t i = end; i-- > 0;) {
-      if (text[i] != '"') continue;
-      size_t backslashes = 0;
-      for (size_t j = i; j-- > 0 && text[j] == '\\';) ++backslashes;
-      if (backslashes % 2 == 0) return i;
-    }
-    return end;
-  }
-  const auto word = [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '+' || c == '-';
-  };
-  size_t start = end;
-  while (start > 0 && word(text[start]) && word(text[start - 1])) --start;
-  return start;
-}
-
-// Parses one JSON text; on error reports the position relative to `base`.
-bool ParseAt(std::string_view text, TextPosition base, json& out,
-             const std::function<void(const TextPosition&, const std::string&)>& on_error) {
-  try {
-    out = json::parse(text.begin(), text.end());
-    return true;
-  } catch (const json::parse_error& e) {
-    // e.byte is 1-based and points at the last character of the offending
-    // token; report where that token starts, as people (and Python) expect.
-    const size_t at = TokenStart(text, e.byte > 0 ? e.byte - 1 : 0);
-    TextPosition rel = PositionOf(text, at);
-    TextPosition abs = rel.line == 1 ? TextPosition{base.line, base.column + rel.column - 1}
-                                     : TextPosition{base.line + rel.line - 1, rel.column};
-    // Drop nlohmann's own position ("parse error at line 1, column 5: ") — ours is absolute.
-    const std::string_view what = JsonErrorWithoutTag(e.what());
-    std::string_view place, reason;
-    if (what.rfind("parse error", 0) == 0 && SplitJsonParseError(what, place, reason)) {
-      on_error(abs, "invalid JSON: " + std::string(reason));
-    } else {
-      on_error(abs, std::string(what));
-    }
-    return false;
-  } catch (const json::exception& e) {
-    on_error(base, std::string(JsonErrorWithoutTag(e.what())));
-    return false;
-  }
-}
-
-}  // namespace
-
-void SplitRecords(std::string_view content, const std::function<void(const RecordText&)>& on_record,
-                  const std::function<void(const TextPosition&, const std::string&)>& on_error) {
-  // Find the first non-blank line: if it is a complete JSON value on its own,
-  // the input is JSON Lines; otherwise it is one JSON document.
-  size_t first = content.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) {
-    on_error(TextPosition{}, "no records in input");
-    return;
-  }
-  size_t line_start = content.rfind('\n', first);
-  line_start = line_start == std::string_view::npos ? 0 : line_start + 1;
-  size_t line_end = content.find('\n', first);
-  std::string_view first_line = content.substr(
-      line_start, (line_end == std::string_view::npos ? content.size() : line_end) - line_start);
-  size_t index = 0;
-
-  const bool rest_blank = line_end == std::string_view::npos ||
-                          content.find_first_not_of(" \t\r\n", line_end) == std::string_view::npos;
-  if (!rest_blank && json::accept(first_line.begin(), first_line.end())) {
-    uint64_t line_no = 1;
-    size_t pos = 0;
-    while (pos < content.size()) {
-      size_t end = content.find('\n', pos);
-      if (end == std::string_view::npos) end = content.size();
-      std::string_view line = content.substr(pos, end - pos);
-      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-      if (line.find_first_not_of(" \t") != std::string_view::npos) {
-        json doc;
-        if (ParseAt(line, TextPosition{line_no, 1}, doc, on_error)) {
-          if (!doc.is_object()) {
-            on_error(
-                TextPosition{line_no, 1},
-                std::string("expected a CloudTrail record (JSON object), got ") + doc.type_name());
-          } else {
-            on_record(RecordText{std::string(line), TextPosition{line_no, 1}, index});
-          }
-        }
-        ++index;
-      }
-      pos = end + 1;
-      ++line_no;
-    }
-    return;
-  }
-
-  json doc;
-  if (!ParseAt(content, TextPosition{}, doc, on_error)) return;
-  const TextPosition start = PositionOf(content, first);
-  if (doc.is_object() && doc.contains("Records")) {
-    const json& records = doc["Records"];
-    if (!records.is_array()) {
-      on_error(start, std::string("\"Records\" must be an array, got ") + records.type_name());
-      return;
-    }
-    for (const json& record : records) {
-      if (!record.is_object()) {
-        on_error(start, "Records[" + std::to_string(index) + "]: expected a JSON object, got " +
-                            record.type_name());
-      } else {
-        on_record(
-            RecordText{record.dump(-1, ' ', false, json::error_handler_t::replace), start, index});
-      }
-      ++index;
-    }
-    return;
-  }
-  if (!doc.is_object()) {
-    on_error(start,
-             std::string("expected a CloudTrail record (JSON object), got ") + doc.type_name());
-    return;
-  }
-  on_record(RecordText{std::string(content.substr(first)), start, 0});
 }
 
 }  // namespace iam_audit::cli

@@ -1,25 +1,19 @@
 // Input helpers shared by the command-line front ends: reading a file or
-// standard input (transparently gunzipping .gz or gzip-magic input), line by
-// line with bounded memory, and locating byte offsets as line:column.
+// standard input (transparently gunzipping .gz or gzip-magic input), whole or
+// line by line with bounded memory. Record sources (files, folders, s3://)
+// are read by iam_audit/sources/sources.h.
 #ifndef IAM_AUDIT_CLI_INPUT_H_
 #define IAM_AUDIT_CLI_INPUT_H_
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "iam_audit/status.h"
 
 namespace iam_audit::cli {
-
-// Expands files and folders (recursively) into a sorted list of files, so a
-// run over a folder is stable from machine to machine. "-" stays as is.
-// Hidden entries (".name") are skipped. Errors name the path that is missing.
-StatusOr<std::vector<std::string>> ExpandInputPaths(const std::vector<std::string>& paths);
 
 // Reads a whole file ("-" for standard input), gunzipping when the content
 // starts with the gzip magic. Errors name the file.
@@ -58,28 +52,6 @@ class LineReader {
   uint64_t file_size_ = 0;
   Status status_;
 };
-
-// 1-based line and column of byte `offset` in `text`.
-struct TextPosition {
-  uint64_t line = 1;
-  uint64_t column = 1;
-};
-TextPosition PositionOf(std::string_view text, size_t offset);
-
-// One CloudTrail record found in an input file: its JSON text and where it starts.
-struct RecordText {
-  std::string json;       // the record as JSON text (compact when cut from a Records array)
-  TextPosition position;  // where it starts in the input
-  size_t index = 0;       // 0-based record number in the input
-};
-
-// Splits the content of a record file into records. Accepts one JSON object,
-// JSON Lines (one object per line, blank lines skipped), or a CloudTrail log
-// file {"Records":[…]}. Calls `on_record` for each record and `on_error` with
-// "line:column: message" for each part that cannot be read; continues after
-// an error where the format allows (JSON Lines).
-void SplitRecords(std::string_view content, const std::function<void(const RecordText&)>& on_record,
-                  const std::function<void(const TextPosition&, const std::string&)>& on_error);
 
 }  // namespace iam_audit::cli
 

@@ -196,6 +196,8 @@ Status ListLocal(const std::string& spec, const SourceOptions& options, SourceLi
 Status Pump(const SourceUnit& unit, const SourceOptions& options,
             const std::function<Status(std::string_view)>& on_chunk, uint64_t* bytes) {
   if (unit.kind == UnitKind::kS3Object) {
+    // Listed as empty: nothing to download (and no Range request past the end).
+    if (unit.size == 0) return Status::Ok();
     auto config = S3ConfigFor(options);
     if (!config.ok()) return config.status();
     return ClientFor(*config).GetObject(

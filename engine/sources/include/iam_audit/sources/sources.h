@@ -58,7 +58,8 @@
 //
 // S3: S3Config::FromEnvironment (iam_audit/s3_client.h) unless
 // SourceOptions::s3 is set; GetObject streams the object in chunks (never
-// the whole object in memory for a log file).
+// the whole object in memory for a log file). An object listed with size 0
+// is read as empty without a GetObject.
 #ifndef IAM_AUDIT_SOURCES_SOURCES_H_
 #define IAM_AUDIT_SOURCES_SOURCES_H_
 
