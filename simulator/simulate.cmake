@@ -21,8 +21,9 @@ add_library(iam_audit::simulator ALIAS iam_audit_simulator)
 target_include_directories(iam_audit_simulator
   PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include
   PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/src
-          # The engine's SigV4 signer and endpoint parser (aws/sigv4.h,
-          # aws/s3_request.h), for simulate --deliver s3 --endpoint.
+          # The engine's SigV4 signer, endpoint parser and HTTP/1.1 client
+          # (aws/sigv4.h, aws/s3_request.h, delivery/http1.h), for
+          # simulate --deliver s3 --endpoint.
           ${PROJECT_SOURCE_DIR}/engine/src)
 target_link_libraries(iam_audit_simulator
   PUBLIC iam_audit::engine iam_audit::sources iam_audit_warnings

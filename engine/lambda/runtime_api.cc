@@ -6,7 +6,7 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 
-#include "iam_audit/http1.h"
+#include "delivery/http1.h"
 
 namespace iam_audit::lambda {
 namespace {

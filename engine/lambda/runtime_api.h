@@ -1,5 +1,5 @@
 // A client of the Lambda Runtime API (version 2018-06-01), private to the
-// bootstrap. One keep-alive HTTP connection (iam_audit/http1.h) to AWS_LAMBDA_RUNTIME_API
+// bootstrap. One keep-alive HTTP connection (engine/src/delivery/http1.h) to AWS_LAMBDA_RUNTIME_API
 // (host:port, no scheme). /next has no read timeout: the process may be
 // frozen between events. Not thread-safe: the bootstrap loop is serial.
 #ifndef IAM_AUDIT_LAMBDA_RUNTIME_API_H_

@@ -7,7 +7,7 @@
 
 #include "aws/s3_request.h"
 #include "aws/sigv4.h"
-#include "iam_audit/http1.h"
+#include "delivery/http1.h"
 
 namespace iam_audit::simulator {
 

@@ -2,7 +2,7 @@
 // TCP server on loopback: what goes on the wire, how each response framing is
 // read, when a connection is reused, and each failure's error. TLS is covered
 // end to end against mock-slack (tests/security, tests/lambda pipeline tests).
-#include "iam_audit/http1.h"
+#include "delivery/http1.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

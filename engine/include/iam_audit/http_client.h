@@ -3,8 +3,8 @@
 // The engine posts alerts through the small HttpClient interface so that the
 // retry policy, deadlines and the Lambda handler are unit-tested with a fake,
 // and so that `iam-audit simulate --handle` can capture messages in process.
-// MakeHttpClient() returns the real implementation (iam_audit/http1.h: sockets
-// and OpenSSL):
+// MakeHttpClient() returns the real implementation (engine/src/delivery/http1.h:
+// sockets and OpenSSL):
 // certificate verification is always on, the CA bundle is an explicit file
 // (FindCaBundle), and one keep-alive connection per origin is reused across
 // calls (and so across Lambda invocations of one container).

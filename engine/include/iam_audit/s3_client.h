@@ -1,6 +1,6 @@
 // A small Amazon S3 client: GetObject (streamed to a callback in chunks) and
 // ListObjectsV2, signed with AWS Signature Version 4, over the engine's own
-// HTTP/1.1 client (iam_audit/http1.h). No AWS SDK.
+// HTTP/1.1 client (engine/src/delivery/http1.h). No AWS SDK.
 //
 // GetObject reads the object in ranged GETs of chunk_bytes each (If-Match on
 // the first answer's ETag, so a changed object is an error, not mixed bytes);

@@ -18,8 +18,8 @@
 #include "aws/s3_request.h"
 #include "aws/s3_xml.h"
 #include "aws/sigv4.h"
+#include "delivery/http1.h"
 #include "delivery/url.h"
-#include "iam_audit/http1.h"
 #include "iam_audit/http_client.h"
 
 namespace iam_audit::aws {

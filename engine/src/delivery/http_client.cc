@@ -9,8 +9,8 @@
 #include <optional>
 
 #include "common/ascii.h"
+#include "delivery/http1.h"
 #include "delivery/url.h"
-#include "iam_audit/http1.h"
 
 namespace iam_audit {
 

@@ -1,6 +1,8 @@
-// A small HTTP/1.1 client connection over POSIX sockets, with TLS from
-// OpenSSL used directly. It backs MakeHttpClient() (alert delivery) and the
-// bootstrap's Lambda Runtime API client.
+// Internal: a small HTTP/1.1 client connection over POSIX sockets, with TLS
+// from OpenSSL used directly. It backs MakeHttpClient() (alert delivery), the
+// S3 client (aws/s3_client.cc), the bootstrap's Lambda Runtime API client
+// (engine/lambda/runtime_api.cc) and the simulator's S3 upload
+// (simulator/src/s3_upload.cc); those targets include engine/src privately.
 //
 // Why not cpp-httplib: Debian ships cpp-httplib as a shared library whose
 // static initialiser sets OpenSSL up and which pulls libssl, libcrypto and
@@ -15,8 +17,8 @@
 // here names it; errors name the origin (scheme://host:port) only.
 //
 // Thread-safety: a Connection is used by one thread at a time.
-#ifndef IAM_AUDIT_HTTP1_H_
-#define IAM_AUDIT_HTTP1_H_
+#ifndef IAM_AUDIT_SRC_DELIVERY_HTTP1_H_
+#define IAM_AUDIT_SRC_DELIVERY_HTTP1_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -82,4 +84,4 @@ class Connection {
 
 }  // namespace iam_audit::http1
 
-#endif  // IAM_AUDIT_HTTP1_H_
+#endif  // IAM_AUDIT_SRC_DELIVERY_HTTP1_H_
