@@ -18,7 +18,8 @@ constexpr std::array<uint8_t, 256> MakeEscapeLengths() {
   std::array<uint8_t, 256> lengths{};
   for (int c = 0; c < 256; ++c) lengths[c] = 1;
   for (int c = 0; c < 0x20; ++c) lengths[c] = 6;  // \u00XX
-  for (int c : {'\b', '\f', '\n', '\r', '\t', '"', '\\'}) lengths[c] = 2;
+  for (const char c : {'\b', '\f', '\n', '\r', '\t', '"', '\\'})
+    lengths[static_cast<unsigned char>(c)] = 2;
   return lengths;
 }
 constexpr std::array<uint8_t, 256> kEscapeLengths = MakeEscapeLengths();

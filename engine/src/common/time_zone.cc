@@ -241,7 +241,7 @@ StatusOr<int64_t> ParseIso8601(std::string_view text) {
   if (second > 60) return fail(17, "seconds out of range");  // 60: a leap second
 
   const int64_t days = date::sys_days{ymd}.time_since_epoch().count();
-  return days * 86400 + hour * 3600 + minute * 60 + second - offset;
+  return days * 86400 + int64_t{hour} * 3600 + int64_t{minute} * 60 + second - offset;
 }
 
 }  // namespace iam_audit

@@ -1,5 +1,5 @@
-// HTTP/1.1 over POSIX sockets, TLS from OpenSSL (see iam_audit/http1.h).
-#include "iam_audit/http1.h"
+// HTTP/1.1 over POSIX sockets, TLS from OpenSSL (see http1.h).
+#include "delivery/http1.h"
 
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -25,8 +25,8 @@
 namespace iam_audit::http1 {
 namespace {
 
-constexpr size_t kMaxHeaderBytes = 64 * 1024;
-constexpr size_t kReadChunk = 64 * 1024;
+constexpr size_t kMaxHeaderBytes = size_t{64} * 1024;
+constexpr size_t kReadChunk = size_t{64} * 1024;
 
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
