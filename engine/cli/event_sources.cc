@@ -65,9 +65,11 @@ Status ReadWholeFile(const std::string& path, const std::string& name, std::stri
     const ssize_t n = ::read(fd, out->data() + have, out->size() - have);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      const std::string why = std::strerror(errno);
+      std::string message = name;
+      message += ": read error: ";
+      message += std::strerror(errno);
       ::close(fd);
-      return DataLossError(name + ": read error: " + why);
+      return DataLossError(message);
     }
     if (n == 0) break;
     have += static_cast<size_t>(n);

@@ -58,6 +58,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -237,7 +238,7 @@ class ArchiveProgress {
     }
     char eta[32] = "--:--";
     if (left >= 0) {
-      const long s = static_cast<long>(left + 0.5);
+      const long s = std::lround(left);
       std::snprintf(eta, sizeof eta, "%ld:%02ld", s / 60, s % 60);
     }
     std::fprintf(
