@@ -3,8 +3,10 @@
 // Start-up reads and checks the configuration (handler.h); a bad value is
 // reported to /runtime/init/error and the process exits. Then the loop:
 // /next → Handler::Handle (bounded by Lambda-Runtime-Deadline-Ms) → /response
-// with the JSON summary, or /error when the payload was bad or an alert was
-// not delivered (so that Lambda's asynchronous retry redelivers the batch).
+// with the JSON summary (for an SQS batch: {"batchItemFailures":[…]} naming
+// the messages to retry), or /error when the payload was bad, a log file
+// could not be read or an alert was not delivered (so that Lambda's
+// asynchronous retry redelivers the event).
 // Each invocation runs inside one exception barrier and logs exactly one line
 // of counts. Neither the webhook URL nor any payload is ever logged.
 #include <chrono>
@@ -56,14 +58,23 @@ Outcome RunOne(Handler& handler, const Invocation& inv) {
   try {
     iam_audit::InvocationResult result = handler.Handle(inv.payload, inv.deadline_ms);
     const auto& s = result.summary;
-    out.counts = "received=" + std::to_string(s.received) +
+    out.counts = "input=" + s.input + " received=" + std::to_string(s.received) +
                  " matched=" + std::to_string(s.matched) +
                  " ignored=" + std::to_string(s.IgnoredTotal()) +
                  " delivered=" + std::to_string(s.delivered) +
                  " duplicates=" + std::to_string(s.duplicates) +
                  " failed=" + std::to_string(s.failed) + " control=" + std::to_string(s.control);
+    if (s.input != "awslogs") {
+      out.counts += " objects=" + std::to_string(s.objects) +
+                    " object_failures=" + std::to_string(s.object_failures);
+    }
+    if (result.batch_response) {
+      // SQS: the body names the failed messages; the log line says why.
+      out.counts += " batch_item_failures=" + std::to_string(result.batch_item_failures.size());
+      for (const std::string& note : result.notes) out.counts += " [" + OneLine(note) + "]";
+    }
     if (result.status.ok()) {
-      out.body = s.ToJson();
+      out.body = result.ResponseBody();
     } else {
       out.type = result.error_type.empty() ? "Function.Error" : result.error_type;
       out.message = result.status.message() + "; summary " + s.ToJson();

@@ -43,6 +43,8 @@
 #include "iam_audit/handler_config.h"
 #include "iam_audit/http_client.h"
 #include "iam_audit/ignore_rules.h"
+#include "iam_audit/lambda_event.h"
+#include "iam_audit/log_object_source.h"
 #include "iam_audit/payload.h"
 #include "iam_audit/status.h"
 
@@ -63,10 +65,22 @@ struct InvocationSummary {
   size_t digests = 0;        // digest messages posted
   size_t no_alert_rule = 0;  // matched no alert rule: not posted (rules configuration only)
   size_t messages = 0;       // messages posted (all destinations)
+  // What invoked the function (lambda_event.h's LambdaInputName): "awslogs",
+  // "s3", "sns", "sqs" or "eventbridge".
+  std::string input = "awslogs";
+  // Other inputs than awslogs: log files read to the end, log files that
+  // could not be read (each also fails its SQS message, or the invocation),
+  // and the objects and events not read, by reason: "digest-file",
+  // "not-a-log-file", "not-created-or-removed", "test-event".
+  size_t objects = 0;
+  size_t object_failures = 0;
+  std::map<std::string, size_t> skipped;
 
   size_t IgnoredTotal() const;
   // {"received":…,"matched":…,"ignored":{…},"delivered":…,"duplicates":…,"failed":…,"control":…,
   //  "digested":…,"digests":…,"no_alert_rule":…,"messages":…}
+  // Other inputs than awslogs add "input", "objects", "object_failures" and
+  // "skipped":{reason:count}; awslogs adds "input" only.
   std::string ToJson() const;
 };
 
@@ -78,6 +92,18 @@ struct InvocationResult {
   // For the Lambda-Runtime-Function-Error-Type header when !status.ok():
   // "Function.InvalidPayload" or "Function.DeliveryFailed".
   std::string error_type;
+  // SQS: the invocation succeeds and its response names the messages whose
+  // records were not all delivered (Lambda retries only those):
+  // batch_response is true, batch_item_failures lists their messageIds and
+  // notes say why (for the log line).
+  bool batch_response = false;
+  std::vector<std::string> batch_item_failures;
+  std::vector<std::string> notes;
+
+  // The body of the response to Lambda when status is OK: for SQS
+  // {"batchItemFailures":[{"itemIdentifier":"<messageId>"},…]}, else the
+  // summary's JSON.
+  std::string ResponseBody() const;
 };
 
 class Handler {
@@ -88,7 +114,8 @@ class Handler {
   // outlive the handler.
   static StatusOr<std::unique_ptr<Handler>> Create(const HandlerConfig& config,
                                                    HttpClient* client = nullptr,
-                                                   Clock* clock = nullptr);
+                                                   Clock* clock = nullptr,
+                                                   LogObjectSource* objects = nullptr);
   ~Handler();
 
   // Handles one Lambda event (the JSON document Lambda passes). All network
@@ -102,7 +129,13 @@ class Handler {
   // The delivery plan of both set-ups: ignore/alert rules, duplicates,
   // grouping, pacing, digests, posts and the summary.
   // Takes a list of log events, so that it can run once per chunk of records.
-  void Deliver(const std::vector<LogEvent>& events, int64_t deadline_ms, InvocationResult& result);
+  // `forced`: every event alerts with this verdict (no ignore rule, no rule
+  // evaluation), for the handler's own alerts (log-file-deleted). `render`:
+  // the messages' options (the configuration's when null).
+  void Deliver(const std::vector<LogEvent>& events, int64_t deadline_ms, InvocationResult& result,
+               const Verdict* forced = nullptr, const RenderOptions* render = nullptr);
+  // S3, SNS, SQS and EventBridge inputs (src/handler/lambda_input.h).
+  void HandleInput(const LambdaEvent& input, int64_t deadline_ms, InvocationResult& result);
   std::unique_ptr<State> state_;
 };
 

@@ -41,7 +41,9 @@ std::string Destination::Render(const std::vector<const AlertContent*>& alerts, 
     return telegram_ ? RenderTelegramDigest(d, render, options.max_links)
                      : RenderSlackDigest(d, render, options.max_links);
   }
-  if (!options.with_rules) {
+  // The environment-only message, unless the handler gave the alert rules of
+  // its own (log-file-deleted).
+  if (!options.with_rules && (first.verdict == nullptr || first.verdict->rules.empty())) {
     // The environment-only alert: the record's message, or the raw text when
     // the message is not one.
     return first.record ? RenderRecordMessage(*first.record, render)

@@ -13,6 +13,7 @@
 #include "handler/delivered_ids.h"
 #include "handler/delivery_plan.h"
 #include "handler/destination.h"
+#include "handler/lambda_input.h"
 #include "iam_audit/cloudtrail.h"
 #include "iam_audit/telegram.h"
 
@@ -26,6 +27,7 @@ size_t InvocationSummary::IgnoredTotal() const {
 
 std::string InvocationSummary::ToJson() const {
   nlohmann::ordered_json j;
+  j["input"] = input;
   j["received"] = received;
   j["matched"] = matched;
   j["ignored"] = nlohmann::ordered_json::object();
@@ -38,6 +40,24 @@ std::string InvocationSummary::ToJson() const {
   j["digests"] = digests;
   j["no_alert_rule"] = no_alert_rule;
   j["messages"] = messages;
+  if (input != "awslogs") {
+    j["objects"] = objects;
+    j["object_failures"] = object_failures;
+    j["skipped"] = nlohmann::ordered_json::object();
+    for (const auto& [reason, count] : skipped) j["skipped"][reason] = count;
+  }
+  return j.dump();
+}
+
+std::string InvocationResult::ResponseBody() const {
+  if (!batch_response) return summary.ToJson();
+  // AWS Lambda Developer Guide, "Handling errors for an SQS event source in
+  // Lambda": {"batchItemFailures":[{"itemIdentifier":"<messageId>"}]}.
+  nlohmann::ordered_json j;
+  j["batchItemFailures"] = nlohmann::ordered_json::array();
+  for (const std::string& id : batch_item_failures) {
+    j["batchItemFailures"].push_back({{"itemIdentifier", id}});
+  }
   return j.dump();
 }
 
@@ -71,6 +91,10 @@ struct Handler::State {
   IgnoreRules rules;                 // config.ignore_rules, compiled
   std::unique_ptr<RuleSet> ruleset;  // null without a configuration
   std::unique_ptr<internal::DeliveredIds> delivered;
+  std::optional<Filter> pattern;  // config.filter_pattern, compiled; none when empty
+  std::unique_ptr<LogObjectSource> owned_objects;
+  LogObjectSource* objects = nullptr;
+  std::mutex objects_mu;  // one S3 read at a time (a LogObjectSource is not thread-safe)
   // Where alerts go, by name: the configuration's destinations, and kFallback
   // (SLACK_WEBHOOK_URL) when it is set, the only one without a configuration.
   std::map<std::string, std::unique_ptr<internal::Destination>, std::less<>> destinations;
@@ -80,7 +104,7 @@ struct Handler::State {
   // alert rule matched in `sum`, and returns the alerts due with their plan
   // entries (group, destinations).
   std::vector<Alert> Evaluate(const std::vector<LogEvent>& events, InvocationSummary& sum,
-                              std::vector<internal::PlannedAlert>& planned);
+                              std::vector<internal::PlannedAlert>& planned, const Verdict* forced);
   // Posts `posts` in order, counting each alert's posts; returns the first failure.
   Status Post(const std::vector<internal::PlannedPost>& posts, std::vector<Alert>& alerts,
               const internal::MessageOptions& options, int64_t deadline_ms, InvocationSummary& sum);
@@ -118,7 +142,7 @@ Status Handler::State::AddConfiguredDestinations() {
 }
 
 StatusOr<std::unique_ptr<Handler>> Handler::Create(const HandlerConfig& config, HttpClient* client,
-                                                   Clock* clock) {
+                                                   Clock* clock, LogObjectSource* objects) {
   std::unique_ptr<Handler> handler(new Handler());
   State& s = *handler->state_;
   s.config = config;
@@ -155,8 +179,31 @@ StatusOr<std::unique_ptr<Handler>> Handler::Create(const HandlerConfig& config, 
             kFallback, std::make_unique<SlackWebhook>(*url, *s.client, *s.clock, config.retry),
             s.clock, config.min_post_interval_ms, config.retry));
   }
+  if (!config.filter_pattern.empty()) {
+    auto pattern = Filter::Compile(config.filter_pattern);
+    if (!pattern.ok()) return pattern.status().WithPrefix("IAM_AUDIT_FILTER_PATTERN");
+    s.pattern = std::move(pattern).value();
+  }
+  if (objects == nullptr) {
+    s.owned_objects = MakeS3LogObjectSourceFromEnvironment();
+    objects = s.owned_objects.get();
+  }
+  s.objects = objects;
   return handler;
 }
+
+namespace {
+
+// True when `event` starts as the CloudWatch Logs subscription envelope,
+// {"awslogs": (the common case: no need to look for other shapes).
+bool StartsAsAwsLogs(std::string_view event) {
+  size_t i = event.find_first_not_of(" \t\r\n");
+  if (i == std::string_view::npos || event[i] != '{') return false;
+  i = event.find_first_not_of(" \t\r\n", i + 1);
+  return i != std::string_view::npos && event.substr(i, 9) == "\"awslogs\"";
+}
+
+}  // namespace
 
 InvocationResult Handler::Handle(std::string_view event, int64_t deadline_ms) {
   State& s = *state_;
@@ -164,6 +211,19 @@ InvocationResult Handler::Handle(std::string_view event, int64_t deadline_ms) {
   InvocationSummary& sum = result.summary;
   for (const std::string& name : s.rules.RuleNames()) sum.ignored[name] = 0;
 
+  if (!StartsAsAwsLogs(event)) {
+    // Maybe S3 (direct, SNS, SQS), or EventBridge (lambda_event.h).
+    auto input = DecodeLambdaEvent(event);
+    if (!input.ok()) {
+      result.status = input.status();
+      result.error_type = "Function.InvalidPayload";
+      return result;
+    }
+    if (input->input != LambdaInput::kAwsLogs) {
+      HandleInput(*input, deadline_ms, result);
+      return result;
+    }
+  }
   auto batch = DecodeSubscriptionEvent(event, s.config.decode);
   if (!batch.ok()) {
     result.status = batch.status();
@@ -180,24 +240,60 @@ InvocationResult Handler::Handle(std::string_view event, int64_t deadline_ms) {
   return result;
 }
 
+void Handler::HandleInput(const LambdaEvent& input, int64_t deadline_ms, InvocationResult& result) {
+  State& s = *state_;
+  internal::InputRun run;
+  run.pattern = s.pattern ? &*s.pattern : nullptr;
+  run.source = s.objects;
+  run.clock = s.clock;
+  run.deadline_ms = deadline_ms;
+  run.reserve_ms = s.config.retry.reserve_ms;
+  run.deliver = [&](const LogBatch& batch, const S3ObjectRef* object, InvocationResult& r) {
+    Deliver(batch.log_events, deadline_ms, r, nullptr, nullptr);
+    (void)object;
+  };
+  // A removed log file: one critical alert of its own rule, to
+  // SLACK_WEBHOOK_URL when it is set, else to every configured destination.
+  std::vector<std::string> everywhere;
+  if (!s.destinations.count(kFallback)) {
+    for (const auto& [name, dest] : s.destinations) everywhere.push_back(name);
+  }
+  run.deliver_deleted = [&](const S3ObjectRef& object, const LogEvent& event, InvocationResult& r) {
+    Verdict deleted;
+    deleted.rules = {internal::kLogFileDeletedRule};
+    deleted.severity = Severity::kCritical;
+    // The file's name first: a Slack header holds 150 characters.
+    const size_t slash = object.key.rfind('/');
+    deleted.title = "Log file deleted: " +
+                    (slash == std::string::npos ? object.key : object.key.substr(slash + 1)) +
+                    " in " + object.bucket;
+    deleted.destinations = everywhere;
+    Deliver({event}, deadline_ms, r, &deleted, nullptr);
+  };
+  std::lock_guard<std::mutex> lock(s.objects_mu);
+  internal::RunLambdaInput(input, run, result);
+}
+
 // Redelivery: an alert is keyed by its CloudTrail eventID ("event:<id>"), or
 // by its log event id ("log:<id>") when the message has no eventID. A key
 // delivered earlier by this process, or already seen in this payload, is a
 // duplicate: counted, not posted.
 std::vector<Alert> Handler::State::Evaluate(const std::vector<LogEvent>& events,
                                             InvocationSummary& sum,
-                                            std::vector<internal::PlannedAlert>& planned) {
+                                            std::vector<internal::PlannedAlert>& planned,
+                                            const Verdict* forced) {
   const bool with_rules = ruleset != nullptr;
   std::vector<Alert> alerts;
   internal::AlertGroups groups;
   std::unordered_set<std::string> seen;  // keys of this payload's alerts
   for (const LogEvent& log_event : events) {
-    if (auto rule = rules.IgnoredBy(log_event.message)) {
+    Verdict v;
+    if (forced != nullptr) {
+      v = *forced;
+    } else if (auto rule = rules.IgnoredBy(log_event.message)) {
       ++sum.ignored[std::string(*rule)];
       continue;
-    }
-    Verdict v;
-    if (with_rules) {
+    } else if (with_rules) {
       v = ruleset->Evaluate(log_event.message);
       if (!v.ignored_by.empty()) {
         ++sum.ignored[v.ignored_by];
@@ -277,7 +373,8 @@ Status Handler::State::Post(const std::vector<internal::PlannedPost>& posts,
 // folding before the deadline are the same (delivery_plan.h). What cannot
 // be posted in time fails, so Lambda retries the invocation.
 void Handler::Deliver(const std::vector<LogEvent>& events, int64_t deadline_ms,
-                      InvocationResult& result) {
+                      InvocationResult& result, const Verdict* forced,
+                      const RenderOptions* render) {
   State& s = *state_;
   InvocationSummary& sum = result.summary;
   const bool with_rules = s.ruleset != nullptr;
@@ -289,12 +386,13 @@ void Handler::Deliver(const std::vector<LogEvent>& events, int64_t deadline_ms,
                  : DigestSpec{std::numeric_limits<size_t>::max(), DigestSpec{}.max_links};
 
   std::vector<internal::PlannedAlert> planned;
-  std::vector<Alert> alerts = s.Evaluate(events, sum, planned);
+  std::vector<Alert> alerts = s.Evaluate(events, sum, planned, forced);
   internal::DestinationItems plan = internal::BuildItems(planned, digest_spec.threshold);
   const RetryPolicy& retry = s.config.retry;
   internal::FoldToFit(plan, planned, s.config.min_post_interval_ms, retry.min_request_ms,
                       deadline_ms - retry.reserve_ms - s.clock->NowMs());
-  const internal::MessageOptions options{&s.config.render, digest_spec.max_links, with_rules};
+  const internal::MessageOptions options{render != nullptr ? render : &s.config.render,
+                                         digest_spec.max_links, with_rules};
   Status first_failure = s.Post(internal::OrderPosts(plan), alerts, options, deadline_ms, sum);
 
   for (Alert& a : alerts) {
