@@ -235,17 +235,21 @@ def expected_link(key, region="us-east-1"):
             + urllib.parse.quote(key, safe=""))
 
 
-def check_alerts(path, messages, s3_links_allowed, keys=()):
-    """The six goldens, each once, nothing else; with s3_links_allowed, modulo one S3 console block."""
+def check_alerts(path, messages, s3_links_allowed, keys=(), pairs=None):
+    """The six goldens, each once, nothing else; with s3_links_allowed, modulo one S3 console block.
+    pairs, if given, gets (message without the link block, [link]) for each message."""
+    pairs = [] if pairs is None else pairs
     wanted = [golden(n) for n in ALERTS]
     got = []
     links = []
     for m in messages:
+        found = []
         if s3_links_allowed:
             m, found = split_s3_link(m)
             check(len(found) <= 1, f"{path}: more than one S3 console link in a message: {found}")
             links += found
         got.append(m)
+        pairs.append((m, found))
     check(len(messages) == len(ALERTS), f"{path}: {len(messages)} alerts, expected {len(ALERTS)}")
     for name, g in zip(ALERTS, wanted):
         check(got.count(g) == 1, f"{path}: the alert of {name} arrived {got.count(g)} times")
@@ -306,7 +310,6 @@ def mode_paths(tmp):
         check_alerts("subscription", sv.messages(), s3_links_allowed=False)
 
         # 2. The trail's bucket, each S3 notification route.
-        keys = set()
         link_seen = {}
         for envelope in ["s3", "sns", "sqs", "sns-sqs", "eventbridge", "eventbridge-sqs", "cloudtrail-sns",
                          "cloudtrail-sns-sqs"]:
@@ -319,7 +322,6 @@ def mode_paths(tmp):
             events = [line for line in out.splitlines() if line.strip()]
             check(len(events) == LOG_FILES, f"{path}: {len(events)} notifications, expected {LOG_FILES}")
             listed = [o["Key"] for o in sv.s3.list_objects_v2(Bucket=BUCKET).get("Contents", [])]
-            keys.update(listed)
             check(len(listed) == LOG_FILES, f"{path}: {len(listed)} objects in s3rver, expected {LOG_FILES}")
             answers = invoke_all(sv, path, events)
             if envelope.endswith("sqs"):
@@ -331,20 +333,22 @@ def mode_paths(tmp):
                 check(total == {"received": RECORDS, "delivered": len(ALERTS), "failed": 0,
                                 "filter-pattern": IGNORED}, f"{path}: summaries add up to {total}")
             check(sv.idle(), f"{path}: emulate not idle")
-            links = check_alerts(path, sv.messages(), s3_links_allowed=True, keys=listed)
+            pairs = []
+            links = check_alerts(path, sv.messages(), s3_links_allowed=True, keys=listed, pairs=pairs)
             link_seen[path] = len(links)
-
-        # The link of iam_user_api_call's log file, written out by hand: the
-        # bucket's region (us-east-1), not the records' (ap-northeast-2);
-        # '/' in the key encoded as %2F.
-        api_keys = [k for k in keys if API_CALL_KEY.fullmatch(k)]
-        check(len(api_keys) == 1, f"the log file of iam_user_api_call: {api_keys}")
-        if api_keys:
-            unique = api_keys[0][-len("XXXXXXXXXXXXXXXX.json.gz"):-len(".json.gz")]
-            by_hand = ("https://s3.console.aws.amazon.com/s3/object/org-trail?region=us-east-1&prefix="
-                       "AWSLogs%2F123456789012%2FCloudTrail%2Fap-northeast-2%2F2022%2F06%2F21%2F"
-                       "123456789012_CloudTrail_ap-northeast-2_20220621T1330Z_" + unique + ".json.gz")
-            check(expected_link(api_keys[0]) == by_hand, "expected_link() disagrees with the link written by hand")
+            # The link in iam_user_api_call's alert, written out by hand: its
+            # log file; the bucket's region (us-east-1), not the record's
+            # (ap-northeast-2); '/' in the key encoded as %2F.
+            api_keys = [k for k in listed if API_CALL_KEY.fullmatch(k)]
+            check(len(api_keys) == 1, f"{path}: the log file of iam_user_api_call: {api_keys}")
+            api_links = [found for m, found in pairs if m == golden("iam_user_api_call")]
+            if api_keys and links:
+                unique = api_keys[0][-len("XXXXXXXXXXXXXXXX.json.gz"):-len(".json.gz")]
+                by_hand = ("https://s3.console.aws.amazon.com/s3/object/org-trail?region=us-east-1&prefix="
+                           "AWSLogs%2F123456789012%2FCloudTrail%2Fap-northeast-2%2F2022%2F06%2F21%2F"
+                           "123456789012_CloudTrail_ap-northeast-2_20220621T1330Z_" + unique + ".json.gz")
+                check(api_links == [[by_hand]], f"{path}: the link of iam_user_api_call's alert: {api_links}, "
+                      f"expected {by_hand}")
         print("S3 console links per S3 path: " + json.dumps(link_seen))
 
         # 3. CloudTrail's EventBridge events, one per record, direct and through SQS.
