@@ -8,8 +8,6 @@
 #include <immintrin.h>
 #include <simdjson.h>
 
-#include <cstring>
-
 namespace iam_audit::filter_internal {
 namespace {
 
@@ -113,7 +111,7 @@ uint64_t Bits16(__m128i m) { return static_cast<uint16_t>(_mm_movemask_epi8(m));
 
 BlockMasks ClassifySse2(const uint8_t* p) {
   BlockMasks m;
-  for (int k = 0; k < 4; ++k) {
+  for (size_t k = 0; k < 4; ++k) {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
     const __m128i folded = _mm_or_si128(v, _mm_set1_epi8(0x20));  // '[' -> '{', ']' -> '}'
     const __m128i op = _mm_or_si128(
@@ -125,7 +123,7 @@ BlockMasks ClassifySse2(const uint8_t* p) {
         _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')),
                      _mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))));
     const __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1F)), v);
-    const int shift = 16 * k;
+    const auto shift = static_cast<int>(16 * k);
     m.quote |= Bits16(_mm_cmpeq_epi8(v, _mm_set1_epi8('"'))) << shift;
     m.backslash |= Bits16(_mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))) << shift;
     m.op |= Bits16(op) << shift;
@@ -142,7 +140,7 @@ __attribute__((target("avx2"))) uint64_t Bits32(__m256i m) {
 
 __attribute__((target("avx2"))) BlockMasks ClassifyAvx2(const uint8_t* p) {
   BlockMasks m;
-  for (int k = 0; k < 2; ++k) {
+  for (size_t k = 0; k < 2; ++k) {
     const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32 * k));
     const __m256i folded = _mm256_or_si256(v, _mm256_set1_epi8(0x20));
     const __m256i op =
@@ -156,7 +154,7 @@ __attribute__((target("avx2"))) BlockMasks ClassifyAvx2(const uint8_t* p) {
                         _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\n')),
                                         _mm256_cmpeq_epi8(v, _mm256_set1_epi8('\r'))));
     const __m256i control = _mm256_cmpeq_epi8(_mm256_min_epu8(v, _mm256_set1_epi8(0x1F)), v);
-    const int shift = 32 * k;
+    const auto shift = static_cast<int>(32 * k);
     m.quote |= Bits32(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('"'))) << shift;
     m.backslash |= Bits32(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\\'))) << shift;
     m.op |= Bits32(op) << shift;
@@ -216,6 +214,7 @@ struct Carry {
 // The bytes escaped by a backslash (simdjson's branchless rule: in a run of
 // backslashes every second one escapes the byte after it).
 uint64_t Escaped(uint64_t backslash, Carry& carry) {
+  if (backslash == 0 && carry.escaped == 0) return 0;  // most blocks
   constexpr uint64_t kEvenBits = 0x5555555555555555ULL;
   backslash &= ~carry.escaped;
   const uint64_t follows_escape = backslash << 1 | carry.escaped;
@@ -279,11 +278,12 @@ uint32_t* IndexBlocks(const uint8_t* buf, size_t len, uint32_t* out, Carry& resu
   size_t at = 0;
   for (; at + 64 <= len; at += 64)
     out = Flatten(Structurals<Xor>(Classify(buf + at), carry), static_cast<uint32_t>(at), out);
-  if (at < len) {  // the last, partial block, padded with blanks
-    uint8_t last[64];
-    std::memset(last, ' ', sizeof last);
-    std::memcpy(last, buf + at, len - at);
-    out = Flatten(Structurals<Xor>(Classify(last), carry), static_cast<uint32_t>(at), out);
+  if (at < len) {
+    // The last, partial block, read into the zero padding: zeros are no
+    // quotes, so the string state at `len` carries through them, and their
+    // structurals are dropped.
+    const uint64_t bits = Structurals<Xor>(Classify(buf + at), carry);
+    out = Flatten(bits & ((uint64_t{1} << (len - at)) - 1), static_cast<uint32_t>(at), out);
   }
   result = carry;
   return out;

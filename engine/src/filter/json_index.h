@@ -18,6 +18,7 @@ namespace iam_audit::filter_internal {
 // other scalar (a number or an atom), in order: (*indexes)[0, *count),
 // followed by two copies of `len` (so the token after the last one ends the
 // input). The vector only grows (it is scratch space kept between calls).
+// `buf` must be followed by kJsonPadding zero bytes.
 // False, as simdjson's stage 1, on invalid UTF-8, a control character
 // (below 0x20) inside a string, an unterminated string or no token at all.
 bool IndexJson(const uint8_t* buf, size_t len, std::vector<uint32_t>* indexes, uint32_t* count);
@@ -30,9 +31,9 @@ bool IndexJson(const uint8_t* buf, size_t len, std::vector<uint32_t>* indexes, u
 // the end of the input.
 uint8_t* UnescapeJsonString(const uint8_t* src, uint8_t* dst);
 
-// Bytes that must be readable past the end of the input (simdjson's padding
-// is at least this).
-constexpr size_t kJsonPadding = 32;
+// Bytes that must follow the input, zero (one 64-byte block: the last
+// partial block is read whole).
+constexpr size_t kJsonPadding = 64;
 
 }  // namespace iam_audit::filter_internal
 

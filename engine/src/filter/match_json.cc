@@ -191,7 +191,7 @@ bool SkipContainer(const uint8_t* buf, const uint32_t* idx, uint32_t n, uint32_t
           st = kind == '{' ? State::kKey : State::kValue;
           continue;
         }
-        if (c != (kind == '{' ? '}' : ']')) return false;
+        if (c != (kind == '{' ? uint8_t{'}'} : uint8_t{']'})) return false;
         break;  // close below
       case State::kFirstKey:
         if (c == '}') break;
@@ -323,7 +323,7 @@ Verdict ScanEvent(Scan& w, const uint32_t* idx, uint32_t n) {
           st = kind == '{' ? State::kKey : State::kValue;
           continue;
         }
-        if (c != (kind == '{' ? '}' : ']')) return Verdict::kInvalid;
+        if (c != (kind == '{' ? uint8_t{'}'} : uint8_t{']'})) return Verdict::kInvalid;
         break;  // close below
       case State::kFirstValue:
         if (c == ']') break;  // close below
@@ -435,10 +435,11 @@ bool ScanJson(const JsonProgram& p, std::string_view event, uint8_t* found, uint
   thread_local std::string unescaped;
   const size_t len = event.size();
   if (len > 0xFFFFFFF0u) return false;  // beyond simdjson's 32-bit structural indexes
-  if (buffer.size() < len + simdjson::SIMDJSON_PADDING)
-    buffer.resize(len + simdjson::SIMDJSON_PADDING);
+  // Zero padding for IndexJson and for the DOM parser (both read past the end).
+  constexpr size_t kPadding = std::max<size_t>(kJsonPadding, simdjson::SIMDJSON_PADDING);
+  if (buffer.size() < len + kPadding) buffer.resize(len + kPadding);
   std::memcpy(buffer.data(), event.data(), len);
-  std::memset(buffer.data() + len, 0, simdjson::SIMDJSON_PADDING);
+  std::memset(buffer.data() + len, 0, kPadding);
   std::memset(found, 0, p.nodes.size());
   std::memset(truth, 0, p.conditions.size());
 
@@ -456,8 +457,7 @@ bool ScanJson(const JsonProgram& p, std::string_view event, uint8_t* found, uint
   w.any_backslash = std::memchr(buf, '\\', len) != nullptr;
   w.buf = buf;
   if (w.any_backslash) {
-    if (unescaped.size() < len + simdjson::SIMDJSON_PADDING)
-      unescaped.resize(len + simdjson::SIMDJSON_PADDING);
+    if (unescaped.size() < len + kJsonPadding) unescaped.resize(len + kJsonPadding);
     w.unescaped = reinterpret_cast<uint8_t*>(unescaped.data());
   }
   switch (ScanEvent(w, indexes.data(), n)) {

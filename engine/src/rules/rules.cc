@@ -32,9 +32,11 @@ class Reader {
     for (const auto& [key, value] : obj.items()) {
       if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
         std::string list;
-        for (std::string_view a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-        return Fail(path.empty() ? key : path + "." + key,
-                    "unknown key (expected one of: " + list + ")");
+        for (std::string_view a : allowed) list.append(list.empty() ? "" : ", ").append(a);
+        std::string where = path;
+        if (!where.empty()) where += '.';
+        where += key;
+        return Fail(where, "unknown key (expected one of: " + list.append(")"));
       }
     }
     return Status::Ok();
@@ -222,28 +224,13 @@ std::vector<RuleSpec> DefaultRulePack(std::string_view notifier_function) {
   };
 }
 
-StatusOr<RuleConfig> ParseRuleConfig(std::string_view text, std::string_view source) {
-  const Reader r{std::string(source)};
-  json doc;
-  try {
-    doc = json::parse(text.begin(), text.end());
-  } catch (const json::exception& e) {
-    return InvalidArgumentError(std::string(source) + ": " + CleanJsonError(e));
-  }
-  if (!doc.is_object())
-    return r.Fail("(top level)", std::string("expected an object, got ") + doc.type_name());
-  if (Status s =
-          r.CheckKeys(doc, "",
-                      {"$schema", "version", "default_rules", "ignore", "rules", "destinations",
-                       "routes", "default_destinations", "digest", "time_zone", "console_url"});
-      !s.ok()) {
-    return s;
-  }
-  RuleConfig config;
-  if (auto v = doc.find("version");
-      v != doc.end() && !(v->is_number_integer() && v->get<int>() == 1)) {
-    return r.Fail("version", "only version 1 is known");
-  }
+namespace {
+
+// The sections of the configuration file, in the order ParseRuleConfig reads
+// them (docs/configuration.md, "Top level"); each fills its part of *config.
+
+// "default_rules": true, false or {"enabled", "disable", "notifier_function"}.
+Status ReadDefaultRules(const Reader& r, const json& doc, RuleConfig& config) {
   if (auto d = doc.find("default_rules"); d != doc.end()) {
     if (d->is_boolean()) {
       config.default_rules = d->get<bool>();
@@ -269,6 +256,11 @@ StatusOr<RuleConfig> ParseRuleConfig(std::string_view text, std::string_view sou
       return r.Fail("default_rules", "expected true, false or an object");
     }
   }
+  return Status::Ok();
+}
+
+// "ignore" and "rules": arrays of rules.
+Status ReadRuleLists(const Reader& r, const json& doc, RuleConfig& config) {
   for (const char* key : {"ignore", "rules"}) {
     auto it = doc.find(key);
     if (it == doc.end()) continue;
@@ -285,6 +277,11 @@ StatusOr<RuleConfig> ParseRuleConfig(std::string_view text, std::string_view sou
       out.push_back(std::move(rule));
     }
   }
+  return Status::Ok();
+}
+
+// "destinations": named Slack or Telegram destinations, secrets by variable name.
+Status ReadDestinations(const Reader& r, const json& doc, RuleConfig& config) {
   if (auto it = doc.find("destinations"); it != doc.end()) {
     if (!it->is_object())
       return r.Fail("destinations", std::string("expected an object, got ") + it->type_name());
@@ -326,8 +323,11 @@ StatusOr<RuleConfig> ParseRuleConfig(std::string_view text, std::string_view sou
       config.destinations.push_back(std::move(spec));
     }
   }
-  if (Status s = r.Strings(doc, "", "default_destinations", config.default_destinations); !s.ok())
-    return s;
+  return Status::Ok();
+}
+
+// "routes": which alerts go to which destinations.
+Status ReadRoutes(const Reader& r, const json& doc, RuleConfig& config) {
   if (auto it = doc.find("routes"); it != doc.end()) {
     if (!it->is_array())
       return r.Fail("routes", std::string("expected an array, got ") + it->type_name());
@@ -362,6 +362,11 @@ StatusOr<RuleConfig> ParseRuleConfig(std::string_view text, std::string_view sou
       config.routes.push_back(std::move(route));
     }
   }
+  return Status::Ok();
+}
+
+// "digest": {"threshold", "max_links"}.
+Status ReadDigest(const Reader& r, const json& doc, RuleConfig& config) {
   if (auto it = doc.find("digest"); it != doc.end()) {
     if (!it->is_object()) return r.Fail("digest", "expected an object");
     if (Status s = r.CheckKeys(*it, "digest", {"threshold", "max_links"}); !s.ok()) return s;
@@ -375,10 +380,11 @@ StatusOr<RuleConfig> ParseRuleConfig(std::string_view text, std::string_view sou
       }
     }
   }
-  if (Status s = r.String(doc, "", "time_zone", config.time_zone, false); !s.ok()) return s;
-  if (Status s = r.String(doc, "", "console_url", config.console_url, false); !s.ok()) return s;
+  return Status::Ok();
+}
 
-  // Names unique; destinations referenced exist.
+// Rule names are unique and not taken by the built-in pack.
+Status CheckRuleNames(const Reader& r, const RuleConfig& config) {
   std::set<std::string> names;
   for (const auto* list : {&config.ignore, &config.rules}) {
     for (size_t i = 0; i < list->size(); ++i) {
@@ -395,6 +401,11 @@ StatusOr<RuleConfig> ParseRuleConfig(std::string_view text, std::string_view sou
       }
     }
   }
+  return Status::Ok();
+}
+
+// Every destination a rule, a route or default_destinations names exists.
+Status CheckDestinationNames(const Reader& r, const RuleConfig& config) {
   std::set<std::string> dests;
   for (const DestinationSpec& d : config.destinations) dests.insert(d.name);
   auto check_dests = [&](const std::vector<std::string>& list, const std::string& path) -> Status {
@@ -420,6 +431,46 @@ StatusOr<RuleConfig> ParseRuleConfig(std::string_view text, std::string_view sou
   }
   if (Status s = check_dests(config.default_destinations, "default_destinations"); !s.ok())
     return s;
+  return Status::Ok();
+}
+
+}  // namespace
+
+StatusOr<RuleConfig> ParseRuleConfig(std::string_view text, std::string_view source) {
+  const Reader r{std::string(source)};
+  json doc;
+  try {
+    doc = json::parse(text.begin(), text.end());
+  } catch (const json::exception& e) {
+    return InvalidArgumentError(std::string(source) + ": " + CleanJsonError(e));
+  }
+  if (!doc.is_object())
+    return r.Fail("(top level)", std::string("expected an object, got ") + doc.type_name());
+  if (Status s =
+          r.CheckKeys(doc, "",
+                      {"$schema", "version", "default_rules", "ignore", "rules", "destinations",
+                       "routes", "default_destinations", "digest", "time_zone", "console_url"});
+      !s.ok()) {
+    return s;
+  }
+  RuleConfig config;
+  if (auto v = doc.find("version");
+      v != doc.end() && !(v->is_number_integer() && v->get<int>() == 1)) {
+    return r.Fail("version", "only version 1 is known");
+  }
+  if (Status s = ReadDefaultRules(r, doc, config); !s.ok()) return s;
+  if (Status s = ReadRuleLists(r, doc, config); !s.ok()) return s;
+  if (Status s = ReadDestinations(r, doc, config); !s.ok()) return s;
+  if (Status s = r.Strings(doc, "", "default_destinations", config.default_destinations); !s.ok())
+    return s;
+  if (Status s = ReadRoutes(r, doc, config); !s.ok()) return s;
+  if (Status s = ReadDigest(r, doc, config); !s.ok()) return s;
+  if (Status s = r.String(doc, "", "time_zone", config.time_zone, false); !s.ok()) return s;
+  if (Status s = r.String(doc, "", "console_url", config.console_url, false); !s.ok()) return s;
+
+  // Names unique; destinations referenced exist.
+  if (Status s = CheckRuleNames(r, config); !s.ok()) return s;
+  if (Status s = CheckDestinationNames(r, config); !s.ok()) return s;
 
   // Every pattern compiles: report it here, with the path.
   auto compiled = RuleSet::Compile(config);
