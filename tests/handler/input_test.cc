@@ -11,7 +11,7 @@
 #include "iam_audit/handler.h"
 #include "iam_audit/json_string.h"
 #include "iam_audit/log_object_source.h"
-#include "lambda/fakes.h"
+#include "testing/fake_http_client.h"
 #include "lambda/payloads.h"
 
 namespace iam_audit {
@@ -318,6 +318,68 @@ TEST_CASE("input: the S3 console link of a log file", "[handler-input]") {
         "my%20trail%2Bx%2FAWSLogs%2Fa_b-c.json.gz");
   CHECK(internal::S3ConsoleObjectUrl("b", "", "caf\xc3\xa9~") ==
         "https://s3.console.aws.amazon.com/s3/object/b?prefix=caf%C3%A9~");
+}
+
+TEST_CASE("input: an S3 path alert links to its log file in the S3 console", "[handler-input]") {
+  Rig rig;
+  rig.source.objects[std::string(kBucket) + "/" + kKey] = LogFile({Record("e1")});
+  InvocationResult r = rig.Handle(S3Event(kKey));
+  REQUIRE(r.status.ok());
+  REQUIRE(rig.client.calls().size() == 1);
+  // The S3 console's object page: the bucket's region (awsRegion), the key
+  // with every '/' as %2F; labelled with the file's name; a section of its own.
+  const std::string link =
+      R"({"type":"section","text":{"type":"mrkdwn","text":"Log file: )"
+      R"(<https://s3.console.aws.amazon.com/s3/object/trail-bucket?region=us-east-1&prefix=)"
+      R"(AWSLogs%2F111122223333%2FCloudTrail%2Fus-east-1%2F2022%2F06%2F21%2F)"
+      R"(111122223333_CloudTrail_us-east-1_20220621T1400Z_AbCdEf0123456789.json.gz)"
+      // the label's '_' fenced with U+200B (slack_message.h: no accidental italics)
+      "|111122223333\u200b_\u200bCloudTrail\u200b_\u200bus-east-1\u200b_\u200b20220621T1400Z"
+      "\u200b_\u200bAbCdEf0123456789.json.gz>\","
+      R"("verbatim":true}})";
+  const std::string& body = rig.client.calls()[0].body;
+  INFO(body);
+  CHECK(body.find(link) != std::string::npos);
+  // The same alert through a subscription: the same message without that block.
+  Rig plain;
+  REQUIRE(plain.Handle(testing::SubscriptionEvent({Record("e1")})).status.ok());
+  REQUIRE(plain.client.calls().size() == 1);
+  std::string without = body;
+  without.erase(without.find("," + link), link.size() + 1);
+  CHECK(without == plain.client.calls()[0].body);
+  // EventBridge's records come from no file: no link.
+  Rig eb;
+  REQUIRE(eb.Handle(EventBridge(Record("e1"))).status.ok());
+  CHECK(eb.client.calls().at(0).body == plain.client.calls()[0].body);
+}
+
+TEST_CASE("input: IAM_AUDIT_ACCOUNT_ALIASES adds the Account line on every path",
+          "[handler-input]") {
+  const EnvMap env{{"IAM_AUDIT_ACCOUNT_ALIASES", "111122223333=prod,444455556666=dev"}};
+  Rig sub(env);
+  REQUIRE(sub.Handle(testing::SubscriptionEvent({Record("e1")})).status.ok());
+  Rig eb(env);
+  REQUIRE(eb.Handle(EventBridge(Record("e1"))).status.ok());
+  Rig s3(env);
+  s3.source.objects[std::string(kBucket) + "/" + kKey] = LogFile({Record("e1")});
+  REQUIRE(s3.Handle(S3Event(kKey)).status.ok());
+  for (Rig* rig : {&sub, &eb, &s3}) {
+    REQUIRE(rig->client.calls().size() == 1);
+    const std::string& body = rig->client.calls()[0].body;
+    INFO(body);
+    CHECK(body.find(R"x(\nRegion: us-east-1\nAccount: 111122223333 (prod)")x") !=
+          std::string::npos);
+  }
+  // An account without an alias: the id alone. Without the variable: no line.
+  auto other = nlohmann::ordered_json::parse(Record("e2"));
+  other["recipientAccountId"] = "999988887777";
+  Rig unaliased(env);
+  REQUIRE(unaliased.Handle(EventBridge(other.dump())).status.ok());
+  CHECK(unaliased.client.calls().at(0).body.find(R"x(\nAccount: 999988887777")x") !=
+        std::string::npos);
+  Rig none;
+  REQUIRE(none.Handle(EventBridge(Record("e1"))).status.ok());
+  CHECK(none.client.calls().at(0).body.find("Account:") == std::string::npos);
 }
 
 TEST_CASE("input: records are handed to the delivery plan in chunks", "[handler-input]") {

@@ -33,6 +33,7 @@
 #ifndef IAM_AUDIT_SLACK_MESSAGE_H_
 #define IAM_AUDIT_SLACK_MESSAGE_H_
 
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -53,6 +54,16 @@ struct RenderOptions {
   TimeZone time_zone;  // default UTC
   // Placeholders: {region}, {eventID} (URL-encoded on substitution).
   std::string console_url_template = std::string(kDefaultConsoleUrlTemplate);
+  // IAM_AUDIT_ACCOUNT_ALIASES, account id → alias. When not empty, every
+  // alert's lines end with "Account: 111122223333 (prod)" (the record's
+  // recipientAccountId, else userIdentity.accountId; no alias part for an
+  // account without one). Empty: no Account line (the messages are as before).
+  std::map<std::string, std::string> account_aliases;
+  // The CloudTrail log file the alert's records were read from (S3 inputs):
+  // a link to its S3 console page, labelled with the file's name, in a block
+  // of its own after the record's. "" for none.
+  std::string log_file_url;
+  std::string log_file_name;
 };
 
 // Checks a console URL template: must be http(s), at most 1024 bytes, printable

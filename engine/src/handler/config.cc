@@ -212,6 +212,7 @@ StatusOr<HandlerConfig> LoadHandlerConfig(const EnvMap& env) {
     auto parsed = ParseAccountAliases(*aliases);
     if (!parsed.ok()) return parsed.status().WithPrefix("IAM_AUDIT_ACCOUNT_ALIASES");
     config.account_aliases = std::move(parsed).value();
+    config.render.account_aliases = config.account_aliases;
   }
 
   int64_t v = static_cast<int64_t>(config.decode.max_inflated_bytes);

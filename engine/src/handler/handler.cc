@@ -15,6 +15,7 @@
 #include "handler/destination.h"
 #include "handler/lambda_input.h"
 #include "iam_audit/cloudtrail.h"
+#include "iam_audit/cloudtrail_log.h"
 #include "iam_audit/telegram.h"
 
 namespace iam_audit {
@@ -248,9 +249,27 @@ void Handler::HandleInput(const LambdaEvent& input, int64_t deadline_ms, Invocat
   run.clock = s.clock;
   run.deadline_ms = deadline_ms;
   run.reserve_ms = s.config.retry.reserve_ms;
+  // The alerts of a log file link to its page in the S3 console (the
+  // bucket's region, else the file's).
+  const auto render_for = [&](const S3ObjectRef& object) {
+    RenderOptions render = s.config.render;
+    std::string region = object.region;
+    if (LogFileName name;
+        region.empty() && ClassifyLogObjectKey(object.key, &name) == LogObjectKind::kLogFile) {
+      region = name.region;
+    }
+    render.log_file_url = internal::S3ConsoleObjectUrl(object.bucket, region, object.key);
+    const size_t slash = object.key.rfind('/');
+    render.log_file_name = slash == std::string::npos ? object.key : object.key.substr(slash + 1);
+    return render;
+  };
   run.deliver = [&](const LogBatch& batch, const S3ObjectRef* object, InvocationResult& r) {
-    Deliver(batch.log_events, deadline_ms, r, nullptr, nullptr);
-    (void)object;
+    if (object == nullptr) {
+      Deliver(batch.log_events, deadline_ms, r);
+      return;
+    }
+    const RenderOptions render = render_for(*object);
+    Deliver(batch.log_events, deadline_ms, r, nullptr, &render);
   };
   // A removed log file: one critical alert of its own rule, to
   // SLACK_WEBHOOK_URL when it is set, else to every configured destination.
@@ -268,7 +287,8 @@ void Handler::HandleInput(const LambdaEvent& input, int64_t deadline_ms, Invocat
                     (slash == std::string::npos ? object.key : object.key.substr(slash + 1)) +
                     " in " + object.bucket;
     deleted.destinations = everywhere;
-    Deliver({event}, deadline_ms, r, &deleted, nullptr);
+    const RenderOptions render = render_for(object);
+    Deliver({event}, deadline_ms, r, &deleted, &render);
   };
   std::lock_guard<std::mutex> lock(s.objects_mu);
   internal::RunLambdaInput(input, run, result);

@@ -181,7 +181,7 @@ std::string TelegramEvent(std::string_view message, const RenderOptions& options
   std::string out = "<b>";
   AppendRecordHeading(r, Markup::kHtml, &out);
   out += "</b>";
-  AppendRecordLines(r, options.time_zone, Markup::kHtml, &out);
+  AppendRecordLines(r, options, Markup::kHtml, &out);
   out += '\n';
   if (inert::IsBlank(r.event_id)) return out + "<i>no eventID in the record</i>";
   const std::string url = ConsoleUrl(r, options.console_url_template);
@@ -221,6 +221,9 @@ std::string RenderSlackDigest(const DigestInput& d, const RenderOptions& options
     AppendDigestLinks(f, options, Markup::kMrkdwn, inert::Units, kSlackMaxSectionText, &links);
     blocks.Section(links);
   }
+  if (std::string line = LogFileLine(options, Markup::kMrkdwn); !line.empty()) {
+    blocks.Section(line);
+  }
   return blocks.Message(inert::Text(
       severity + ": " + count + " alerts for " + d.identity + " (" + FirstRule(d.alert) + ")",
       Markup::kMrkdwn, kNotificationBudget));
@@ -240,6 +243,10 @@ std::string RenderTelegramAlert(std::string_view message, const RenderOptions& o
     out += "<b>" + inert::Text(AlertHeading(alert), Markup::kHtml, 200) + "</b>\n";
   }
   out += TelegramEvent(message, options);
+  if (std::string line = LogFileLine(options, Markup::kHtml);
+      !line.empty() && TelegramVisibleLength(out + "\n" + line) + 700 <= kTelegramMaxText) {
+    out += "\n" + line;  // 700: room for the rules line
+  }
   if (!alert.rules.empty()) out += "\n" + RulesLine(alert, Markup::kHtml, kTelegramRulesBudget);
   return out;
 }
@@ -254,6 +261,10 @@ std::string RenderTelegramDigest(const DigestInput& d, const RenderOptions& opti
   AppendDigestLines(d, f, Markup::kHtml, TelegramVisibleLength, kRoom, &out);
   if (!f.linked.empty()) out += "\nFirst events:";
   AppendDigestLinks(f, options, Markup::kHtml, TelegramVisibleLength, kTelegramMaxText, &out);
+  if (std::string line = LogFileLine(options, Markup::kHtml);
+      !line.empty() && TelegramVisibleLength(out + "\n" + line) <= kTelegramMaxText) {
+    out += "\n" + line;
+  }
   return out;
 }
 

@@ -70,9 +70,12 @@ std::string AddRecordSections(const CloudTrailRecord& record, const RenderOption
   text += '*';
   AppendRecordHeading(record, Markup::kMrkdwn, &text);
   text += '*';
-  AppendRecordLines(record, options.time_zone, Markup::kMrkdwn, &text);
+  AppendRecordLines(record, options, Markup::kMrkdwn, &text);
   blocks->Section(text);
   blocks->Section(EventLinkText(record, options));
+  if (std::string line = LogFileLine(options, Markup::kMrkdwn); !line.empty()) {
+    blocks->Section(line);
+  }
   return NotificationText(record);
 }
 
@@ -152,16 +155,25 @@ std::string RenderRecordMessage(const CloudTrailRecord& record, const RenderOpti
   return blocks.Message(notification);
 }
 
-std::string RenderRawMessage(std::string_view raw_message, const RenderOptions& /*options*/) {
+std::string RenderRawMessage(std::string_view raw_message, const RenderOptions& options) {
   SlackBlocks blocks;
   const std::string notification = AddRawSection(raw_message, &blocks);
+  if (std::string line = LogFileLine(options, Markup::kMrkdwn); !line.empty()) {
+    blocks.Section(line);
+  }
   return blocks.Message(notification);
 }
 
 std::string AddEventSections(std::string_view message, const RenderOptions& options,
                              SlackBlocks* blocks) {
   StatusOr<CloudTrailRecord> record = ParseCloudTrailRecord(message);
-  if (!record.ok() || !LooksLikeRecord(*record)) return AddRawSection(message, blocks);
+  if (!record.ok() || !LooksLikeRecord(*record)) {
+    std::string notification = AddRawSection(message, blocks);
+    if (std::string line = LogFileLine(options, Markup::kMrkdwn); !line.empty()) {
+      blocks->Section(line);
+    }
+    return notification;
+  }
   return AddRecordSections(*record, options, blocks);
 }
 

@@ -26,12 +26,15 @@ constexpr size_t kErrorCodeBudget = 300;
 constexpr size_t kErrorMessageBudget = 1200;
 constexpr size_t kLoginBudget = 100;
 constexpr size_t kMfaBudget = 50;
+constexpr size_t kAccountBudget = 100;  // 12 digits, " (", an alias of at most 64, ")"
+constexpr size_t kLogFileNameBudget = 300;
+constexpr size_t kLogFileUrlMax = 2400;  // with the name, within one section
 // "*" "unknown identity" " (" ")" "*" and "\nLabel: " of every line, and ": "
 // between error code and message, with room to spare.
 constexpr size_t kLabelsAtMost = 150;
 static_assert(kIdentityBudget + kIpBudget + kTimeBudget + kTypeBudget + kSourceBudget +
                       kNameBudget + kRegionBudget + kErrorCodeBudget + kErrorMessageBudget +
-                      kLoginBudget + kMfaBudget + kLabelsAtMost <=
+                      kLoginBudget + kMfaBudget + kAccountBudget + kLabelsAtMost <=
                   kSlackMaxSectionText,
               "a record's first section always fits in one Slack section");
 
@@ -128,8 +131,9 @@ void AppendRecordHeading(const CloudTrailRecord& record, Markup markup, std::str
   }
 }
 
-void AppendRecordLines(const CloudTrailRecord& record, const TimeZone& time_zone, Markup markup,
+void AppendRecordLines(const CloudTrailRecord& record, const RenderOptions& options, Markup markup,
                        std::string* out) {
+  const TimeZone& time_zone = options.time_zone;
   auto line = [&](std::string_view label, std::string_view value, size_t budget) {
     *out += '\n';
     *out += label;
@@ -156,6 +160,34 @@ void AppendRecordLines(const CloudTrailRecord& record, const TimeZone& time_zone
   }
   if (!inert::IsBlank(record.console_login)) line("Login", record.console_login, kLoginBudget);
   if (!inert::IsBlank(record.mfa_used)) line("MFA", NormaliseYesNo(record.mfa_used), kMfaBudget);
+  if (!options.account_aliases.empty()) {
+    const std::string& account = inert::IsBlank(record.recipient_account_id)
+                                     ? record.account_id
+                                     : record.recipient_account_id;
+    if (!inert::IsBlank(account)) {
+      auto alias = options.account_aliases.find(account);
+      line("Account",
+           alias == options.account_aliases.end() ? account : account + " (" + alias->second + ")",
+           kAccountBudget);
+    }
+  }
+}
+
+std::string LogFileLine(const RenderOptions& options, Markup markup) {
+  if (options.log_file_url.empty()) return {};
+  const std::string name = inert::Text(
+      options.log_file_name.empty() ? std::string_view("log file") : options.log_file_name, markup,
+      kLogFileNameBudget);
+  std::string out = "Log file: ";
+  if (options.log_file_url.size() > kLogFileUrlMax) return out + name;
+  if (markup == Markup::kMrkdwn) {
+    out += '<' + options.log_file_url + '|' + name + '>';
+  } else {
+    out += "<a href=\"";
+    inert::AppendEntities(options.log_file_url, /*quote=*/true, &out);
+    out += "\">" + name + "</a>";
+  }
+  return out;
 }
 
 std::string ConsoleUrl(const CloudTrailRecord& record, const std::string& tmpl) {

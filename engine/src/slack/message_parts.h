@@ -41,9 +41,15 @@ class SlackBlocks {
 void AppendRecordHeading(const CloudTrailRecord& record, inert::Markup markup, std::string* out);
 
 // The lines after the heading, each "\nLabel: value" (slack_message.h):
-// Time, Type, Source, Name, Region, and Error, Login, MFA when present.
-void AppendRecordLines(const CloudTrailRecord& record, const TimeZone& time_zone,
+// Time, Type, Source, Name, Region, and Error, Login, MFA when present;
+// Account when options.account_aliases is not empty.
+void AppendRecordLines(const CloudTrailRecord& record, const RenderOptions& options,
                        inert::Markup markup, std::string* out);
+
+// "Log file: " and a link to options.log_file_url labelled with
+// options.log_file_name, in `markup` (kMrkdwn or kHtml); "" when there is no
+// log file. A URL too long for a section is left out (the name stays).
+std::string LogFileLine(const RenderOptions& options, inert::Markup markup);
 
 // The console URL of `record` from `url_template` ({region} and {eventID}
 // percent-encoded), or "" when none can be built: no eventID, a template
