@@ -58,12 +58,13 @@ Outcome RunOne(Handler& handler, const Invocation& inv) {
   try {
     iam_audit::InvocationResult result = handler.Handle(inv.payload, inv.deadline_ms);
     const auto& s = result.summary;
-    out.counts = "input=" + s.input + " received=" + std::to_string(s.received) +
+    out.counts = "received=" + std::to_string(s.received) +
                  " matched=" + std::to_string(s.matched) +
                  " ignored=" + std::to_string(s.IgnoredTotal()) +
                  " delivered=" + std::to_string(s.delivered) +
                  " duplicates=" + std::to_string(s.duplicates) +
                  " failed=" + std::to_string(s.failed) + " control=" + std::to_string(s.control);
+    out.counts += " input=" + s.input;
     if (s.input != "awslogs") {
       out.counts += " objects=" + std::to_string(s.objects) +
                     " object_failures=" + std::to_string(s.object_failures);
