@@ -120,42 +120,42 @@ void PrintSkipped(const char* me, const sources::SourceList& units, uint64_t ski
   sources::ReadTotals totals;
   totals.skipped_digests = units.skipped_digests;
   totals.skipped_by_key = units.skipped_by_key;
+  totals.unlisted_prefixes = units.unlisted_prefixes;
   totals.skipped_by_time = skipped_by_time;
   const std::string text = sources::DescribeSkipped(totals);
   if (!text.empty() && !quiet) std::cerr << me << ": " << text << "\n";
 }
 
-int RunDeliver(SimulateArgs& args) {
-  const char* me = "iam-audit simulate";
+// Checks the options of --deliver s3 | eventbridge and fills in what the S3
+// delivery takes from the general ones; the notifications' envelope. The
+// error is the message to print.
+StatusOr<simulator::Envelope> CheckDeliverOptions(SimulateArgs& args) {
   const bool s3 = args.deliver == "s3";
-  auto bad = [&](const std::string& message) {
-    std::cerr << me << ": " << message << "\n";
-    return kExitBadInput;
-  };
   if (!args.filter_pattern.empty())
-    return bad("--filter-pattern works only with --deliver cloudwatch");
-  if (!args.invoke_url.empty()) return bad("--invoke works only with --deliver cloudwatch");
-  if (args.handle) return bad("--handle works only with --deliver cloudwatch");
+    return InvalidArgumentError("--filter-pattern works only with --deliver cloudwatch");
+  if (!args.invoke_url.empty())
+    return InvalidArgumentError("--invoke works only with --deliver cloudwatch");
+  if (args.handle) return InvalidArgumentError("--handle works only with --deliver cloudwatch");
   if (args.options.control_message)
-    return bad("--control-message works only with --deliver cloudwatch");
+    return InvalidArgumentError("--control-message works only with --deliver cloudwatch");
   simulator::Envelope envelope = simulator::Envelope::kEventBridge;
   if (s3) {
-    if (args.notify.bucket.empty()) return bad("--deliver s3 needs --bucket NAME");
+    if (args.notify.bucket.empty()) return InvalidArgumentError("--deliver s3 needs --bucket NAME");
     if (args.out_dir.empty() && args.endpoint.empty())
-      return bad(
+      return InvalidArgumentError(
           "--deliver s3 needs --out DIR (the bucket's objects are written there) or --endpoint "
           "URL");
     auto parsed = simulator::ParseEnvelope(args.envelope.empty() ? "s3" : args.envelope);
-    if (!parsed.ok()) return bad(parsed.status().message());
+    if (!parsed.ok()) return InvalidArgumentError(parsed.status().message());
     envelope = *parsed;
   } else {
     if (!args.notify.bucket.empty() || !args.s3.prefix.empty() || !args.s3.org_id.empty())
-      return bad("--bucket, --prefix and --org-id work only with --deliver s3");
+      return InvalidArgumentError("--bucket, --prefix and --org-id work only with --deliver s3");
     if (args.envelope == "sqs" || args.envelope == "eventbridge-sqs") {
       envelope = simulator::Envelope::kEventBridgeSqs;
     } else if (!args.envelope.empty() && args.envelope != "eventbridge") {
-      return bad("--envelope '" + args.envelope +
-                 "': with --deliver eventbridge, expected eventbridge or sqs");
+      return InvalidArgumentError("--envelope '" + args.envelope +
+                                  "': with --deliver eventbridge, expected eventbridge or sqs");
     }
   }
   args.s3.default_account = args.options.default_account;
@@ -164,101 +164,76 @@ int RunDeliver(SimulateArgs& args) {
   args.s3.gzip_level = args.options.gzip_level;
   args.s3.window_ms = static_cast<int64_t>(args.file_window_seconds * 1000.0);
   args.notify.seed = args.options.seed;
-  if (Status st = simulator::ValidateS3DeliveryOptions(args.s3); !st.ok()) return bad(st.message());
-  if (!args.out_dir.empty()) {
-    if (Status st = PrepareDeliveryDir(args.out_dir, args.overwrite); !st.ok())
-      return bad("--out: " + st.message());
-  }
-  std::unique_ptr<simulator::S3Uploader> uploader;
-  if (!args.endpoint.empty()) {
-    if (!s3) return bad("--endpoint works only with --deliver s3");
-    auto config = s3::S3Config::FromEnvironment();
-    if (!config.ok()) return bad("--endpoint: " + config.status().message());
-    config->endpoint_url = args.endpoint;
-    auto made = simulator::S3Uploader::Create(*std::move(config), args.invoke_timeout);
-    if (!made.ok()) return bad(made.status().message());
-    uploader = *std::move(made);
-  }
-  auto source_options = MakeSourceOptions(args.selection);
-  if (!source_options.ok()) return bad(source_options.status().message());
-  auto units = sources::ListSources(args.inputs, *source_options);
-  if (!units.ok()) return bad(units.status().message());
+  if (Status st = simulator::ValidateS3DeliveryOptions(args.s3); !st.ok())
+    return InvalidArgumentError(st.message());
+  return envelope;
+}
 
-  namespace fs = std::filesystem;
-  const fs::path dir(args.out_dir);
-  std::ofstream manifest;
-  if (!args.out_dir.empty())
-    manifest.open(dir / "manifest.jsonl", std::ios::binary | std::ios::trunc);
-  uint64_t records = 0, failed = 0, notifications = 0, write_errors = 0, bytes = 0;
-  Status first_error;
-  auto fail = [&](const simulator::SourcePosition& where, const std::string& reason) {
-    ++failed;
-    std::cerr << where.ToString() << ": record " << where.index << ": " << reason << "\n";
-  };
-  auto emit = [&](const std::string& json, const std::string& manifest_fields) {
-    ++notifications;
-    if (args.out_dir.empty()) {
-      std::cout << json << '\n';
-      return;
-    }
-    const std::string name = NotificationName(notifications);
-    Status st = WriteFile(dir / "notifications" / name, json + "\n");
-    if (!st.ok()) {
-      ++write_errors;
-      if (first_error.ok()) first_error = st;
-      std::cerr << me << ": " << st.message() << "\n";
-    }
-    manifest << "{\"notification\":\"notifications/" << name << "\"," << manifest_fields << "}\n";
-  };
+// --endpoint: the S3 client that uploads the log files (none without it).
+// The error is the message to print.
+Status MakeUploader(const SimulateArgs& args, std::unique_ptr<simulator::S3Uploader>* uploader) {
+  if (args.endpoint.empty()) return Status::Ok();
+  if (args.deliver != "s3") return InvalidArgumentError("--endpoint works only with --deliver s3");
+  auto config = s3::S3Config::FromEnvironment();
+  if (!config.ok()) return InvalidArgumentError("--endpoint: " + config.status().message());
+  config->endpoint_url = args.endpoint;
+  auto made = simulator::S3Uploader::Create(*std::move(config), args.invoke_timeout);
+  if (!made.ok()) return InvalidArgumentError(made.status().message());
+  *uploader = *std::move(made);
+  return Status::Ok();
+}
 
-  simulator::S3Delivery delivery(args.s3);
-  uint64_t skipped_by_time = 0;
-  for (const sources::SourceUnit& unit : units->units) {
-    skipped_by_time +=
-        sources::ReadUnit(
-            unit, *source_options,
-            [&](std::string_view json, const simulator::SourcePosition& where) {
-              const uint64_t sequence = records++;
-              if (s3) {
-                if (Status st = delivery.AddRecord(json, sequence); !st.ok())
-                  fail(where, st.message());
-                return;
-              }
-              auto event = simulator::CloudTrailEventBridgeJson(
-                  json, sequence, args.options.default_account, args.options.default_region,
-                  args.options.seed);
-              if (!event.ok()) return fail(where, event.status().message());
-              std::string out = *event;
-              if (envelope == simulator::Envelope::kEventBridgeSqs) {
-                auto trail = simulator::ToTrailEvent(json, args.options.default_account,
-                                                     args.options.default_region);
-                out = simulator::WrapEventBridgeInSqs(
-                    *event, sequence, trail.ok() ? trail->timestamp : 0, args.notify);
-              }
-              std::string fields = "\"record\":" + std::to_string(sequence) + ",\"source\":";
-              simulator::AppendJsonString(fields, where.ToString());
-              emit(out, fields);
-            },
-            [&](const simulator::SourcePosition& where, const std::string& message) {
-              ++records;
-              fail(where, message);
-            })
-            .skipped_by_time;
+// One run of --deliver s3 | eventbridge over listed sources: the records
+// read, the log files and notifications written (to --out, to standard
+// output, uploaded to --endpoint), the manifest and the counts.
+class DeliveryRun {
+ public:
+  static constexpr const char* kMe = "iam-audit simulate";
+
+  DeliveryRun(const SimulateArgs& args, simulator::Envelope envelope,
+              simulator::S3Uploader* uploader)
+      : args_(args),
+        s3_(args.deliver == "s3"),
+        envelope_(envelope),
+        uploader_(uploader),
+        dir_(args.out_dir),
+        delivery_(args.s3) {
+    if (!args_.out_dir.empty())
+      manifest_.open(dir_ / "manifest.jsonl", std::ios::binary | std::ios::trunc);
   }
-  uint64_t log_files = 0;
-  if (s3) {
-    std::vector<simulator::LogFile> logs = delivery.Finish();
+
+  // Every record of every unit, in order: into the S3 delivery's log files
+  // (s3) or one EventBridge notification each. Returns the records skipped by time.
+  uint64_t Read(const sources::SourceList& units, const sources::SourceOptions& options) {
+    uint64_t skipped_by_time = 0;
+    for (const sources::SourceUnit& unit : units.units) {
+      skipped_by_time +=
+          sources::ReadUnit(
+              unit, options,
+              [&](std::string_view json, const simulator::SourcePosition& where) {
+                AddRecord(json, where);
+              },
+              [&](const simulator::SourcePosition& where, const std::string& message) {
+                ++records_;
+                Fail(where, message);
+              })
+              .skipped_by_time;
+    }
+    return skipped_by_time;
+  }
+
+  // s3: the log files written or uploaded, one notification each.
+  void WriteLogFiles() {
+    if (!s3_) return;
+    std::vector<simulator::LogFile> logs = delivery_.Finish();
     for (size_t i = 0; i < logs.size(); ++i) {
       const simulator::LogFile& log = logs[i];
-      ++log_files;
-      bytes += log.gzip.size();
-      Status st = args.out_dir.empty() ? Status::Ok() : WriteFile(dir / log.key, log.gzip);
-      if (st.ok() && uploader) st = uploader->Put(args.notify.bucket, log.key, log.gzip, log.etag);
-      if (!st.ok()) {
-        ++write_errors;
-        if (first_error.ok()) first_error = st;
-        std::cerr << me << ": " << st.message() << "\n";
-      }
+      ++log_files_;
+      bytes_ += log.gzip.size();
+      Status st = args_.out_dir.empty() ? Status::Ok() : WriteFile(dir_ / log.key, log.gzip);
+      if (st.ok() && uploader_ != nullptr)
+        st = uploader_->Put(args_.notify.bucket, log.key, log.gzip, log.etag);
+      if (!st.ok()) WriteFailed(st);
       std::string fields = "\"key\":";
       simulator::AppendJsonString(fields, log.key);
       fields += ",\"bytes\":" + std::to_string(log.gzip.size()) + ",\"etag\":\"" + log.etag +
@@ -267,36 +242,129 @@ int RunDeliver(SimulateArgs& args) {
         fields += (r ? "," : "") + std::to_string(log.record_sequences[r]);
       }
       fields += "]";
-      emit(simulator::NotificationJson(log, i + 1, envelope, args.notify), fields);
+      Emit(simulator::NotificationJson(log, i + 1, envelope_, args_.notify), fields);
     }
   }
-  if (manifest.is_open()) {
-    manifest << "{\"summary\":{\"records\":" << records << ",\"failed\":" << failed;
-    if (s3) manifest << ",\"files\":" << log_files;
-    manifest << ",\"notifications\":" << notifications << "}}\n";
-    manifest.close();
-    if (!manifest) {
-      ++write_errors;
-      if (first_error.ok())
-        first_error = UnavailableError((dir / "manifest.jsonl").string() + ": write failed");
-      std::cerr << me << ": " << first_error.message() << "\n";
+
+  // The manifest's summary line, when there is a manifest.
+  void FinishManifest() {
+    if (!manifest_.is_open()) return;
+    manifest_ << "{\"summary\":{\"records\":" << records_ << ",\"failed\":" << failed_;
+    if (s3_) manifest_ << ",\"files\":" << log_files_;
+    manifest_ << ",\"notifications\":" << notifications_ << "}}\n";
+    manifest_.close();
+    if (!manifest_) {
+      ++write_errors_;
+      if (first_error_.ok())
+        first_error_ = UnavailableError((dir_ / "manifest.jsonl").string() + ": write failed");
+      std::cerr << kMe << ": " << first_error_.message() << "\n";
     }
   }
-  std::cout.flush();
-  if (!args.quiet || failed > 0 || write_errors > 0) {
-    std::cerr << me << ": " << records << " records: ";
-    if (s3) {
-      std::cerr << records - failed << " delivered in " << log_files << " log files (" << bytes
-                << " bytes) to s3://" << args.notify.bucket << ", ";
+
+  // The counts on standard error (unless --quiet and nothing failed).
+  void Report() const {
+    if (args_.quiet && failed_ == 0 && write_errors_ == 0) return;
+    std::cerr << kMe << ": " << records_ << " records: ";
+    if (s3_) {
+      std::cerr << records_ - failed_ << " delivered in " << log_files_ << " log files (" << bytes_
+                << " bytes) to s3://" << args_.notify.bucket << ", ";
     }
-    std::cerr << notifications << " notifications, " << failed << " failed";
-    if (write_errors > 0) std::cerr << "; " << write_errors << " writes or uploads failed";
+    std::cerr << notifications_ << " notifications, " << failed_ << " failed";
+    if (write_errors_ > 0) std::cerr << "; " << write_errors_ << " writes or uploads failed";
     std::cerr << "\n";
   }
+
+  int ExitCode() const {
+    if (failed_ > 0) return kExitBadInput;
+    if (!first_error_.ok()) return kExitFailure;
+    return kExitOk;
+  }
+
+ private:
+  void AddRecord(std::string_view json, const simulator::SourcePosition& where) {
+    const uint64_t sequence = records_++;
+    if (s3_) {
+      if (Status st = delivery_.AddRecord(json, sequence); !st.ok()) Fail(where, st.message());
+      return;
+    }
+    const simulator::SimulateOptions& o = args_.options;
+    auto event = simulator::CloudTrailEventBridgeJson(json, sequence, o.default_account,
+                                                      o.default_region, o.seed);
+    if (!event.ok()) return Fail(where, event.status().message());
+    std::string out = *event;
+    if (envelope_ == simulator::Envelope::kEventBridgeSqs) {
+      auto trail = simulator::ToTrailEvent(json, o.default_account, o.default_region);
+      out = simulator::WrapEventBridgeInSqs(*event, sequence, trail.ok() ? trail->timestamp : 0,
+                                            args_.notify);
+    }
+    std::string fields = "\"record\":" + std::to_string(sequence) + ",\"source\":";
+    simulator::AppendJsonString(fields, where.ToString());
+    Emit(out, fields);
+  }
+
+  void Fail(const simulator::SourcePosition& where, const std::string& reason) {
+    ++failed_;
+    std::cerr << where.ToString() << ": record " << where.index << ": " << reason << "\n";
+  }
+
+  void WriteFailed(const Status& st) {
+    ++write_errors_;
+    if (first_error_.ok()) first_error_ = st;
+    std::cerr << kMe << ": " << st.message() << "\n";
+  }
+
+  // One notification: to standard output, or to --out with its manifest line.
+  void Emit(const std::string& json, const std::string& manifest_fields) {
+    ++notifications_;
+    if (args_.out_dir.empty()) {
+      std::cout << json << '\n';
+      return;
+    }
+    const std::string name = NotificationName(notifications_);
+    Status st = WriteFile(dir_ / "notifications" / name, json + "\n");
+    if (!st.ok()) WriteFailed(st);
+    manifest_ << "{\"notification\":\"notifications/" << name << "\"," << manifest_fields << "}\n";
+  }
+
+  const SimulateArgs& args_;
+  const bool s3_;
+  const simulator::Envelope envelope_;
+  simulator::S3Uploader* uploader_;
+  const std::filesystem::path dir_;
+  simulator::S3Delivery delivery_;
+  std::ofstream manifest_;
+  uint64_t records_ = 0, failed_ = 0, notifications_ = 0, write_errors_ = 0, bytes_ = 0;
+  uint64_t log_files_ = 0;
+  Status first_error_;
+};
+
+int RunDeliver(SimulateArgs& args) {
+  const char* me = DeliveryRun::kMe;
+  auto bad = [&](const std::string& message) {
+    std::cerr << me << ": " << message << "\n";
+    return kExitBadInput;
+  };
+  auto envelope = CheckDeliverOptions(args);
+  if (!envelope.ok()) return bad(envelope.status().message());
+  if (!args.out_dir.empty()) {
+    if (Status st = PrepareDeliveryDir(args.out_dir, args.overwrite); !st.ok())
+      return bad("--out: " + st.message());
+  }
+  std::unique_ptr<simulator::S3Uploader> uploader;
+  if (Status st = MakeUploader(args, &uploader); !st.ok()) return bad(st.message());
+  auto source_options = MakeSourceOptions(args.selection);
+  if (!source_options.ok()) return bad(source_options.status().message());
+  auto units = sources::ListSources(args.inputs, *source_options);
+  if (!units.ok()) return bad(units.status().message());
+
+  DeliveryRun run(args, *envelope, uploader.get());
+  const uint64_t skipped_by_time = run.Read(*units, *source_options);
+  run.WriteLogFiles();
+  run.FinishManifest();
+  std::cout.flush();
+  run.Report();
   PrintSkipped(me, *units, skipped_by_time, args.quiet);
-  if (failed > 0) return kExitBadInput;
-  if (!first_error.ok()) return kExitFailure;
-  return kExitOk;
+  return run.ExitCode();
 }
 
 int RunSimulate(SimulateArgs& args) {

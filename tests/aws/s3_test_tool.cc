@@ -1,7 +1,8 @@
 // Test-only driver of the S3 client (not installed):
 //   s3_test_tool sign                 JSON lines on stdin, one signed request per line out
 //   s3_test_tool get BUCKET KEY [--chunk-bytes N] [--timeout-ms N]
-//   s3_test_tool list BUCKET [--prefix P] [--start-after S] [--max-keys N] [--timeout-ms N]
+//   s3_test_tool list BUCKET [--prefix P] [--delimiter D] [--start-after S] [--max-keys N]
+//                                     [--timeout-ms N]
 // get and list read their configuration from the environment
 // (S3Config::FromEnvironment). Errors go to stderr as "error (<code>): <message>",
 // exit status 1; bad usage exits 2.
@@ -117,18 +118,22 @@ int main(int argc, char** argv) {
     req.bucket = args[1];
     req.prefix = Option(args, "--prefix", "");
     req.start_after = Option(args, "--start-after", "");
+    req.delimiter = Option(args, "--delimiter", "");
     req.max_keys = std::stoi(Option(args, "--max-keys", "0"));
     json objects = json::array();
+    json prefixes = json::array();
     int pages = 0;
     do {
       auto page = client.ListObjectsV2(req, timeout_ms);
       if (!page.ok()) return Fail(page.status());
       ++pages;
       for (const auto& o : page->objects) objects.push_back({o.key, o.size});
+      for (const auto& p : page->common_prefixes) prefixes.push_back(p);
       req.continuation_token = page->next_continuation_token;
       if (!page->is_truncated) break;
     } while (true);
-    std::cout << json{{"pages", pages}, {"objects", objects}}.dump() << "\n";
+    std::cout << json{{"pages", pages}, {"objects", objects}, {"common_prefixes", prefixes}}.dump()
+              << "\n";
     return 0;
   }
   std::cerr << "s3_test_tool: bad arguments\n";

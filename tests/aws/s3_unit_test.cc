@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "aws/s3_request.h"
 #include "aws/s3_xml.h"
@@ -49,6 +50,56 @@ TEST_CASE("s3 xml: ListBucketResult with entities, pages and an empty result", "
   REQUIRE(empty.ok());
   CHECK(empty->objects.empty());
   CHECK_FALSE(empty->is_truncated);
+}
+
+// The shape of the example "Listing keys using the prefix and delimiter
+// parameters" of https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html:
+// a folder marker in Contents and two CommonPrefixes, each with its <Prefix>
+// (the document's own <Prefix> is the request's, not a common prefix).
+TEST_CASE("s3 xml: ListBucketResult with a delimiter: CommonPrefixes", "[aws][s3]") {
+  const std::string doc = R"(<?xml version="1.0" encoding="UTF-8"?>
+<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">
+  <Name>example-bucket</Name>
+  <Prefix>photos/2006/</Prefix>
+  <KeyCount>3</KeyCount>
+  <MaxKeys>1000</MaxKeys>
+  <Delimiter>/</Delimiter>
+  <IsTruncated>false</IsTruncated>
+  <Contents>
+    <Key>photos/2006/</Key>
+    <LastModified>2016-04-30T23:51:29.000Z</LastModified>
+    <ETag>"d41d8cd98f00b204e9800998ecf8427e"</ETag>
+    <Size>0</Size>
+    <StorageClass>STANDARD</StorageClass>
+  </Contents>
+  <CommonPrefixes>
+    <Prefix>photos/2006/February/</Prefix>
+  </CommonPrefixes>
+  <CommonPrefixes>
+    <Prefix>photos/2006/January/</Prefix>
+  </CommonPrefixes>
+</ListBucketResult>)";
+  auto r = aws::ParseListBucketResult(doc);
+  REQUIRE(r.ok());
+  REQUIRE(r->objects.size() == 1);
+  CHECK(r->objects[0].key == "photos/2006/");
+  CHECK(r->objects[0].size == 0);
+  CHECK(r->common_prefixes ==
+        std::vector<std::string>{"photos/2006/February/", "photos/2006/January/"});
+  CHECK_FALSE(r->is_truncated);
+
+  // encoding-type=url: prefixes are encoded like keys.
+  auto encoded = aws::ParseListBucketResult(
+      "<ListBucketResult><EncodingType>url</EncodingType><Delimiter>%2F</Delimiter>"
+      "<IsTruncated>false</IsTruncated><CommonPrefixes><Prefix>my+trail%2B/AWSLogs/</Prefix>"
+      "</CommonPrefixes></ListBucketResult>");
+  REQUIRE(encoded.ok());
+  CHECK(encoded->common_prefixes == std::vector<std::string>{"my trail+/AWSLogs/"});
+
+  auto no_prefix = aws::ParseListBucketResult(
+      "<ListBucketResult><CommonPrefixes></CommonPrefixes></ListBucketResult>");
+  REQUIRE_FALSE(no_prefix.ok());
+  CHECK(no_prefix.status().message() == "CommonPrefixes[0] has no <Prefix>");
 }
 
 TEST_CASE("s3 xml: malformed ListBucketResult documents are errors naming what is wrong",
@@ -179,12 +230,17 @@ TEST_CASE("s3 addressing: virtual-hosted on AWS, path-style for dotted names and
   REQUIRE(p.ok());
   CHECK(p->host_header == "127.0.0.1:4568");
   CHECK(p->target == "/b?list-type=2&prefix=a%20b%2F");
-  auto q = aws::ListObjectsV2Query({"b", "p", "tok", "", 5});
+  auto q = aws::ListObjectsV2Query({"b", "p", "tok", "", 5, ""});
   CHECK(q == std::vector<std::pair<std::string, std::string>>{{"list-type", "2"},
                                                               {"encoding-type", "url"},
                                                               {"prefix", "p"},
                                                               {"continuation-token", "tok"},
                                                               {"max-keys", "5"}});
+  auto d = aws::ListObjectsV2Query({"b", "AWSLogs/", "", "", 0, "/"});
+  CHECK(d == std::vector<std::pair<std::string, std::string>>{{"list-type", "2"},
+                                                              {"encoding-type", "url"},
+                                                              {"prefix", "AWSLogs/"},
+                                                              {"delimiter", "/"}});
 }
 
 TEST_CASE("s3 config from the environment", "[aws][s3]") {
@@ -237,7 +293,7 @@ TEST_CASE("s3 client: bad bucket and key names are refused before any request", 
   auto empty_key = client.GetObject("b", "", noop, 1000);
   CHECK(empty_key.code() == StatusCode::kInvalidArgument);
   CHECK(empty_key.message() == "s3: GetObject s3://b: the key is empty");
-  auto slash = client.ListObjectsV2({"a/b", "", "", "", 0}, 1000);
+  auto slash = client.ListObjectsV2({"a/b", "", "", "", 0, ""}, 1000);
   REQUIRE_FALSE(slash.ok());
   CHECK(slash.status().message() == "s3: ListObjectsV2: the bucket name \"a/b\" contains '/'");
 }

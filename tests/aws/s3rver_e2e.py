@@ -117,6 +117,20 @@ def main():
         rc, out, err = run_tool(["list", BUCKET, "--prefix", "AWSLogs/123/CloudTrail/\u00e9"], env)
         check(rc == 0 and json.loads(out)["objects"] == [[odd[1], len(objects[odd[1]])]], "list with a unicode prefix")
 
+        # A delimiter: keys with a '/' after the prefix are rolled up into
+        # CommonPrefixes, also across pages of 2 (s3rver 3.7.1 reports a
+        # folder only when it holds an object of its own).
+        for key in ["delim/a.json", "delim/b/c.json", "delim/c/d.json", "delim/c/e.json", "delim/d.json"]:
+            s3.put_object(Bucket=BUCKET, Key=key, Body=b"{}")
+        for extra in ([], ["--max-keys", "2"]):
+            rc, out, err = run_tool(["list", BUCKET, "--prefix", "delim/", "--delimiter", "/", *extra], env)
+            check(rc == 0, f"list --delimiter / {extra} exits 0 ({err.strip()})")
+            if rc == 0:
+                got = json.loads(out)
+                check(got["common_prefixes"] == ["delim/b/", "delim/c/"],
+                      f"common prefixes {extra}: {got['common_prefixes']}")
+                check(got["objects"] == [["delim/a.json", 2], ["delim/d.json", 2]], f"objects {extra}: {got['objects']}")
+
         # Errors: S3's Code and Message with the operation, bucket and key.
         rc, out, err = run_tool(["get", BUCKET, "no/such key.json.gz"], env)
         check(rc == 1 and err.startswith(

@@ -79,10 +79,18 @@ struct ListObjectsV2Request {
   std::string continuation_token;  // from the previous page's next_continuation_token
   std::string start_after;         // "" for none
   int max_keys = 0;                // 0: S3's default (1000)
+  // "" for none. With one (e.g. "/"), keys that contain it after the prefix
+  // are not listed one by one: each distinct part up to and including its
+  // first occurrence after the prefix is one entry of common_prefixes
+  // (counted against max_keys like an object).
+  std::string delimiter;
 };
 
 struct ListObjectsV2Result {
   std::vector<ObjectSummary> objects;
+  // With a delimiter: the CommonPrefixes of this page (each ending in the
+  // delimiter), in key order, URL-decoded like the keys.
+  std::vector<std::string> common_prefixes;
   bool is_truncated = false;
   std::string next_continuation_token;  // "" on the last page
 };

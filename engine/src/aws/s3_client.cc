@@ -76,6 +76,7 @@ std::vector<std::pair<std::string, std::string>> ListObjectsV2Query(
   // cannot carry) survives; botocore asks for the same.
   query.emplace_back("encoding-type", "url");
   if (!request.prefix.empty()) query.emplace_back("prefix", request.prefix);
+  if (!request.delimiter.empty()) query.emplace_back("delimiter", request.delimiter);
   if (!request.continuation_token.empty())
     query.emplace_back("continuation-token", request.continuation_token);
   if (!request.start_after.empty()) query.emplace_back("start-after", request.start_after);

@@ -1,6 +1,6 @@
 // The S3 XML reader of s3_xml.h: elements found by name, their text decoded
 // (entities, character references, CDATA), S3's Error document and
-// ListObjectsV2's ListBucketResult.
+// ListObjectsV2's ListBucketResult (Contents and CommonPrefixes).
 #include "aws/s3_xml.h"
 
 #include <charconv>
@@ -199,6 +199,20 @@ StatusOr<s3::ListObjectsV2Result> ParseListBucketResult(std::string_view xml) {
       **key = std::move(*decoded);
     }
     result.objects.push_back({std::move(**key), value});
+  }
+  auto common = XmlElements(body, "CommonPrefixes");
+  if (!common.ok()) return common.status();
+  for (size_t n = 0; n < common->size(); ++n) {
+    const std::string where = "CommonPrefixes[" + std::to_string(n) + "]";
+    auto prefix = XmlFirstText((*common)[n], "Prefix");
+    if (!prefix.ok()) return prefix.status().WithPrefix(where);
+    if (!prefix->has_value()) return InvalidArgumentError(where + " has no <Prefix>");
+    if (url_encoded) {
+      auto decoded = UrlDecodePlus(**prefix);
+      if (!decoded.ok()) return decoded.status().WithPrefix(where + " <Prefix>");
+      **prefix = std::move(*decoded);
+    }
+    result.common_prefixes.push_back(std::move(**prefix));
   }
   auto truncated = XmlFirstText(body, "IsTruncated");
   if (!truncated.ok()) return truncated.status();

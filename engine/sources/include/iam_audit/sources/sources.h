@@ -33,6 +33,33 @@
 //       M >= until + max_delivery_delay_ms.
 //   Skipped files are counted (skipped_by_key). A missing local path, an
 //   unreadable folder and a failed S3 listing are errors of ListSources.
+// - Narrowed S3 listing: when since/until, accounts or regions are set (and
+//   SourceOptions::narrow_s3_listing, the default), an s3:// prefix at or
+//   above the CloudTrail layout ("", "AWSLogs/", ".../o-ORG/", ".../ACCOUNT/",
+//   ".../CloudTrail/", ".../REGION/", ".../YYYY/", ".../YYYY/MM/", each
+//   ending in '/') is listed level by level with delimiter '/':
+//   AWSLogs/ -> o-ORG/ or ACCOUNT/ (12 digits) -> CloudTrail/ and
+//   CloudTrail-Digest/ -> REGION/ -> YYYY/ -> MM/ -> DD/. Accounts and
+//   regions not selected are not listed; with since/until, only the years,
+//   months and days holding minutes M with since - 1 min < M <
+//   until + max_delivery_delay_ms are; each such day prefix is listed in
+//   full. The units are those of the full listing, in the same order,
+//   provided each log file sits in the day folder of its name's date (as
+//   CloudTrail writes them). Anything that is not the layout — an object
+//   beside the levels, a child prefix of another shape (CloudTrail-Insight/,
+//   a "tmp/" folder) — is listed in full at its place, exactly as the full
+//   listing would list it; a key below a prefix of the layout that is
+//   left out (an account, region, year, month or day outside the
+//   selection) is left out with it, whatever its name, and counted only
+//   through that prefix in unlisted_prefixes (the summary names them); a level
+//   whose delimiter listing is empty is listed in full (some S3-compatible
+//   servers report no CommonPrefixes for folders without objects of their
+//   own). The
+//   counts then cover what was listed: skipped_digests counts the digest
+//   files of the listed days, skipped_by_key the log files listed but not
+//   selected, skipped_names the names listed; each prefix of the layout
+//   left out is counted in unlisted_prefixes. A prefix ending inside a
+//   name, or below a day folder, is listed in full.
 //
 // Reading:
 // - A unit whose path or key is a CloudTrail log file is parsed by the
@@ -92,6 +119,11 @@ struct SourceOptions {
   // deadline of each ListObjectsV2 page and each GetObject.
   std::optional<s3::S3Config> s3;
   int64_t s3_timeout_ms = 300000;
+  // S3: list only the layout's prefixes the selection can reach (see above);
+  // false lists everything under the prefix.
+  bool narrow_s3_listing = true;
+  // S3: keys per ListObjectsV2 page (max-keys); 0 for S3's default (1000).
+  int s3_page_keys = 0;
 };
 
 enum class UnitKind { kFile, kStdin, kS3Object };
@@ -112,6 +144,8 @@ struct SourceList {
   uint64_t skipped_digests = 0;   // CloudTrail-Digest files
   uint64_t skipped_by_key = 0;    // log files outside since/until/accounts/regions
   uint64_t skipped_names = 0;     // folder/bucket entries not named like record files
+  uint64_t unlisted_prefixes = 0;  // S3 prefixes of the layout outside the selection
+  uint64_t list_requests = 0;      // ListObjectsV2 requests made (pages)
 };
 
 // Expands `specs` into units (see above).
@@ -140,6 +174,7 @@ struct ReadTotals {
   uint64_t skipped_digests = 0;  // files, as in SourceList
   uint64_t skipped_by_key = 0;
   uint64_t skipped_names = 0;
+  uint64_t unlisted_prefixes = 0;
   uint64_t bytes = 0;
 };
 
@@ -150,7 +185,8 @@ StatusOr<ReadTotals> ReadSources(const std::vector<std::string>& specs,
                                  const ErrorCallback& on_error);
 
 // What was left out, for a command's summary: e.g. "skipped 2 digest files,
-// 1 log file outside the selection, 40 records outside the time range";
+// 1 log file outside the selection, 40 records outside the time range, 3 S3
+// prefixes outside the selection (not listed)";
 // "" when nothing was (names not like record files are not mentioned).
 std::string DescribeSkipped(const ReadTotals& totals);
 
