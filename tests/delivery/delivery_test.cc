@@ -3,7 +3,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "lambda/fakes.h"
+#include "testing/fake_http_client.h"
 
 using iam_audit::DeliveryOutcome;
 using iam_audit::FakeClock;

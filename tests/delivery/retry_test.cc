@@ -6,6 +6,8 @@
 #include <deque>
 #include <vector>
 
+#include "testing/fake_clock.h"
+
 using iam_audit::DeliveryOutcome;
 using iam_audit::FakeClock;
 using iam_audit::HttpResponse;

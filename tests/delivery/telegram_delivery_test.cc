@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "iam_audit/telegram.h"
-#include "lambda/fakes.h"
+#include "testing/fake_http_client.h"
 
 namespace iam_audit {
 namespace {

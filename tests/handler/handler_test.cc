@@ -4,8 +4,8 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "lambda/fakes.h"
 #include "lambda/payloads.h"
+#include "testing/fake_http_client.h"
 
 using iam_audit::EnvMap;
 using iam_audit::FakeClock;

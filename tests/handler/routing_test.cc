@@ -6,8 +6,8 @@
 #include <set>
 
 #include "iam_audit/handler.h"
-#include "lambda/fakes.h"
 #include "lambda/payloads.h"
+#include "testing/fake_http_client.h"
 
 namespace iam_audit {
 namespace {

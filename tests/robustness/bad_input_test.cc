@@ -10,11 +10,11 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "fakes.h"
 #include "iam_audit/handler.h"
-#include "payloads.h"
+#include "lambda/payloads.h"
 #include "slack_limits.h"
 #include "test_data.h"
+#include "testing/fake_http_client.h"
 
 namespace iam_audit {
 namespace {

@@ -1,13 +1,14 @@
-// Test doubles for the delivery tests: a scripted HTTP client.
-#ifndef IAM_AUDIT_TESTS_LAMBDA_FAKES_H_
-#define IAM_AUDIT_TESTS_LAMBDA_FAKES_H_
+// FakeHttpClient: a scripted HttpClient (iam_audit/http_client.h) for the
+// delivery, handler and robustness tests, on a FakeClock when given one.
+#ifndef IAM_AUDIT_TESTS_TESTING_FAKE_HTTP_CLIENT_H_
+#define IAM_AUDIT_TESTS_TESTING_FAKE_HTTP_CLIENT_H_
 
 #include <deque>
 #include <string>
 #include <vector>
 
-#include "iam_audit/clock.h"
 #include "iam_audit/http_client.h"
+#include "testing/fake_clock.h"
 
 namespace iam_audit::testing {
 
@@ -73,4 +74,4 @@ class FakeHttpClient : public HttpClient {
 
 }  // namespace iam_audit::testing
 
-#endif  // IAM_AUDIT_TESTS_LAMBDA_FAKES_H_
+#endif  // IAM_AUDIT_TESTS_TESTING_FAKE_HTTP_CLIENT_H_
