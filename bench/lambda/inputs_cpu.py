@@ -10,7 +10,9 @@ s3rver and this script are other processes), divided by the records the
 function received. The same real records (tests/data/real-cloudtrail, as
 bench/lambda/make_payloads.py reads them) go through every input:
 
-  awslogs-100, awslogs-1000   subscription events of 100 / 1000 log events
+  awslogs-1, awslogs-100, awslogs-1000
+                              subscription events of 1 / 100 / 1000 log events (awslogs-1
+                              with as many records as eventbridge: the cost of one invocation)
   s3-100, s3-1000             S3 notifications ({"Records":[…]} with one object)
                               of gzip log files of 100 / 1000 records, GET from s3rver
   eventbridge                 one EventBridge CloudTrail event per record
@@ -163,8 +165,9 @@ def main():
     ap = argparse.ArgumentParser()
     for name in ("--cli", "--mock-slack", "--function-zip", "--data", "--s3rver-package", "--s3rver-install"):
         ap.add_argument(name, required=True)
-    ap.add_argument("--records", type=int, default=20000)
-    ap.add_argument("--eventbridge-records", type=int, default=3000)
+    ap.add_argument("--records", type=int, default=50000)
+    # One invocation per record: 1000 take about a minute under emulate.
+    ap.add_argument("--eventbridge-records", type=int, default=1000)
     a = ap.parse_args()
     base = list(make_payloads.records(a.data))
     if not base:
@@ -191,6 +194,7 @@ def main():
         slack_url = slack.stdout.readline().strip()
 
         workloads = {
+            "awslogs-1": awslogs_events(eb_pool, 1),
             "awslogs-100": awslogs_events(pool, 100),
             "awslogs-1000": awslogs_events(pool, 1000),
             "s3-100": upload_s3_files(s3, pool, 100, "H"),
@@ -207,9 +211,12 @@ def main():
                     continue  # the subscription filter runs in CloudWatch Logs
                 cpu, wall, received = measure(fn, events)
                 rows.append((setup, name, received, len(events), cpu, wall))
-        print(f"{'set-up':16} {'input':13} {'records':>8} {'invocations':>11} {'CPU s':>7} {'us CPU/record':>14}")
+        print(f"{'set-up':16} {'input':13} {'records':>8} {'invocations':>11} {'CPU s':>7} {'us CPU/record':>14} "
+              f"{'wall s':>7}")
         for setup, name, received, invocations, cpu, wall in rows:
-            print(f"{setup:16} {name:13} {received:8d} {invocations:11d} {cpu:7.2f} {cpu * 1e6 / received:14.1f}")
+            print(f"{setup:16} {name:13} {received:8d} {invocations:11d} {cpu:7.2f} {cpu * 1e6 / received:14.1f} "
+                  f"{wall:7.1f}")
+        for setup, name, received, invocations, cpu, wall in rows:
             print("RESULT " + json.dumps({"bench": "lambda-inputs", "kind": "measure", "subject": "iam-audit",
                                           "metric": "cpu_per_record", "value": round(cpu * 1e6 / received, 1),
                                           "unit": "us", "params": {"input": name, "setup": setup,
