@@ -65,7 +65,7 @@ Outcome RunOne(Handler& handler, const Invocation& inv) {
                  " duplicates=" + std::to_string(s.duplicates) +
                  " failed=" + std::to_string(s.failed) + " control=" + std::to_string(s.control);
     out.counts += " input=" + s.input;
-    if (s.input != "awslogs") {
+    if (s.input != "cloudwatch-logs") {
       out.counts += " objects=" + std::to_string(s.objects) +
                     " object_failures=" + std::to_string(s.object_failures);
     }

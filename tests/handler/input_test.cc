@@ -11,8 +11,8 @@
 #include "iam_audit/handler.h"
 #include "iam_audit/json_string.h"
 #include "iam_audit/log_object_source.h"
-#include "testing/fake_http_client.h"
 #include "lambda/payloads.h"
+#include "testing/fake_http_client.h"
 
 namespace iam_audit {
 namespace {
@@ -295,7 +295,8 @@ TEST_CASE("input: the subscription path is not filtered by IAM_AUDIT_FILTER_PATT
   Rig rig;
   InvocationResult r = rig.Handle(testing::SubscriptionEvent({RoleRecord("e1")}));
   REQUIRE(r.status.ok());
-  CHECK(r.summary.input == "awslogs");
+  CHECK(r.summary.input == "cloudwatch-logs");
+  CHECK(nlohmann::json::parse(r.summary.ToJson()).at("input") == "cloudwatch-logs");
   CHECK(r.summary.delivered == 1);
   CHECK(r.summary.ignored.count("filter-pattern") == 0);
 }

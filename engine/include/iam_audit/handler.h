@@ -65,10 +65,10 @@ struct InvocationSummary {
   size_t digests = 0;        // digest messages posted
   size_t no_alert_rule = 0;  // matched no alert rule: not posted (rules configuration only)
   size_t messages = 0;       // messages posted (all destinations)
-  // What invoked the function (lambda_event.h's LambdaInputName): "awslogs",
+  // What invoked the function (lambda_event.h's LambdaInputName): "cloudwatch-logs",
   // "s3", "sns", "sqs" or "eventbridge".
-  std::string input = "awslogs";
-  // Other inputs than awslogs: log files read to the end, log files that
+  std::string input = "cloudwatch-logs";
+  // Other inputs than cloudwatch-logs: log files read to the end, log files that
   // could not be read (each also fails its SQS message, or the invocation),
   // and the objects and events not read, by reason: "digest-file",
   // "not-a-log-file", "not-created-or-removed", "test-event".
@@ -79,8 +79,8 @@ struct InvocationSummary {
   size_t IgnoredTotal() const;
   // {"received":…,"matched":…,"ignored":{…},"delivered":…,"duplicates":…,"failed":…,"control":…,
   //  "digested":…,"digests":…,"no_alert_rule":…,"messages":…}
-  // Other inputs than awslogs add "input", "objects", "object_failures" and
-  // "skipped":{reason:count}; awslogs adds "input" only.
+  // Other inputs than cloudwatch-logs add "input", "objects", "object_failures" and
+  // "skipped":{reason:count}; cloudwatch-logs adds "input" only.
   std::string ToJson() const;
 };
 

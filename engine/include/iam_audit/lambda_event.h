@@ -2,7 +2,7 @@
 // what it carries. No setting chooses the input: each shape below is told
 // apart from the others by its fields.
 //
-//   awslogs      {"awslogs":{"data":…}}: a CloudWatch Logs subscription
+//   cloudwatch-logs  {"awslogs":{"data":…}}: a CloudWatch Logs subscription
 //                (payload.h decodes it; DecodeLambdaEvent only names it).
 //   s3           S3's event notification, {"Records":[{"eventSource":"aws:s3",
 //                "eventName":"ObjectCreated:Put","s3":{"bucket":{"name"},
@@ -49,7 +49,7 @@ namespace iam_audit {
 // What invoked the function: the outermost layer of the event.
 enum class LambdaInput { kAwsLogs, kS3, kSns, kSqs, kEventBridge };
 
-// "awslogs", "s3", "sns", "sqs", "eventbridge" (the summary's "input").
+// "cloudwatch-logs", "s3", "sns", "sqs", "eventbridge" (the summary's "input").
 std::string_view LambdaInputName(LambdaInput input);
 
 // One S3 object that a notification names.

@@ -41,7 +41,7 @@ std::string InvocationSummary::ToJson() const {
   j["digests"] = digests;
   j["no_alert_rule"] = no_alert_rule;
   j["messages"] = messages;
-  if (input != "awslogs") {
+  if (input != "cloudwatch-logs") {
     j["objects"] = objects;
     j["object_failures"] = object_failures;
     j["skipped"] = nlohmann::ordered_json::object();

@@ -17,7 +17,7 @@ namespace iam_audit {
 std::string_view LambdaInputName(LambdaInput input) {
   switch (input) {
     case LambdaInput::kAwsLogs:
-      return "awslogs";
+      return "cloudwatch-logs";
     case LambdaInput::kS3:
       return "s3";
     case LambdaInput::kSns:
@@ -27,7 +27,7 @@ std::string_view LambdaInputName(LambdaInput input) {
     case LambdaInput::kEventBridge:
       return "eventbridge";
   }
-  return "awslogs";
+  return "cloudwatch-logs";
 }
 
 StatusOr<std::string> DecodeS3NotificationKey(std::string_view key) {
