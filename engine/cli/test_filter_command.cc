@@ -58,7 +58,6 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -71,6 +70,7 @@
 #include "event_sources.h"
 #include "iam_audit/filter.h"
 #include "iam_audit/ordered_pool.h"
+#include "progress.h"
 #include "source_options.h"
 
 namespace iam_audit::cli {
@@ -100,8 +100,6 @@ constexpr int kMaxMessageArgs = 1 << 20;
 // no argv element can contain a NUL byte.
 const std::string kNoMessages(1, '\0');
 
-// A single file at least this large gets a progress bar when stderr is a terminal.
-constexpr uint64_t kProgressMinBytes = 64ull << 20;
 // Rendered matches held before they are written (single-threaded runs).
 constexpr size_t kFlushBytes = 1u << 16;
 
@@ -190,80 +188,6 @@ void PrintPatternError(const Status& status, const FilterError& error, const std
   std::cerr << "iam-audit test-filter: " << where << FormatPatternError(pattern, status, error);
 }
 
-// The progress bar of a single large file (the line reader's bytes).
-class FileProgress {
- public:
-  explicit FileProgress(bool enabled) : enabled_(enabled), start_(Clock::now()) {}
-  void Update(uint64_t done_bytes, uint64_t total_bytes) {
-    if (!enabled_ || total_bytes < kProgressMinBytes) return;
-    const double total = static_cast<double>(total_bytes);
-    const double done = static_cast<double>(done_bytes);
-    const double frac = total > 0 ? std::min(1.0, done / total) : 0;
-    const double secs = std::chrono::duration<double>(Clock::now() - start_).count();
-    const int width = 30, filled = static_cast<int>(frac * width);
-    std::fprintf(stderr, "\r[%s%s] %3.0f%%  %.0f/%.0f MB  %.0f MB/s ",
-                 std::string(filled, '#').c_str(), std::string(width - filled, '.').c_str(),
-                 frac * 100, done / 1e6, total / 1e6, secs > 0 ? done / 1e6 / secs : 0.0);
-    shown_ = true;
-  }
-  ~FileProgress() {
-    if (shown_) std::fprintf(stderr, "\r%80s\r", "");
-  }
-
- private:
-  using Clock = std::chrono::steady_clock;
-  bool enabled_;
-  Clock::time_point start_;
-  bool shown_ = false;
-};
-
-// The progress line of an archive run: files, events, MB/s, ETA (by bytes
-// when the sizes are known, else by files). At most ten redraws a second.
-class ArchiveProgress {
- public:
-  ArchiveProgress(bool enabled, size_t files, uint64_t total_bytes)
-      : enabled_(enabled), files_(files), total_bytes_(total_bytes), start_(Clock::now()) {}
-  void Update(size_t files_done, uint64_t events, uint64_t bytes_done) {
-    if (!enabled_) return;
-    const auto now = Clock::now();
-    if (shown_ && now - last_ < std::chrono::milliseconds(100)) return;
-    last_ = now;
-    const double secs = std::chrono::duration<double>(now - start_).count();
-    const double rate = secs > 0 ? static_cast<double>(bytes_done) / secs : 0;
-    double left = -1;
-    if (total_bytes_ > 0 && rate > 0) {
-      left = static_cast<double>(total_bytes_ - std::min(total_bytes_, bytes_done)) / rate;
-    } else if (files_done > 0) {
-      left = secs * static_cast<double>(files_ - files_done) / static_cast<double>(files_done);
-    }
-    char eta[32] = "--:--";
-    if (left >= 0) {
-      const long s = std::lround(left);
-      std::snprintf(eta, sizeof eta, "%ld:%02ld", s / 60, s % 60);
-    }
-    std::fprintf(
-        stderr, "\r%zu/%zu files %3.0f%%  %llu events  %.1f MB  %.1f MB/s  ETA %s   ", files_done,
-        files_,
-        files_ ? 100.0 * static_cast<double>(files_done) / static_cast<double>(files_) : 100.0,
-        static_cast<unsigned long long>(events), static_cast<double>(bytes_done) / 1e6, rate / 1e6,
-        eta);
-    shown_ = true;
-  }
-  void Clear() {
-    if (shown_) std::fprintf(stderr, "\r%100s\r", "");
-    shown_ = false;
-  }
-  ~ArchiveProgress() { Clear(); }
-
- private:
-  using Clock = std::chrono::steady_clock;
-  bool enabled_;
-  size_t files_;
-  uint64_t total_bytes_;
-  Clock::time_point start_, last_;
-  bool shown_ = false;
-};
-
 // --patterns FILE: one pattern per line; blank lines and lines whose first
 // non-blank character is '#' are skipped; a trailing '\r' is dropped.
 Status ReadPatternsFile(const std::string& path, std::vector<std::string>* patterns,
@@ -335,45 +259,166 @@ class EventMatcher {
   const std::string* file_;
 };
 
-int RunTestFilter(TestFilterArgs& args) {
-  std::vector<std::string> sources = args.files;
-  sources.insert(sources.end(), args.positional.begin(), args.positional.end());
+// What the matching added up: per pattern matches, and the archive's counts.
+struct MatchTotals {
+  std::vector<uint64_t> matches;
+  uint64_t files = 0, events = 0, bytes = 0, bad = 0, skipped_by_time = 0;
+  unsigned jobs_used = 1;
+};
+
+// Checks the options that do not depend on the sources and compiles the
+// patterns (-p, --patterns FILE); false after printing why not.
+bool CompilePatterns(TestFilterArgs& args, const std::vector<std::string>& sources,
+                     std::vector<Filter>* filters) {
   if (args.messages_given == !sources.empty()) {
     std::cerr << "iam-audit test-filter: give --log-event-messages, or sources (files, folders, "
                  "--file FILE, - for standard input), not both\n";
-    return kExitBadInput;
+    return false;
   }
   if (args.messages_given) {
     if (const std::string bad = CheckMessages(args.messages); !bad.empty()) {
       std::cerr << "iam-audit test-filter: " << bad;
-      return kExitBadInput;
+      return false;
     }
   }
   std::vector<std::string> where(args.patterns.size());
   if (!args.patterns_file.empty()) {
     if (Status st = ReadPatternsFile(args.patterns_file, &args.patterns, &where); !st.ok()) {
       std::cerr << "iam-audit test-filter: " << st.message() << "\n";
-      return kExitBadInput;
+      return false;
     }
   }
   if (args.patterns.empty()) {
     std::cerr << "iam-audit test-filter: give --filter-pattern PATTERN (-p) or --patterns FILE "
                  "with at least one pattern\n";
-    return kExitBadInput;
+    return false;
   }
-  std::vector<Filter> filters;
   for (size_t k = 0; k < args.patterns.size(); ++k) {
     FilterError error;
     auto filter = Filter::Compile(args.patterns[k], &error);
     if (!filter.ok()) {
       PrintPatternError(filter.status(), error, args.patterns[k], where[k]);
-      return kExitBadInput;
+      return false;
     }
-    filters.push_back(*std::move(filter));
+    filters->push_back(*std::move(filter));
   }
-  const FilterSet set(filters);
+  return true;
+}
+
+// Sources: every unit read and matched on --jobs threads, the outcomes
+// written and counted in unit order.
+void MatchUnits(const TestFilterArgs& args, const std::vector<Filter>& filters,
+                const FilterSet& set, const sources::SourceOptions& options,
+                const InputList& inputs, MatchWriter& writer, MatchTotals& t) {
   const size_t n_patterns = filters.size();
   const bool several_patterns = n_patterns > 1;
+  const bool archive = inputs.several;
+  const std::vector<sources::SourceUnit>& units = inputs.units;
+  const OrderedPoolOptions pool{args.jobs ? args.jobs : DefaultJobs(units), 0};
+  t.jobs_used = EffectiveJobs(pool);
+  const bool sequential = t.jobs_used == 1 || units.size() <= 1;
+  const bool tty = args.progress && isatty(STDERR_FILENO);
+  uint64_t total_bytes = 0;
+  for (const sources::SourceUnit& u : units) total_bytes += u.size;
+  ArchiveProgress progress(tty && archive, units.size(), total_bytes);
+  FileProgress file_progress(tty && !archive);
+
+  auto produce = [&](size_t i) {
+    const sources::SourceUnit& unit = units[i];
+    UnitOutcome out;
+    out.matches.assign(n_patterns, 0);
+    EventMatcher matcher(filters, set, args.count, several_patterns,
+                         archive ? &unit.name : nullptr);
+    out.stats = ReadUnitEvents(
+        unit, options,
+        [&](uint64_t number, std::string_view message) {
+          matcher.Run(number, message, out);
+          // Single-threaded: the writer is ours, stream straight to it.
+          if (sequential && out.text.size() > kFlushBytes) {
+            writer.Add(out.text);
+            out.text.clear();
+          }
+        },
+        [&](uint64_t done, uint64_t size) {
+          if (sequential && !archive) file_progress.Update(done, size);
+        });
+    return out;
+  };
+  auto consume = [&](size_t i, UnitOutcome&& out) {
+    writer.Add(out.text);
+    for (size_t k = 0; k < n_patterns; ++k) t.matches[k] += out.matches[k];
+    ++t.files;
+    t.events += out.stats.events;
+    t.bytes += out.stats.bytes != 0 ? out.stats.bytes : units[i].size;
+    t.skipped_by_time += out.stats.skipped_by_time;
+    if (!out.stats.errors.empty()) {
+      ++t.bad;
+      progress.Clear();
+      for (const std::string& error : out.stats.errors)
+        std::cerr << "iam-audit test-filter: " << error << "\n";
+    }
+    progress.Update(i + 1, t.events, t.bytes);
+    return true;
+  };
+  RunOrdered<UnitOutcome>(units.size(), pool, produce, consume);
+}
+
+// The counts (--count) or the end of the JSON answer on standard output.
+void FinishOutput(const TestFilterArgs& args, bool archive, const MatchTotals& t,
+                  MatchWriter& writer) {
+  const size_t n_patterns = t.matches.size();
+  const bool several_patterns = n_patterns > 1;
+  if (args.count) {
+    if (!several_patterns) {
+      // A single file that failed prints no count (its events are not all in).
+      if (archive || t.bad == 0)
+        std::printf("%llu\n", static_cast<unsigned long long>(t.matches[0]));
+    } else {
+      for (size_t k = 0; k < n_patterns; ++k)
+        std::printf("%llu\t%s\n", static_cast<unsigned long long>(t.matches[k]),
+                    args.patterns[k].c_str());
+    }
+  } else if (several_patterns) {
+    std::string tail = ",\n    \"filters\": [";
+    for (size_t k = 0; k < n_patterns; ++k) {
+      tail += k ? ",\n" : "\n";
+      tail += "        {\n            \"filter\": " + std::to_string(k + 1) +
+              ",\n            \"filterPattern\": " + Quote(args.patterns[k]) +
+              ",\n            \"matchCount\": " + std::to_string(t.matches[k]) + "\n        }";
+    }
+    tail += "\n    ]";
+    writer.Finish(tail);
+  } else {
+    writer.Finish();
+  }
+  std::fflush(stdout);
+}
+
+// --summary over an archive or several patterns: the counts on standard error.
+void PrintSummary(const TestFilterArgs& args, const InputList& inputs, const MatchTotals& t,
+                  double secs) {
+  sources::ReadTotals skipped;
+  skipped.skipped_digests = inputs.listing.skipped_digests;
+  skipped.skipped_by_key = inputs.listing.skipped_by_key;
+  skipped.skipped_by_time = t.skipped_by_time;
+  const std::string also = sources::DescribeSkipped(skipped);
+  std::fprintf(stderr,
+               "iam-audit test-filter: %llu files, %llu events, %.1f MB in %.2f s (%u jobs); "
+               "%llu bad files%s%s\n",
+               static_cast<unsigned long long>(t.files), static_cast<unsigned long long>(t.events),
+               static_cast<double>(t.bytes) / 1e6, secs, t.jobs_used,
+               static_cast<unsigned long long>(t.bad), also.empty() ? "" : "; ", also.c_str());
+  for (size_t k = 0; k < t.matches.size(); ++k)
+    std::fprintf(stderr, "  pattern %zu: %llu matches  %s\n", k + 1,
+                 static_cast<unsigned long long>(t.matches[k]), args.patterns[k].c_str());
+}
+
+int RunTestFilter(TestFilterArgs& args) {
+  std::vector<std::string> sources = args.files;
+  sources.insert(sources.end(), args.positional.begin(), args.positional.end());
+  std::vector<Filter> filters;
+  if (!CompilePatterns(args, sources, &filters)) return kExitBadInput;
+  const FilterSet set(filters);
 
   auto options = MakeSourceOptions(args.selection);
   if (!options.ok()) {
@@ -393,111 +438,25 @@ int RunTestFilter(TestFilterArgs& args) {
   const auto started = std::chrono::steady_clock::now();
 
   MatchWriter writer(stdout);
-  std::vector<uint64_t> matches(n_patterns, 0);
-  uint64_t files = 0, events = 0, bytes = 0, bad = 0, skipped_by_time = 0;
-  unsigned jobs_used = 1;
-
-  if (args.messages_given) {
+  MatchTotals totals;
+  totals.matches.assign(filters.size(), 0);
+  if (args.messages_given) {  // each message is one event, numbered from 1
     UnitOutcome out;
-    out.matches.assign(n_patterns, 0);
-    EventMatcher matcher(filters, set, args.count, several_patterns, nullptr);
+    out.matches.assign(filters.size(), 0);
+    EventMatcher matcher(filters, set, args.count, filters.size() > 1, nullptr);
     for (size_t i = 0; i < args.messages.size(); ++i) matcher.Run(i + 1, args.messages[i], out);
     writer.Add(out.text);
-    matches = out.matches;
-    events = args.messages.size();
+    totals.matches = out.matches;
+    totals.events = args.messages.size();
   } else {
-    const std::vector<sources::SourceUnit>& units = inputs.units;
-    const OrderedPoolOptions pool{args.jobs ? args.jobs : DefaultJobs(units), 0};
-    jobs_used = EffectiveJobs(pool);
-    const bool sequential = jobs_used == 1 || units.size() <= 1;
-    const bool tty = args.progress && isatty(STDERR_FILENO);
-    uint64_t total_bytes = 0;
-    for (const sources::SourceUnit& u : units) total_bytes += u.size;
-    ArchiveProgress progress(tty && archive, units.size(), total_bytes);
-    FileProgress file_progress(tty && !archive);
-
-    auto produce = [&](size_t i) {
-      const sources::SourceUnit& unit = units[i];
-      UnitOutcome out;
-      out.matches.assign(n_patterns, 0);
-      EventMatcher matcher(filters, set, args.count, several_patterns,
-                           archive ? &unit.name : nullptr);
-      out.stats = ReadUnitEvents(
-          unit, *options,
-          [&](uint64_t number, std::string_view message) {
-            matcher.Run(number, message, out);
-            // Single-threaded: the writer is ours, stream straight to it.
-            if (sequential && out.text.size() > kFlushBytes) {
-              writer.Add(out.text);
-              out.text.clear();
-            }
-          },
-          [&](uint64_t done, uint64_t size) {
-            if (sequential && !archive) file_progress.Update(done, size);
-          });
-      return out;
-    };
-    auto consume = [&](size_t i, UnitOutcome&& out) {
-      writer.Add(out.text);
-      for (size_t k = 0; k < n_patterns; ++k) matches[k] += out.matches[k];
-      ++files;
-      events += out.stats.events;
-      bytes += out.stats.bytes != 0 ? out.stats.bytes : units[i].size;
-      skipped_by_time += out.stats.skipped_by_time;
-      if (!out.stats.errors.empty()) {
-        ++bad;
-        progress.Clear();
-        for (const std::string& error : out.stats.errors)
-          std::cerr << "iam-audit test-filter: " << error << "\n";
-      }
-      progress.Update(i + 1, events, bytes);
-      return true;
-    };
-    RunOrdered<UnitOutcome>(units.size(), pool, produce, consume);
+    MatchUnits(args, filters, set, *options, inputs, writer, totals);
   }
 
   const double secs =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  if (args.count) {
-    if (!several_patterns) {
-      // A single file that failed prints no count (its events are not all in).
-      if (archive || bad == 0) std::printf("%llu\n", static_cast<unsigned long long>(matches[0]));
-    } else {
-      for (size_t k = 0; k < n_patterns; ++k)
-        std::printf("%llu\t%s\n", static_cast<unsigned long long>(matches[k]),
-                    args.patterns[k].c_str());
-    }
-  } else if (several_patterns) {
-    std::string tail = ",\n    \"filters\": [";
-    for (size_t k = 0; k < n_patterns; ++k) {
-      tail += k ? ",\n" : "\n";
-      tail += "        {\n            \"filter\": " + std::to_string(k + 1) +
-              ",\n            \"filterPattern\": " + Quote(args.patterns[k]) +
-              ",\n            \"matchCount\": " + std::to_string(matches[k]) + "\n        }";
-    }
-    tail += "\n    ]";
-    writer.Finish(tail);
-  } else {
-    writer.Finish();
-  }
-  std::fflush(stdout);
-  if (args.summary && (archive || several_patterns)) {
-    sources::ReadTotals skipped;
-    skipped.skipped_digests = inputs.listing.skipped_digests;
-    skipped.skipped_by_key = inputs.listing.skipped_by_key;
-    skipped.skipped_by_time = skipped_by_time;
-    const std::string also = sources::DescribeSkipped(skipped);
-    std::fprintf(stderr,
-                 "iam-audit test-filter: %llu files, %llu events, %.1f MB in %.2f s (%u jobs); "
-                 "%llu bad files%s%s\n",
-                 static_cast<unsigned long long>(files), static_cast<unsigned long long>(events),
-                 static_cast<double>(bytes) / 1e6, secs, jobs_used,
-                 static_cast<unsigned long long>(bad), also.empty() ? "" : "; ", also.c_str());
-    for (size_t k = 0; k < n_patterns; ++k)
-      std::fprintf(stderr, "  pattern %zu: %llu matches  %s\n", k + 1,
-                   static_cast<unsigned long long>(matches[k]), args.patterns[k].c_str());
-  }
-  return bad ? kExitFailure : kExitOk;
+  FinishOutput(args, archive, totals, writer);
+  if (args.summary && (archive || filters.size() > 1)) PrintSummary(args, inputs, totals, secs);
+  return totals.bad ? kExitFailure : kExitOk;
 }
 
 }  // namespace
