@@ -317,7 +317,9 @@ CheckFileResult RunCheckFile(const std::string& path, const CheckOptions& option
   for (const auto& [key, value] : spec.items()) {
     if (key != "cases" && key != "pattern" && key != "rule" && key != "timeZone" &&
         key != "consoleUrl" && key != "description" && key != "$schema") {
-      result.error = path + ": unknown top-level key \"" + key + "\" (see docs/check-file.md)";
+      result.error = path;
+      result.error.append(": unknown top-level key \"").append(key);
+      result.error.append("\" (see docs/check-file.md)");
       return result;
     }
   }
@@ -382,19 +384,22 @@ std::string JUnitXml(const std::vector<CheckFileResult>& results) {
     const CheckTotals ft = Totals({file});
     const std::string suite = XmlEscape(file.file);
     const std::string classname = XmlEscape(fs::path(file.file).stem().string());
-    out += "  <testsuite name=\"" + suite + "\" tests=\"" + std::to_string(ft.cases) +
-           "\" failures=\"" + std::to_string(ft.failed) + "\" errors=\"" +
-           std::to_string(ft.errors) + "\" skipped=\"0\">\n";
+    out.append("  <testsuite name=\"").append(suite);
+    out.append("\" tests=\"").append(std::to_string(ft.cases));
+    out.append("\" failures=\"").append(std::to_string(ft.failed));
+    out.append("\" errors=\"").append(std::to_string(ft.errors)).append("\" skipped=\"0\">\n");
     if (!file.error.empty()) {
-      out += "    <testcase classname=\"" + classname + "\" name=\"(check file)\" file=\"" + suite +
-             "\">\n";
-      out += "      <error message=\"" + XmlEscape(file.error) + "\">" + XmlEscape(file.error) +
-             "</error>\n";
+      out.append("    <testcase classname=\"").append(classname);
+      out.append("\" name=\"(check file)\" file=\"").append(suite).append("\">\n");
+      const std::string error = XmlEscape(file.error);
+      out.append("      <error message=\"").append(error).append("\">");
+      out.append(error).append("</error>\n");
       out += "    </testcase>\n";
     }
     for (const auto& c : file.cases) {
-      out += "    <testcase classname=\"" + classname + "\" name=\"" + XmlEscape(c.name) +
-             "\" file=\"" + suite + "\"";
+      out.append("    <testcase classname=\"").append(classname);
+      out.append("\" name=\"").append(XmlEscape(c.name));
+      out.append("\" file=\"").append(suite).append("\"");
       if (c.verdict == Verdict::kPassed) {
         out += "/>\n";
         continue;
@@ -404,8 +409,9 @@ std::string JUnitXml(const std::vector<CheckFileResult>& results) {
       const std::string first =
           c.messages.empty() ? "" : c.messages.front().substr(0, c.messages.front().find('\n'));
       const char* element = c.verdict == Verdict::kFailed ? "failure" : "error";
-      out += ">\n      <" + std::string(element) + " message=\"" + XmlEscape(first) + "\">" +
-             XmlEscape(details) + "</" + element + ">\n    </testcase>\n";
+      out.append(">\n      <").append(element).append(" message=\"").append(XmlEscape(first));
+      out.append("\">").append(XmlEscape(details));
+      out.append("</").append(element).append(">\n    </testcase>\n");
     }
     out += "  </testsuite>\n";
   }

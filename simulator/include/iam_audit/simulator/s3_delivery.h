@@ -31,7 +31,7 @@
 
 namespace iam_audit::simulator {
 
-inline constexpr int64_t kCloudTrailDeliveryWindowMs = 5 * 60 * 1000;
+inline constexpr int64_t kCloudTrailDeliveryWindowMs = int64_t{5} * 60 * 1000;
 
 struct S3DeliveryOptions {
   std::string prefix;  // the trail's S3 key prefix, without slashes at either end; may be empty
