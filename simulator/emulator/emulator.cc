@@ -153,6 +153,10 @@ Status Emulator::Start() {
   // The largest body kept; each route applies its own limit, and a longer
   // Content-Length is skipped by httplib unread and reported too large.
   s.server.set_payload_max_length(kMaxPayload);
+  // Answers are written in more than one send (headers, then body): without
+  // TCP_NODELAY, Nagle holds the body until the peer's delayed ACK, about
+  // 40 ms per /next and per invoke answer on loopback.
+  s.server.set_tcp_nodelay(true);
   s.routes.Install(s.server);
   if (s.options.port == 0) {
     s.port = s.server.bind_to_any_port(s.options.bind);
