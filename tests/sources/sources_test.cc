@@ -43,6 +43,8 @@ const std::string kLog1230Text =
     "{\"Records\":[{\"eventTime\":\"2024-05-01T12:20:00Z\",\"n\":3},"
     "{\"eventTime\":\"2024-05-01T12:29:30Z\",\"n\":4}]}";
 
+std::string_view BaseName(std::string_view path) { return path.substr(path.rfind('/') + 1); }
+
 void Write(const fs::path& path, const std::string& bytes) {
   fs::create_directories(path.parent_path());
   std::ofstream(path, std::ios::binary) << bytes;
@@ -226,6 +228,58 @@ TEST_CASE("sources: a bad record in a log file is reported, the next one read", 
   CHECK(stats.records == 2);
   CHECK(stats.errors == 1);
   CHECK_FALSE(stats.failed);
+}
+
+// Local log files are read whole (libdeflate) when they can be; these are
+// the cases that must still be streamed, with the same records, positions and
+// errors as before: two gzip members (CloudTrail's parser reads on into the
+// second), a truncated stream (the records before the cut are delivered) and
+// an inflated text that is itself gzip.
+TEST_CASE("sources: local log files the whole-file path hands to the stream", "[sources]") {
+  const fs::path dir =
+      fs::temp_directory_path() / ("iam-audit-sources-whole-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  const std::string two = dir.string() + "/" + kLog1200;
+  Write(two, GzipDeflate("{\"Records\":[{\"eventTime\":\"2024-05-01T11:55:10Z\",\"n\":1},\n") +
+                 GzipDeflate("{\"eventTime\":\"2024-05-01T11:59:59Z\",\"n\":2}]}"));
+  const std::string whole_gz = GzipDeflate(kLog1230Text);
+  const std::string cut = dir.string() + "/" + kLog1230;
+  // Cut inside the second record: 13 bytes of the trailer and some data gone.
+  Write(cut, whole_gz.substr(0, whole_gz.size() - 13));
+  const std::string nested = dir.string() + "/" + kNotGzip;
+  Write(nested, GzipDeflate(GzipDeflate(kLog1200Text)));
+
+  SourceOptions options;
+  options.since_ms = kMay1;  // selection by time: each record's eventTime read once
+  auto list = ListSources({dir.string()}, options);
+  REQUIRE(list.ok());
+  REQUIRE(list->units.size() == 3);
+  std::vector<std::string> records, errors;
+  for (const SourceUnit& unit : list->units) {
+    ReadUnit(
+        unit, options,
+        [&](std::string_view json, const SourcePosition& p) {
+          records.push_back(std::string(BaseName(p.file)) + " " + std::to_string(p.line) + ":" +
+                            std::to_string(p.column) + "#" + std::to_string(p.index) + " " +
+                            std::string(json));
+        },
+        [&](const SourcePosition& p, const std::string& message) {
+          errors.push_back(std::string(BaseName(p.file)) + "#" + std::to_string(p.index) + " " +
+                           message);
+        });
+  }
+  fs::remove_all(dir);
+  const std::string n1200 = std::string(BaseName(kLog1200));
+  const std::string n1230 = std::string(BaseName(kLog1230));
+  const std::string n1300 = std::string(BaseName(kNotGzip));
+  CHECK(records == std::vector<std::string>{
+                       n1200 + " 1:13#0 {\"eventTime\":\"2024-05-01T11:55:10Z\",\"n\":1}",
+                       n1200 + " 2:1#1 {\"eventTime\":\"2024-05-01T11:59:59Z\",\"n\":2}",
+                       n1230 + " 1:13#0 {\"eventTime\":\"2024-05-01T12:20:00Z\",\"n\":3}",
+                   });
+  REQUIRE(errors.size() == 2);
+  CHECK(errors[0].rfind(n1230 + "#1 log file: truncated gzip stream after ", 0) == 0);
+  CHECK(errors[1] == n1300 + "#0 log file: expected '{\"Records\":[' at byte 0");
 }
 
 TEST_CASE("sources: units listed first can be read on any thread", "[sources]") {

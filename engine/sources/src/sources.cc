@@ -19,6 +19,7 @@
 #include <system_error>
 #include <utility>
 
+#include "iam_audit/payload.h"
 #include "iam_audit/sources/json_error.h"
 #include "iam_audit/time_zone.h"
 
@@ -28,6 +29,9 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr size_t kReadBlock = 256 * 1024;
+// Local CloudTrail log files up to this size are read whole (sources.h).
+constexpr uint64_t kWholeFileMaxBytes = uint64_t{64} << 20;
+constexpr size_t kWholeFileMaxInflated = size_t{1} << 30;
 
 bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
@@ -462,14 +466,8 @@ Status Pump(const SourceUnit& unit, const SourceOptions& options,
   return result;
 }
 
-// Reads `record`'s eventTime in ms; false when missing or unreadable.
-bool EventTimeMs(simdjson::dom::parser& parser, std::string_view record, int64_t* ms,
-                 std::string* why) {
-  simdjson::dom::element root;
-  if (parser.parse(record.data(), record.size()).get(root) != simdjson::SUCCESS) {
-    *why = "not valid JSON";
-    return false;
-  }
+// Reads a parsed record's eventTime in ms; false when missing or unreadable.
+bool EventTimeMs(const simdjson::dom::element& root, int64_t* ms, std::string* why) {
   std::string_view text;
   if (root["eventTime"].get_string().get(text) != simdjson::SUCCESS) {
     *why = "no eventTime string";
@@ -482,6 +480,43 @@ bool EventTimeMs(simdjson::dom::parser& parser, std::string_view record, int64_t
   }
   *ms = *seconds * 1000;
   return true;
+}
+
+// The same for a record's text.
+bool EventTimeMs(simdjson::dom::parser& parser, std::string_view record, int64_t* ms,
+                 std::string* why) {
+  simdjson::dom::element root;
+  if (parser.parse(record.data(), record.size()).get(root) != simdjson::SUCCESS) {
+    *why = "not valid JSON";
+    return false;
+  }
+  return EventTimeMs(root, ms, why);
+}
+
+// Reads the whole local file at `path` (at most `max_bytes`); false when it
+// cannot be read in one go or is larger (the caller then streams it).
+bool ReadWholeFile(const std::string& path, uint64_t max_bytes, std::string* out) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool ok = true;
+  for (;;) {
+    if (out->size() > max_bytes) {
+      ok = false;
+      break;
+    }
+    const size_t old = out->size();
+    out->resize(old + kReadBlock);
+    const ssize_t n = ::read(fd, out->data() + old, kReadBlock);
+    if (n < 0 && errno == EINTR) {
+      out->resize(old);
+      continue;
+    }
+    out->resize(old + static_cast<size_t>(n > 0 ? n : 0));
+    if (n < 0) ok = false;
+    if (n <= 0) break;
+  }
+  ::close(fd);
+  return ok && out->size() <= max_bytes;
 }
 
 // Line and column of byte `offset` of `text`, which starts at (line, column).
@@ -526,12 +561,14 @@ UnitStats ReadUnit(const SourceUnit& unit, const SourceOptions& options,
     ++stats.errors;
     on_error(where, message);
   };
-  // Selection by eventTime, then delivery.
-  const auto deliver = [&](std::string_view json, const SourcePosition& where) {
+  // Selection by eventTime (read from `root` when the record is parsed
+  // already, else from its text), then delivery.
+  const auto deliver_parsed = [&](std::string_view json, const SourcePosition& where,
+                                  const simdjson::dom::element* root) {
     if (by_time) {
       int64_t ms = 0;
       std::string why;
-      if (!EventTimeMs(parser, json, &ms, &why)) {
+      if (!(root ? EventTimeMs(*root, &ms, &why) : EventTimeMs(parser, json, &ms, &why))) {
         error(where, "cannot select by time: " + why);
         return;
       }
@@ -543,6 +580,9 @@ UnitStats ReadUnit(const SourceUnit& unit, const SourceOptions& options,
     }
     ++stats.records;
     on_record(json, where);
+  };
+  const auto deliver = [&](std::string_view json, const SourcePosition& where) {
+    deliver_parsed(json, where, nullptr);
   };
 
   if (unit.log_kind == LogObjectKind::kLogFile) {
@@ -559,12 +599,34 @@ UnitStats ReadUnit(const SourceUnit& unit, const SourceOptions& options,
         error(at, "Records[" + std::to_string(index) + "]: invalid JSON: " + bad.reason);
         return Status::Ok();
       }
-      deliver(json, where);
+      deliver_parsed(json, where, &root);
       return Status::Ok();
     };
-    Status st = Pump(
-        unit, options, [&](std::string_view chunk) { return stream.Write(chunk, sink); },
-        &stats.bytes);
+    Status st;
+    std::string whole;
+    if (unit.kind == UnitKind::kFile && unit.size <= kWholeFileMaxBytes &&
+        ReadWholeFile(unit.path, kWholeFileMaxBytes, &whole)) {
+      // The whole file at once: gzip inflated by libdeflate (GzipInflate),
+      // then the JSON text scanned in one piece. Anything GzipInflate does
+      // not take (several members, a corrupt or truncated stream, over the
+      // bound) or an empty text is streamed as before, for the same records
+      // and errors.
+      stats.bytes = whole.size();
+      std::string_view input = whole;
+      StatusOr<std::string> text = InvalidArgumentError("not gzip");
+      if (whole.size() >= 2 && static_cast<unsigned char>(whole[0]) == 0x1f &&
+          static_cast<unsigned char>(whole[1]) == 0x8b) {
+        text = GzipInflate(whole, kWholeFileMaxInflated);
+        if (text.ok() && !text->empty() && static_cast<unsigned char>((*text)[0]) != 0x1f) {
+          input = *text;
+        }
+      }
+      st = stream.Write(input, sink);
+    } else {
+      st = Pump(
+          unit, options, [&](std::string_view chunk) { return stream.Write(chunk, sink); },
+          &stats.bytes);
+    }
     if (st.ok()) st = stream.Finish(sink);
     if (!st.ok()) {
       stats.failed = true;

@@ -69,6 +69,12 @@
 //   reported with its index and position and the next one is read). An
 //   error in the file's structure or its gzip stream ends that file: the
 //   records before it have been delivered; the error is reported once.
+//   A local log file of at most 64 MiB is read whole: a single gzip
+//   member is inflated at once (libdeflate, GzipInflate of
+//   iam_audit/payload.h, up to 1 GiB of text) and the text scanned in one
+//   piece (memory: the file and its text); larger files, several gzip
+//   members or a damaged stream are streamed as above, with the same
+//   records, positions and errors either way.
 // - Any other unit is read by RecordFileReader (record_reader.h): JSON
 //   Lines, one record, a JSON array or a {"Records":[…]} document; gzip or
 //   plain by the content's magic bytes.
@@ -77,7 +83,8 @@
 //   iam_audit/time_zone.h, to the second). Records outside are counted
 //   (UnitStats::skipped_by_time), not delivered; a record without a
 //   readable eventTime is then an error (reported, counted), since it
-//   cannot be placed.
+//   cannot be placed. A log file's record is parsed once, for both the
+//   JSON check and its eventTime.
 // - Every problem goes to on_error with a position naming the unit
 //   ("file:line:column", "s3://bucket/key:line:column", "<stdin>:…") and
 //   the record index; a unit that cannot be opened or downloaded is one
