@@ -205,7 +205,7 @@ TEST_CASE("S3 test event: nothing to do, counted", "[lambda-event]") {
   CHECK(via_sqs->units.at(0).path == "sqs/s3-test");
 }
 
-TEST_CASE("SQS: one unit per message, with its messageId; SNS inside SQS", "[lambda-event]") {
+TEST_CASE("SQS: one unit per message, with its messageId, and SNS inside SQS", "[lambda-event]") {
   auto ev = DecodeLambdaEvent(SqsEvent({
       SqsRecord("059f36b4-87a3-44ab-83d2-661975830a7d", S3Notification("ObjectCreated:Put", kKey)),
       SqsRecord("2e1424d4-f796-459a-8184-9c92662be6da",
