@@ -348,7 +348,7 @@ void AddErrorHandling(httplib::Server& svr, Service& service, bool quiet) {
         return httplib::Server::HandlerResponse::Handled;
       }));
   svr.set_exception_handler(
-      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+      [](const httplib::Request&, httplib::Response& res, const std::exception_ptr&) {
         g_note = "internal exception";
         res.status = 500;
         res.set_content("rollup_error", "text/plain; charset=utf-8");
@@ -450,7 +450,9 @@ int Run(const Options& opt) {
 }  // namespace
 }  // namespace mock_slack
 
-int main(int argc, char** argv) {
+namespace {
+
+int Main(int argc, char** argv) {
   mock_slack::Options opt;
   CLI::App app{"mock-slack: a Slack incoming-webhook server for tests (see docs/mock_slack.md)"};
   app.failure_message(iam_audit::cli::RedactedParseError);
@@ -514,4 +516,18 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   signal(SIGPIPE, SIG_IGN);
   return mock_slack::Run(opt);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // No exception is expected past Main; should one escape, exit with a
+  // line instead of std::terminate (its text is not printed: it may quote
+  // a webhook secret from the flags).
+  try {
+    return Main(argc, argv);
+  } catch (...) {
+    std::fputs("mock-slack: internal error: an exception escaped\n", stderr);
+    return 1;
+  }
 }

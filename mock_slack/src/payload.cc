@@ -92,7 +92,7 @@ bool DeeperThan(dom::element e, std::size_t limit) {
 }
 
 // Bodies up to this size are parsed by a parser kept per thread.
-constexpr std::size_t kReusedParserBytes = 64 * 1024;
+constexpr std::size_t kReusedParserBytes = std::size_t{64} * 1024;
 
 // Parses `text` into `root`, refusing nesting deeper than `max_depth` (>= 1),
 // with the parser kept by this thread for small bodies (its buffers are

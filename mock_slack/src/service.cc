@@ -9,7 +9,7 @@
 
 namespace mock_slack {
 
-Service::Service(std::vector<WebhookConfig> webhooks, ServiceOptions options,
+Service::Service(std::vector<WebhookConfig> webhooks, const ServiceOptions& options,
                  ErrorStatusTable statuses, const Clock* clock)
     : webhooks_(std::move(webhooks)),
       options_(options),

@@ -47,7 +47,7 @@ TelegramText ParseText(const std::string& raw, std::string mode, std::string* pr
   if (mode == "html") {
     auto p = ParseTelegramHtml(raw);
     if (p.ok()) {
-      parsed = std::move(*p);
+      parsed = *p;
     } else {
       *problem = "Bad Request: can't parse entities: " + p.error();
     }

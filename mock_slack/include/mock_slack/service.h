@@ -96,8 +96,8 @@ struct StoredMessage {
 
 class Service {
  public:
-  Service(std::vector<WebhookConfig> webhooks, ServiceOptions options, ErrorStatusTable statuses,
-          const Clock* clock);
+  Service(std::vector<WebhookConfig> webhooks, const ServiceOptions& options,
+          ErrorStatusTable statuses, const Clock* clock);
 
   // A POST to `path` (starting "/services/") with the given body.
   Reply HandleWebhook(std::string_view path, std::string_view content_type, std::string_view body);
