@@ -1,3 +1,6 @@
+// The CloudTrail record model (iam_audit/cloudtrail.h): ParseCloudTrailRecord
+// (simdjson first, nlohmann as the fallback that words the errors) and the
+// display identity of every userIdentity.type (DisplayIdentityFromJson).
 #include <simdjson.h>
 
 #include <exception>
