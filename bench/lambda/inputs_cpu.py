@@ -165,9 +165,9 @@ def main():
     ap = argparse.ArgumentParser()
     for name in ("--cli", "--mock-slack", "--function-zip", "--data", "--s3rver-package", "--s3rver-install"):
         ap.add_argument(name, required=True)
-    ap.add_argument("--records", type=int, default=50000)
-    # One invocation per record: 1000 take about a minute under emulate.
-    ap.add_argument("--eventbridge-records", type=int, default=1000)
+    ap.add_argument("--records", type=int, default=200000)
+    # One invocation per record (about 1 ms each under emulate).
+    ap.add_argument("--eventbridge-records", type=int, default=10000)
     a = ap.parse_args()
     base = list(make_payloads.records(a.data))
     if not base:
