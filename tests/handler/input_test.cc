@@ -345,16 +345,23 @@ TEST_CASE("input: an S3 path alert links to its log file in the S3 console", "[h
   Rig plain;
   REQUIRE(plain.Handle(testing::SubscriptionEvent({Record("e1")})).status.ok());
   REQUIRE(plain.client.calls().size() == 1);
+  // and without the Account line, which the S3 and EventBridge inputs add.
+  const std::string account = R"(\nAccount: 111122223333)";
   std::string without = body;
   without.erase(without.find("," + link), link.size() + 1);
+  REQUIRE(without.find(account) != std::string::npos);
+  without.erase(without.find(account), account.size());
   CHECK(without == plain.client.calls()[0].body);
-  // EventBridge's records come from no file: no link.
+  // EventBridge's records come from no file: no link, the Account line.
   Rig eb;
   REQUIRE(eb.Handle(EventBridge(Record("e1"))).status.ok());
-  CHECK(eb.client.calls().at(0).body == plain.client.calls()[0].body);
+  std::string eb_body = eb.client.calls().at(0).body;
+  REQUIRE(eb_body.find(account) != std::string::npos);
+  eb_body.erase(eb_body.find(account), account.size());
+  CHECK(eb_body == plain.client.calls()[0].body);
 }
 
-TEST_CASE("input: IAM_AUDIT_ACCOUNT_ALIASES adds the Account line on every path",
+TEST_CASE("input: the Account line on every S3 and EventBridge alert, on every path with aliases",
           "[handler-input]") {
   const EnvMap env{{"IAM_AUDIT_ACCOUNT_ALIASES", "111122223333=prod,444455556666=dev"}};
   Rig sub(env);
@@ -371,16 +378,26 @@ TEST_CASE("input: IAM_AUDIT_ACCOUNT_ALIASES adds the Account line on every path"
     CHECK(body.find(R"x(\nRegion: us-east-1\nAccount: 111122223333 (prod)")x") !=
           std::string::npos);
   }
-  // An account without an alias: the id alone. Without the variable: no line.
+  // An account without an alias: the id alone. Without the variable: the id
+  // alone on the S3 and EventBridge inputs, no line on a subscription's.
   auto other = nlohmann::ordered_json::parse(Record("e2"));
   other["recipientAccountId"] = "999988887777";
   Rig unaliased(env);
   REQUIRE(unaliased.Handle(EventBridge(other.dump())).status.ok());
   CHECK(unaliased.client.calls().at(0).body.find(R"x(\nAccount: 999988887777")x") !=
         std::string::npos);
-  Rig none;
-  REQUIRE(none.Handle(EventBridge(Record("e1"))).status.ok());
-  CHECK(none.client.calls().at(0).body.find("Account:") == std::string::npos);
+  Rig none_eb;
+  REQUIRE(none_eb.Handle(EventBridge(Record("e1"))).status.ok());
+  CHECK(none_eb.client.calls().at(0).body.find(
+            R"x(\nRegion: us-east-1\nAccount: 111122223333")x") != std::string::npos);
+  Rig none_s3;
+  none_s3.source.objects[std::string(kBucket) + "/" + kKey] = LogFile({Record("e1")});
+  REQUIRE(none_s3.Handle(S3Event(kKey)).status.ok());
+  CHECK(none_s3.client.calls().at(0).body.find(
+            R"x(\nRegion: us-east-1\nAccount: 111122223333")x") != std::string::npos);
+  Rig none_sub;
+  REQUIRE(none_sub.Handle(testing::SubscriptionEvent({Record("e1")})).status.ok());
+  CHECK(none_sub.client.calls().at(0).body.find("Account:") == std::string::npos);
 }
 
 TEST_CASE("input: records are handed to the delivery plan in chunks", "[handler-input]") {

@@ -54,11 +54,15 @@ struct RenderOptions {
   TimeZone time_zone;  // default UTC
   // Placeholders: {region}, {eventID} (URL-encoded on substitution).
   std::string console_url_template = std::string(kDefaultConsoleUrlTemplate);
-  // IAM_AUDIT_ACCOUNT_ALIASES, account id → alias. When not empty, every
-  // alert's lines end with "Account: 111122223333 (prod)" (the record's
-  // recipientAccountId, else userIdentity.accountId; no alias part for an
-  // account without one). Empty: no Account line (the messages are as before).
+  // IAM_AUDIT_ACCOUNT_ALIASES, account id → alias. When not empty, or when
+  // show_account is set, every alert's lines end with "Account: 111122223333
+  // (prod)" (the record's recipientAccountId, else userIdentity.accountId; no
+  // alias part for an account without one). Otherwise no Account line.
   std::map<std::string, std::string> account_aliases;
+  // The Account line even without aliases: the handler sets it for the S3 and
+  // EventBridge inputs, which carry an organisation's accounts to a Lambda in
+  // another (logging or security) account.
+  bool show_account = false;
   // The CloudTrail log file the alert's records were read from (S3 inputs):
   // a link to its S3 console page, labelled with the file's name, in a block
   // of its own after the record's. "" for none.

@@ -253,6 +253,7 @@ void Handler::HandleInput(const LambdaEvent& input, int64_t deadline_ms, Invocat
   // bucket's region, else the file's).
   const auto render_for = [&](const S3ObjectRef& object) {
     RenderOptions render = s.config.render;
+    render.show_account = true;
     std::string region = object.region;
     if (LogFileName name;
         region.empty() && ClassifyLogObjectKey(object.key, &name) == LogObjectKind::kLogFile) {
@@ -263,9 +264,13 @@ void Handler::HandleInput(const LambdaEvent& input, int64_t deadline_ms, Invocat
     render.log_file_name = slash == std::string::npos ? object.key : object.key.substr(slash + 1);
     return render;
   };
+  // Alerts of the S3 and EventBridge inputs name the event's account: the
+  // function runs in another account than most of the events it reads.
+  RenderOptions org_render = s.config.render;
+  org_render.show_account = true;
   run.deliver = [&](const LogBatch& batch, const S3ObjectRef* object, InvocationResult& r) {
     if (object == nullptr) {
-      Deliver(batch.log_events, deadline_ms, r);
+      Deliver(batch.log_events, deadline_ms, r, nullptr, &org_render);
       return;
     }
     const RenderOptions render = render_for(*object);

@@ -160,7 +160,7 @@ void AppendRecordLines(const CloudTrailRecord& record, const RenderOptions& opti
   }
   if (!inert::IsBlank(record.console_login)) line("Login", record.console_login, kLoginBudget);
   if (!inert::IsBlank(record.mfa_used)) line("MFA", NormaliseYesNo(record.mfa_used), kMfaBudget);
-  if (!options.account_aliases.empty()) {
+  if (options.show_account || !options.account_aliases.empty()) {
     const std::string& account = inert::IsBlank(record.recipient_account_id)
                                      ? record.account_id
                                      : record.recipient_account_id;
