@@ -23,7 +23,7 @@ std::string ErrnoText() { return std::strerror(errno); }
 // the buffer refilled after it (grown when one line fills all of it), so a
 // line is copied at most once however it straddles reads.
 struct LineReader::Impl {
-  static constexpr size_t kBlock = 256 * 1024;
+  static constexpr size_t kBlock = size_t{256} * 1024;
   gzFile gz = nullptr;  // gzip input; plain files are read with read() on fd
   int fd = -1;
   std::string buffer;

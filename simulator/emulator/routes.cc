@@ -92,8 +92,13 @@ BodyRead ReadBody(const Request& req, const ContentReader& reader, size_t limit,
 // empty when all are valid.
 std::string ValidationErrors(const std::vector<std::pair<std::string, std::string>>& bad) {
   std::string out;
-  for (const auto& [value, text] : bad)
-    out += (out.empty() ? "" : "; ") + ("Value '" + value + "' at " + text);
+  for (const auto& [value, text] : bad) {
+    if (!out.empty()) out += "; ";
+    out += "Value '";
+    out += value;
+    out += "' at ";
+    out += text;
+  }
   if (bad.empty()) return out;
   return std::to_string(bad.size()) +
          (bad.size() == 1 ? " validation error detected: " : " validation errors detected: ") + out;

@@ -31,6 +31,7 @@ namespace fs = std::filesystem;
 // Runs a command and waits for it; returns its exit status (or -1).
 int RunCommand(const std::vector<std::string>& argv) {
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   pid_t pid = 0;
@@ -86,7 +87,13 @@ std::vector<std::string> RuntimeEnvironment(const EmulatorOptions& options,
   };
   for (const auto& [k, v] : options.env) env[k] = v;
   std::vector<std::string> env_strings;
-  for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
+  env_strings.reserve(env.size());
+  for (const auto& [k, v] : env) {
+    std::string entry = k;
+    entry += '=';
+    entry += v;
+    env_strings.push_back(std::move(entry));
+  }
   return env_strings;
 }
 
@@ -213,6 +220,7 @@ void Sandbox::Shutdown() {
 bool Sandbox::Spawn(int port, std::string& error) {
   std::vector<std::string> env_strings = RuntimeEnvironment(options_, task_dir_, port);
   std::vector<char*> envp;
+  envp.reserve(env_strings.size() + 1);
   for (std::string& s : env_strings) envp.push_back(s.data());
   envp.push_back(nullptr);
 

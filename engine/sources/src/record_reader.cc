@@ -392,7 +392,7 @@ struct RecordFileReader::Impl {
 };
 
 void RecordFileReader::Impl::Inflate(std::string_view bytes) {
-  constexpr size_t kOut = 256 * 1024;
+  constexpr size_t kOut = size_t{256} * 1024;
   if (!z_ready) {
     if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) {
       error = "cannot start the gzip decoder";
@@ -559,14 +559,18 @@ void ReadRecordFile(const std::string& path, const RecordCallback& on_record,
     return;
   }
   RecordFileReader reader(name, on_record, on_error);
-  std::unique_ptr<char[]> buffer(new char[256 * 1024]);
+  constexpr size_t kReadBytes = size_t{256} * 1024;
+  std::unique_ptr<char[]> buffer(new char[kReadBytes]);
   for (;;) {
-    const ssize_t n = ::read(fd, buffer.get(), 256 * 1024);
+    const ssize_t n = ::read(fd, buffer.get(), kReadBytes);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       const std::string why = std::strerror(errno);
       reader.Finish();
-      on_error(SourcePosition{name, 1, 1, reader.index()}, name + ": read error: " + why);
+      std::string message = name;
+      message += ": read error: ";
+      message += why;
+      on_error(SourcePosition{name, 1, 1, reader.index()}, message);
       if (fd != STDIN_FILENO) ::close(fd);
       return;
     }

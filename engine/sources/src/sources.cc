@@ -28,7 +28,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr size_t kReadBlock = 256 * 1024;
+constexpr size_t kReadBlock = size_t{256} * 1024;
 // Local CloudTrail log files up to this size are read whole (sources.h).
 constexpr uint64_t kWholeFileMaxBytes = uint64_t{64} << 20;
 constexpr size_t kWholeFileMaxInflated = size_t{1} << 30;
@@ -343,11 +343,10 @@ class S3Lister {
               .substr(prefix.size(), child_prefix.size() - prefix.size() - 1);
       auto child = ChildPlace(place, segment);
       Status st;
-      if (!child) {
-        st = ListAll(child_prefix);  // not the layout: every key, as the full listing
-      } else if (!MaySelect(*child, segment, options_)) {
+      if (child && !MaySelect(*child, segment, options_)) {
         ++list_->unlisted_prefixes;
-      } else if (child->level == Level::kDay) {
+      } else if (!child || child->level == Level::kDay) {
+        // Not the layout (every key, as the full listing), or a selected day.
         st = ListAll(child_prefix);
       } else {
         st = Descend(child_prefix, *child);

@@ -147,10 +147,10 @@ struct SourceUnit {
 };
 
 struct SourceList {
-  std::vector<SourceUnit> units;  // in spec order; each spec's units sorted
-  uint64_t skipped_digests = 0;   // CloudTrail-Digest files
-  uint64_t skipped_by_key = 0;    // log files outside since/until/accounts/regions
-  uint64_t skipped_names = 0;     // folder/bucket entries not named like record files
+  std::vector<SourceUnit> units;   // in spec order; each spec's units sorted
+  uint64_t skipped_digests = 0;    // CloudTrail-Digest files
+  uint64_t skipped_by_key = 0;     // log files outside since/until/accounts/regions
+  uint64_t skipped_names = 0;      // folder/bucket entries not named like record files
   uint64_t unlisted_prefixes = 0;  // S3 prefixes of the layout outside the selection
   uint64_t list_requests = 0;      // ListObjectsV2 requests made (pages)
 };
