@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs the test suite.
 #   scripts/test.sh [--full | --quick] [CTEST_ARGS...]
-# Default: scripts/setup.sh, the build in build/ (-Werror under CI=true) and
-# the whole suite through ctest, every test: under 10 minutes from a clean
-# clone on 2 cores, build included. --quick is the same (kept for older
+# Default: scripts/setup.sh, the build in build/ (-Werror under CI=true), the
+# whole suite through ctest, every test, and beside it the style checks
+# (scripts/lint.py: clang-format, clang-tidy; a finding fails the run). --quick is the same (kept for older
 # instructions).
 # --full (or IAM_AUDIT_FULL=1) is what CI runs (.ci/run): that, then
 #   2. the suite again under AddressSanitizer + UBSan (build-asan/, Debug);
@@ -30,9 +30,22 @@ stage_done() { echo "== $1: done in $(( SECONDS - stage_start )) s"; stage_start
 
 "$root/scripts/build.sh"
 build="${IAM_AUDIT_BUILD_DIR:-$root/build}"
+# The style (scripts/lint.py: clang-format on every C++ file, clang-tidy on
+# the product code) runs beside the suite, whose tests mostly wait; its
+# findings fail the run after the suite has finished.
+lint_log="$build/lint.log"
+nice -n 10 python3 "$root/scripts/lint.py" --build "$build" >"$lint_log" 2>&1 &
+lint_pid=$!
 echo "== tests (build: $build)"
-(cd "$build" && ctest --output-on-failure --parallel "$test_jobs" "$@")
+tests_rc=0
+(cd "$build" && ctest --output-on-failure --parallel "$test_jobs" "$@") || tests_rc=$?
 stage_done "tests"
+lint_rc=0
+wait "$lint_pid" || lint_rc=$?
+cat "$lint_log"
+stage_done "style (clang-format, clang-tidy)"
+[[ $tests_rc -eq 0 ]] || exit "$tests_rc"
+[[ $lint_rc -eq 0 ]] || { echo "== style: findings above (scripts/lint.py)"; exit "$lint_rc"; }
 $full || exit 0
 
 echo "== tests under ASan + UBSan (build: $root/build-asan)"
