@@ -164,10 +164,6 @@ uint32_t ClosingQuote(const uint8_t* buf, uint32_t open, uint32_t next) {
   return q - 1;
 }
 
-// One pass over stage 1's structural indexes: checks the grammar of the
-// whole event (every structural character in its place, every string's
-// escapes, every number and atom) and evaluates the conditions of every
-// trie node the event reaches. Never recurses; bounded by the event.
 // Checks the grammar of a container that no selector reaches, from just
 // after its opening character (token i) to its closing one, where it leaves
 // `i`. The same rules as ScanEvent, without the trie: the bulk of an event's
@@ -255,6 +251,14 @@ bool SkipContainer(const uint8_t* buf, const uint32_t* idx, uint32_t n, uint32_t
   return false;  // unterminated
 }
 
+// One pass over stage 1's structural indexes: checks the grammar of the
+// whole event (every structural character in its place, every string's
+// escapes, every number and atom) and evaluates the conditions of every
+// trie node the event reaches. Never recurses; bounded by the event.
+// A measured hot loop, kept whole: with SkipContainer it is the matcher's
+// time per JSON event after stage 1 (bench/filter_bench.cc BM_Match,
+// bench/filter_scan.sh); the states share locals that a split into
+// functions would have to pass through memory on every token.
 Verdict ScanEvent(Scan& w, const uint32_t* idx, uint32_t n) {
   enum class State : uint8_t { kValue, kFirstValue, kKey, kFirstKey, kColon, kAfter };
   // Per open container, '{' or '['; no event opens more containers than it
