@@ -1,0 +1,35 @@
+// Private to iam_audit_sources: the narrowed S3 listing (s3_listing.cc; the
+// rules are "Narrowed S3 listing" in iam_audit/sources/sources.h) and the two
+// pieces of sources.cc it shares: the account/region test and what the full
+// listing does with one listed object.
+#ifndef IAM_AUDIT_SOURCES_SRC_S3_LISTING_H_
+#define IAM_AUDIT_SOURCES_SRC_S3_LISTING_H_
+
+#include <string>
+#include <vector>
+
+#include "iam_audit/s3_client.h"
+#include "iam_audit/sources/sources.h"
+#include "iam_audit/status.h"
+
+namespace iam_audit::sources {
+
+// Lists s3://`bucket`/`prefix` into `list`: narrowed to the layout's
+// prefixes the selection can reach when `options` select by account, region
+// or time (and narrow_s3_listing), else every object under the prefix.
+// Counts each ListObjectsV2 page in list->list_requests. (s3_listing.cc)
+Status ListS3Prefix(s3::S3Client& client, const std::string& bucket, const std::string& prefix,
+                    const SourceOptions& options, SourceList* list);
+
+// Whether `value` is one of `list` (an empty list selects all). (sources.cc)
+bool Listed(const std::vector<std::string>& list, const std::string& value);
+
+// Adds one listed object to `list` as the full listing would: folder markers
+// dropped, names filtered, digests and log files outside the selection
+// counted. (sources.cc)
+void AddS3Object(const std::string& bucket, const s3::ObjectSummary& object,
+                 const SourceOptions& options, SourceList* list);
+
+}  // namespace iam_audit::sources
+
+#endif  // IAM_AUDIT_SOURCES_SRC_S3_LISTING_H_
