@@ -98,49 +98,57 @@ StatusOr<std::map<std::string, std::string>> ParseAccountAliases(std::string_vie
   return aliases;
 }
 
-StatusOr<HandlerConfig> LoadHandlerConfig(const EnvMap& env) {
-  HandlerConfig config;
+namespace {
 
-  // The rules configuration: a path, or inline JSON.
-  if (const std::string* cfg = Find(env, "IAM_AUDIT_CONFIG"); cfg != nullptr && !cfg->empty()) {
-    size_t first = cfg->find_first_not_of(" \t\r\n");
-    auto parsed = first != std::string::npos && (*cfg)[first] == '{'
-                      ? ParseRuleConfig(*cfg, "IAM_AUDIT_CONFIG")
-                      : LoadRuleConfigFile(*cfg);
-    if (!parsed.ok()) return parsed.status().WithPrefix("IAM_AUDIT_CONFIG");
-    // Compile now: a bad pattern is an init error, not a failure per invocation.
-    if (auto compiled = RuleSet::Compile(*parsed); !compiled.ok()) {
-      return compiled.status().WithPrefix("IAM_AUDIT_CONFIG");
-    }
-    for (const DestinationSpec& d : parsed->destinations) {
-      const std::string* secret = Find(env, d.secret_env);
-      if (secret == nullptr || secret->empty()) {
-        return InvalidArgumentError("IAM_AUDIT_CONFIG: destination '" + d.name +
-                                    "': " + d.secret_env + " is not set");
-      }
-      if (d.type == DestinationSpec::Type::kSlack) {
-        auto durl = ParseHttpUrl(*secret);
-        if (!durl.ok()) return durl.status().WithPrefix(d.secret_env);
-        if (durl->scheme != "https") {
-          return InvalidArgumentError(d.secret_env + ": must be an https:// URL (host " +
-                                      durl->host + ")");
-        }
-      }
-      config.destination_secrets[d.name] = *secret;
-    }
-    // The file's time zone and console URL, unless the variables set them (below).
-    if (!parsed->time_zone.empty()) {
-      auto zone = TimeZone::Parse(parsed->time_zone);
-      if (!zone.ok()) return zone.status().WithPrefix("IAM_AUDIT_CONFIG: time_zone");
-      config.render.time_zone = *zone;
-    }
-    if (!parsed->console_url.empty()) {
-      Status s = ValidateConsoleUrlTemplate(parsed->console_url);
-      if (!s.ok()) return s.WithPrefix("IAM_AUDIT_CONFIG: console_url");
-      config.render.console_url_template = parsed->console_url;
-    }
-    config.rule_config = std::make_shared<const RuleConfig>(std::move(parsed).value());
+// IAM_AUDIT_CONFIG, the rules configuration (a path, or inline JSON), with
+// the secret of each of its destinations.
+Status ReadRuleConfig(const EnvMap& env, HandlerConfig& config) {
+  const std::string* cfg = Find(env, "IAM_AUDIT_CONFIG");
+  if (cfg == nullptr || cfg->empty()) return Status::Ok();
+  size_t first = cfg->find_first_not_of(" \t\r\n");
+  auto parsed = first != std::string::npos && (*cfg)[first] == '{'
+                    ? ParseRuleConfig(*cfg, "IAM_AUDIT_CONFIG")
+                    : LoadRuleConfigFile(*cfg);
+  if (!parsed.ok()) return parsed.status().WithPrefix("IAM_AUDIT_CONFIG");
+  // Compile now: a bad pattern is an init error, not a failure per invocation.
+  if (auto compiled = RuleSet::Compile(*parsed); !compiled.ok()) {
+    return compiled.status().WithPrefix("IAM_AUDIT_CONFIG");
   }
+  for (const DestinationSpec& d : parsed->destinations) {
+    const std::string* secret = Find(env, d.secret_env);
+    if (secret == nullptr || secret->empty()) {
+      return InvalidArgumentError("IAM_AUDIT_CONFIG: destination '" + d.name +
+                                  "': " + d.secret_env + " is not set");
+    }
+    if (d.type == DestinationSpec::Type::kSlack) {
+      auto durl = ParseHttpUrl(*secret);
+      if (!durl.ok()) return durl.status().WithPrefix(d.secret_env);
+      if (durl->scheme != "https") {
+        return InvalidArgumentError(d.secret_env + ": must be an https:// URL (host " + durl->host +
+                                    ")");
+      }
+    }
+    config.destination_secrets[d.name] = *secret;
+  }
+  // The file's time zone and console URL, unless the variables set them
+  // (ReadRender, after this).
+  if (!parsed->time_zone.empty()) {
+    auto zone = TimeZone::Parse(parsed->time_zone);
+    if (!zone.ok()) return zone.status().WithPrefix("IAM_AUDIT_CONFIG: time_zone");
+    config.render.time_zone = *zone;
+  }
+  if (!parsed->console_url.empty()) {
+    Status s = ValidateConsoleUrlTemplate(parsed->console_url);
+    if (!s.ok()) return s.WithPrefix("IAM_AUDIT_CONFIG: console_url");
+    config.render.console_url_template = parsed->console_url;
+  }
+  config.rule_config = std::make_shared<const RuleConfig>(std::move(parsed).value());
+  return Status::Ok();
+}
+
+// Where alerts go: the Telegram API base, the interval between posts and
+// SLACK_WEBHOOK_URL (required without a rules configuration).
+Status ReadDelivery(const EnvMap& env, HandlerConfig& config) {
   if (const std::string* base = Find(env, "IAM_AUDIT_TELEGRAM_API_BASE")) {
     auto burl = ParseHttpUrl(*base);
     if (!burl.ok()) return burl.status().WithPrefix("IAM_AUDIT_TELEGRAM_API_BASE");
@@ -168,7 +176,11 @@ StatusOr<HandlerConfig> LoadHandlerConfig(const EnvMap& env) {
     config.webhook_url = *webhook;
     config.webhook_host = url->host;
   }
+  return Status::Ok();
+}
 
+// How alerts are written: IAM_AUDIT_TIME_ZONE and IAM_AUDIT_CONSOLE_URL.
+Status ReadRender(const EnvMap& env, HandlerConfig& config) {
   if (const std::string* tz = Find(env, "IAM_AUDIT_TIME_ZONE")) {
     auto zone = TimeZone::Parse(*tz);
     if (!zone.ok()) return zone.status().WithPrefix("IAM_AUDIT_TIME_ZONE");
@@ -179,8 +191,11 @@ StatusOr<HandlerConfig> LoadHandlerConfig(const EnvMap& env) {
     if (!s.ok()) return s.WithPrefix("IAM_AUDIT_CONSOLE_URL");
     config.render.console_url_template = *console;
   }
+  return Status::Ok();
+}
 
-  // One rule per IAM_AUDIT_IGNORE_<NAME>, in variable-name order (EnvMap is sorted).
+// One rule per IAM_AUDIT_IGNORE_<NAME>, in variable-name order (EnvMap is sorted).
+Status ReadIgnoreRules(const EnvMap& env, HandlerConfig& config) {
   for (const auto& [key, value] : env) {
     if (key.size() <= kIgnorePrefix.size() ||
         key.compare(0, kIgnorePrefix.size(), kIgnorePrefix) != 0) {
@@ -193,7 +208,11 @@ StatusOr<HandlerConfig> LoadHandlerConfig(const EnvMap& env) {
   // Compile now so that a bad pattern is an init error naming variable and column.
   auto rules = IgnoreRules::Compile(config.ignore_rules);
   if (!rules.ok()) return rules.status();
+  return Status::Ok();
+}
 
+// The S3 and EventBridge inputs: their filter pattern and the account aliases.
+Status ReadInputs(const EnvMap& env, HandlerConfig& config) {
   // The filter pattern of the S3 and EventBridge inputs. Set, it always
   // applies (set empty, it is off); unset, the default applies only without
   // a configuration (with one, its rules decide).
@@ -214,7 +233,12 @@ StatusOr<HandlerConfig> LoadHandlerConfig(const EnvMap& env) {
     config.account_aliases = std::move(parsed).value();
     config.render.account_aliases = config.account_aliases;
   }
+  return Status::Ok();
+}
 
+// The limits (payload size, attempts, timeouts, remembered ids) and the CA
+// bundle.
+Status ReadLimits(const EnvMap& env, HandlerConfig& config) {
   int64_t v = static_cast<int64_t>(config.decode.max_inflated_bytes);
   if (Status s = ReadInt(env, "IAM_AUDIT_MAX_PAYLOAD_BYTES", 1024, int64_t{1} << 30, v); !s.ok())
     return s;
@@ -239,6 +263,23 @@ StatusOr<HandlerConfig> LoadHandlerConfig(const EnvMap& env) {
   } else if (const std::string* ssl = Find(env, "SSL_CERT_FILE")) {
     config.ca_bundle = *ssl;
   }
+  return Status::Ok();
+}
+
+}  // namespace
+
+StatusOr<HandlerConfig> LoadHandlerConfig(const EnvMap& env) {
+  HandlerConfig config;
+  // In this order: the first error found is the one returned, and later
+  // groups depend on earlier ones (the rules configuration decides whether
+  // SLACK_WEBHOOK_URL is required and the default filter pattern applies;
+  // the variables override its time zone and console URL).
+  if (Status s = ReadRuleConfig(env, config); !s.ok()) return s;
+  if (Status s = ReadDelivery(env, config); !s.ok()) return s;
+  if (Status s = ReadRender(env, config); !s.ok()) return s;
+  if (Status s = ReadIgnoreRules(env, config); !s.ok()) return s;
+  if (Status s = ReadInputs(env, config); !s.ok()) return s;
+  if (Status s = ReadLimits(env, config); !s.ok()) return s;
   return config;
 }
 
