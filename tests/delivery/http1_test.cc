@@ -1,7 +1,8 @@
-// http1::Connection (engine/src/delivery/http1.cc) against a scripted raw
-// TCP server on loopback: what goes on the wire, how each response framing is
-// read, when a connection is reused, and each failure's error. TLS is covered
-// end to end against mock-slack (tests/security, tests/lambda pipeline tests).
+// http1::Connection (engine/src/delivery/http1.cc, http1_response.cc)
+// against a scripted raw TCP server on loopback: what goes on the wire, how
+// each response framing is read, when a connection is reused, and each
+// failure's error. TLS is covered end to end against mock-slack
+// (tests/security, tests/lambda pipeline tests).
 #include "delivery/http1.h"
 
 #include <arpa/inet.h>
