@@ -1,8 +1,10 @@
 // The structural index and string unescaping of JSON events (see
 // json_index.h). The index is simdjson's stage 1 algorithm over 64-byte
 // blocks (bit masks of the bytes by kind, escapes and strings found with
-// carries, no branch per byte), with AVX2 when the CPU has it and SSE2
-// otherwise; simdjson's public validate_utf8 checks the encoding.
+// carries, no branch per byte), with AVX-512 (BW and VBMI2, as simdjson's
+// Ice Lake kernel: table lookups to classify, a byte compress to write the
+// indexes), AVX2 or SSE2 by the CPU; simdjson's public validate_utf8 checks
+// the encoding.
 #include "filter/json_index.h"
 
 #include <immintrin.h>
@@ -95,7 +97,8 @@ uint8_t EscapedByte(uint8_t letter) {
 
 // ---------------------------------------------------------------- index
 
-constexpr size_t kIndexSlack = 8;
+// Entries Flatten and FlattenVbmi2 may write past a block's last index.
+constexpr size_t kIndexSlack = 16;
 
 // One 64-byte block's bytes by kind, bit i for byte i.
 struct BlockMasks {
@@ -165,21 +168,25 @@ __attribute__((target("avx2"))) BlockMasks ClassifyAvx2(const uint8_t* p) {
   return m;
 }
 
+// The operators and blanks found by two table lookups on the low nibble
+// (simdjson's classification): a byte is a blank when it equals its
+// nibble's entry in blank_table, an operator when it equals its entry in
+// op_table once folded with 0x20 ('[' -> '{', ']' -> '}') and is not a control
+// byte (0x0C and 0x1A fold onto ',' and ':'). Bytes from 0x80 look up zero.
 __attribute__((target("avx512bw"))) BlockMasks ClassifyAvx512(const uint8_t* p) {
   const __m512i v = _mm512_loadu_si512(p);
-  const __m512i folded = _mm512_or_si512(v, _mm512_set1_epi8(0x20));
+  const __m512i blank_table = _mm512_broadcast_i32x4(_mm_setr_epi8(
+      ' ', 100, 100, 100, 17, 100, 113, 2, 100, '\t', '\n', 112, 100, '\r', 100, 100));
+  const __m512i op_table =
+      _mm512_broadcast_i32x4(_mm_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ':', '{', ',', '}', 0, 0));
   BlockMasks m;
   m.quote = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('"'));
   m.backslash = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\\'));
-  m.op = _mm512_cmpeq_epi8_mask(folded, _mm512_set1_epi8('{')) |
-         _mm512_cmpeq_epi8_mask(folded, _mm512_set1_epi8('}')) |
-         _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(':')) |
-         _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(','));
-  m.blank = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(' ')) |
-            _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\t')) |
-            _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\n')) |
-            _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\r'));
   m.control = _mm512_cmple_epu8_mask(v, _mm512_set1_epi8(0x1F));
+  m.op = _mm512_cmpeq_epi8_mask(_mm512_or_si512(v, _mm512_set1_epi8(0x20)),
+                                _mm512_shuffle_epi8(op_table, v)) &
+         ~m.control;
+  m.blank = _mm512_cmpeq_epi8_mask(v, _mm512_shuffle_epi8(blank_table, v));
   m.high = _mm512_movepi8_mask(v);
   return m;
 }
@@ -244,8 +251,11 @@ uint64_t Structurals(const BlockMasks& m, Carry& carry) {
   return (m.op | (scalar & ~follows_scalar)) & ~string_tail;
 }
 
+// The offset of the lowest set bit, without a branch: 63 when `bits` is
+// zero (Flatten writes such entries only past the block's last index, where
+// they are overwritten or ignored).
 uint32_t LowestBit(uint64_t bits) {
-  return bits == 0 ? 0 : static_cast<uint32_t>(__builtin_ctzll(bits));
+  return static_cast<uint32_t>(__builtin_ctzll(bits | (uint64_t{1} << 63)));
 }
 
 // Appends the offsets of the set bits of `bits` (block at `at`) to `out`,
@@ -272,18 +282,53 @@ uint32_t* Flatten(uint64_t bits, uint32_t at, uint32_t* out) {
   return out + count;
 }
 
-template <BlockMasks (*Classify)(const uint8_t*), uint64_t (*Xor)(uint64_t)>
+// Flatten with AVX-512 VBMI2 (as simdjson's Ice Lake kernel): the set
+// bits' offsets compressed into bytes in one instruction, then widened and
+// stored sixteen at a time; writes up to 15 entries past the last one (16
+// when there is none).
+__attribute__((target("avx512f,avx512bw,avx512vbmi2"))) uint32_t* FlattenVbmi2(uint64_t bits,
+                                                                               uint32_t at,
+                                                                               uint32_t* out) {
+  const auto count = static_cast<uint32_t>(__builtin_popcountll(bits));
+  const __m512i offsets = _mm512_set_epi8(
+      63, 62, 61, 60, 59, 58, 57, 56, 55, 54, 53, 52, 51, 50, 49, 48, 47, 46, 45, 44, 43, 42, 41,
+      40, 39, 38, 37, 36, 35, 34, 33, 32, 31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18,
+      17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+  const __m512i packed = _mm512_maskz_compress_epi8(bits, offsets);
+  const __m512i base = _mm512_set1_epi32(static_cast<int>(at));
+  _mm512_storeu_si512(out,
+                      _mm512_add_epi32(base, _mm512_cvtepu8_epi32(_mm512_castsi512_si128(packed))));
+  if (count > 16) {
+    _mm512_storeu_si512(
+        out + 16,
+        _mm512_add_epi32(base, _mm512_cvtepu8_epi32(_mm512_extracti32x4_epi32(packed, 1))));
+    if (count > 32) {
+      _mm512_storeu_si512(
+          out + 32,
+          _mm512_add_epi32(base, _mm512_cvtepu8_epi32(_mm512_extracti32x4_epi32(packed, 2))));
+      if (count > 48) {
+        _mm512_storeu_si512(
+            out + 48,
+            _mm512_add_epi32(base, _mm512_cvtepu8_epi32(_mm512_extracti32x4_epi32(packed, 3))));
+      }
+    }
+  }
+  return out + count;
+}
+
+template <BlockMasks (*Classify)(const uint8_t*), uint64_t (*Xor)(uint64_t),
+          uint32_t* (*Write)(uint64_t, uint32_t, uint32_t*) = Flatten>
 uint32_t* IndexBlocks(const uint8_t* buf, size_t len, uint32_t* out, Carry& result) {
   Carry carry;  // a local, so that it stays in registers
   size_t at = 0;
   for (; at + 64 <= len; at += 64)
-    out = Flatten(Structurals<Xor>(Classify(buf + at), carry), static_cast<uint32_t>(at), out);
+    out = Write(Structurals<Xor>(Classify(buf + at), carry), static_cast<uint32_t>(at), out);
   if (at < len) {
     // The last, partial block, read into the zero padding: zeros are no
     // quotes, so the string state at `len` carries through them, and their
     // structurals are dropped.
     const uint64_t bits = Structurals<Xor>(Classify(buf + at), carry);
-    out = Flatten(bits & ((uint64_t{1} << (len - at)) - 1), static_cast<uint32_t>(at), out);
+    out = Write(bits & ((uint64_t{1} << (len - at)) - 1), static_cast<uint32_t>(at), out);
   }
   result = carry;
   return out;
@@ -297,11 +342,9 @@ __attribute__((target("avx2,pclmul,bmi"), flatten)) uint32_t* IndexAvx2(const ui
   return IndexBlocks<ClassifyAvx2, PrefixXorClmul>(buf, len, out, carry);
 }
 
-__attribute__((target("avx512bw,pclmul,bmi"), flatten)) uint32_t* IndexAvx512(const uint8_t* buf,
-                                                                              size_t len,
-                                                                              uint32_t* out,
-                                                                              Carry& carry) {
-  return IndexBlocks<ClassifyAvx512, PrefixXorClmul>(buf, len, out, carry);
+__attribute__((target("avx512f,avx512bw,avx512vbmi2,pclmul,bmi"), flatten)) uint32_t* IndexAvx512(
+    const uint8_t* buf, size_t len, uint32_t* out, Carry& carry) {
+  return IndexBlocks<ClassifyAvx512, PrefixXorClmul, FlattenVbmi2>(buf, len, out, carry);
 }
 
 __attribute__((flatten)) uint32_t* IndexSse2(const uint8_t* buf, size_t len, uint32_t* out,
@@ -312,15 +355,16 @@ __attribute__((flatten)) uint32_t* IndexSse2(const uint8_t* buf, size_t len, uin
 }  // namespace
 
 bool IndexJson(const uint8_t* buf, size_t len, std::vector<uint32_t>* indexes, uint32_t* count) {
-  // A byte is at most one structural; Flatten's slack, then two sentinels.
+  // A byte is at most one structural; the writers' slack, then two sentinels.
   if (indexes->size() < len + kIndexSlack + 2) indexes->resize(len + kIndexSlack + 2);
-  static const int kernel = __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("bmi") &&
-                                    __builtin_cpu_supports("pclmul")
-                                ? 2
-                            : __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") &&
-                                    __builtin_cpu_supports("pclmul")
-                                ? 1
-                                : 0;
+  static const int kernel =
+      __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vbmi2") &&
+              __builtin_cpu_supports("bmi") && __builtin_cpu_supports("pclmul")
+          ? 2
+      : __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") &&
+              __builtin_cpu_supports("pclmul")
+          ? 1
+          : 0;
   Carry carry;
   uint32_t* const first = indexes->data();
   uint32_t* const end = kernel == 2   ? IndexAvx512(buf, len, first, carry)
