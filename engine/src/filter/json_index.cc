@@ -10,6 +10,8 @@
 #include <immintrin.h>
 #include <simdjson.h>
 
+#include <cstring>
+
 namespace iam_audit::filter_internal {
 namespace {
 
@@ -141,22 +143,20 @@ __attribute__((target("avx2"))) uint64_t Bits32(__m256i m) {
   return static_cast<uint32_t>(_mm256_movemask_epi8(m));
 }
 
+// ClassifyAvx512's table lookups, 32 bytes at a time.
 __attribute__((target("avx2"))) BlockMasks ClassifyAvx2(const uint8_t* p) {
+  const __m256i blank_table = _mm256_broadcastsi128_si256(_mm_setr_epi8(
+      ' ', 100, 100, 100, 17, 100, 113, 2, 100, '\t', '\n', 112, 100, '\r', 100, 100));
+  const __m256i op_table = _mm256_broadcastsi128_si256(
+      _mm_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ':', '{', ',', '}', 0, 0));
   BlockMasks m;
   for (size_t k = 0; k < 2; ++k) {
     const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32 * k));
-    const __m256i folded = _mm256_or_si256(v, _mm256_set1_epi8(0x20));
-    const __m256i op =
-        _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(folded, _mm256_set1_epi8('{')),
-                                        _mm256_cmpeq_epi8(folded, _mm256_set1_epi8('}'))),
-                        _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(':')),
-                                        _mm256_cmpeq_epi8(v, _mm256_set1_epi8(','))));
-    const __m256i blank =
-        _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(' ')),
-                                        _mm256_cmpeq_epi8(v, _mm256_set1_epi8('\t'))),
-                        _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\n')),
-                                        _mm256_cmpeq_epi8(v, _mm256_set1_epi8('\r'))));
     const __m256i control = _mm256_cmpeq_epi8(_mm256_min_epu8(v, _mm256_set1_epi8(0x1F)), v);
+    const __m256i op =
+        _mm256_andnot_si256(control, _mm256_cmpeq_epi8(_mm256_or_si256(v, _mm256_set1_epi8(0x20)),
+                                                       _mm256_shuffle_epi8(op_table, v)));
+    const __m256i blank = _mm256_cmpeq_epi8(v, _mm256_shuffle_epi8(blank_table, v));
     const auto shift = static_cast<int>(32 * k);
     m.quote |= Bits32(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('"'))) << shift;
     m.backslash |= Bits32(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\\'))) << shift;
@@ -175,10 +175,11 @@ __attribute__((target("avx2"))) BlockMasks ClassifyAvx2(const uint8_t* p) {
 // byte (0x0C and 0x1A fold onto ',' and ':'). Bytes from 0x80 look up zero.
 __attribute__((target("avx512bw"))) BlockMasks ClassifyAvx512(const uint8_t* p) {
   const __m512i v = _mm512_loadu_si512(p);
-  const __m512i blank_table = _mm512_broadcast_i32x4(_mm_setr_epi8(
-      ' ', 100, 100, 100, 17, 100, 113, 2, 100, '\t', '\n', 112, 100, '\r', 100, 100));
-  const __m512i op_table =
-      _mm512_broadcast_i32x4(_mm_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ':', '{', ',', '}', 0, 0));
+  const __m512i blank_table =
+      _mm512_maskz_broadcast_i32x4(0xFFFF, _mm_setr_epi8(' ', 100, 100, 100, 17, 100, 113, 2, 100,
+                                                         '\t', '\n', 112, 100, '\r', 100, 100));
+  const __m512i op_table = _mm512_maskz_broadcast_i32x4(
+      0xFFFF, _mm_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ':', '{', ',', '}', 0, 0));
   BlockMasks m;
   m.quote = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('"'));
   m.backslash = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\\'));
@@ -261,25 +262,50 @@ uint32_t LowestBit(uint64_t bits) {
 // Appends the offsets of the set bits of `bits` (block at `at`) to `out`,
 // eight at a time so that the loop's branch depends on the count only
 // (as simdjson does); writes up to kIndexSlack entries past the last one.
-uint32_t* Flatten(uint64_t bits, uint32_t at, uint32_t* out) {
+// `Lowest` gives the lowest set bit's offset, any value when there is none.
+template <uint32_t (*Lowest)(uint64_t)>
+uint32_t* FlattenWith(uint64_t bits, uint32_t at, uint32_t* out) {
   const auto count = static_cast<uint32_t>(__builtin_popcountll(bits));
 #pragma GCC unroll 8
   for (int k = 0; k < 8; ++k) {
-    out[k] = at + LowestBit(bits);
+    out[k] = at + Lowest(bits);
     bits &= bits - 1;
   }
   if (count > 8) {
 #pragma GCC unroll 8
     for (int k = 8; k < 16; ++k) {
-      out[k] = at + LowestBit(bits);
+      out[k] = at + Lowest(bits);
       bits &= bits - 1;
     }
     for (int k = 16; bits != 0; ++k) {
-      out[k] = at + LowestBit(bits);
+      out[k] = at + Lowest(bits);
       bits &= bits - 1;
     }
   }
   return out + count;
+}
+
+uint32_t* Flatten(uint64_t bits, uint32_t at, uint32_t* out) {
+  return FlattenWith<LowestBit>(bits, at, out);
+}
+
+// TZCNT is defined on zero (64), so no bit needs setting.
+__attribute__((target("bmi"))) uint32_t LowestBitBmi(uint64_t bits) {
+  return static_cast<uint32_t>(_tzcnt_u64(bits));
+}
+
+__attribute__((target("bmi"))) uint32_t* FlattenBmi(uint64_t bits, uint32_t at, uint32_t* out) {
+  return FlattenWith<LowestBitBmi>(bits, at, out);
+}
+
+// The low 128 bits of `v`. GCC 12's unmasked AVX-512 intrinsics
+// (_mm512_castsi512_si128, _mm512_cvtepu8_epi32, _mm512_broadcast_i32x4...)
+// go through an undefined value that -Wmaybe-uninitialized reports (an
+// error with IAM_AUDIT_WERROR): hence this and the maskz forms, all lanes on.
+__attribute__((target("avx512f"))) __m128i Low128(__m512i v) {
+  __m128i low;
+  std::memcpy(&low, &v, sizeof(low));
+  return low;
 }
 
 // Flatten with AVX-512 VBMI2 (as simdjson's Ice Lake kernel): the set
@@ -297,19 +323,23 @@ __attribute__((target("avx512f,avx512bw,avx512vbmi2"))) uint32_t* FlattenVbmi2(u
   const __m512i packed = _mm512_maskz_compress_epi8(bits, offsets);
   const __m512i base = _mm512_set1_epi32(static_cast<int>(at));
   _mm512_storeu_si512(out,
-                      _mm512_add_epi32(base, _mm512_cvtepu8_epi32(_mm512_castsi512_si128(packed))));
+                      _mm512_add_epi32(base, _mm512_maskz_cvtepu8_epi32(0xFFFF, Low128(packed))));
   if (count > 16) {
     _mm512_storeu_si512(
-        out + 16,
-        _mm512_add_epi32(base, _mm512_cvtepu8_epi32(_mm512_extracti32x4_epi32(packed, 1))));
+        out + 16, _mm512_add_epi32(
+                      base, _mm512_maskz_cvtepu8_epi32(0xFFFF, Low128(_mm512_maskz_shuffle_i32x4(
+                                                                   0xFFFF, packed, packed, 1)))));
     if (count > 32) {
       _mm512_storeu_si512(
-          out + 32,
-          _mm512_add_epi32(base, _mm512_cvtepu8_epi32(_mm512_extracti32x4_epi32(packed, 2))));
+          out + 32, _mm512_add_epi32(
+                        base, _mm512_maskz_cvtepu8_epi32(0xFFFF, Low128(_mm512_maskz_shuffle_i32x4(
+                                                                     0xFFFF, packed, packed, 2)))));
       if (count > 48) {
         _mm512_storeu_si512(
             out + 48,
-            _mm512_add_epi32(base, _mm512_cvtepu8_epi32(_mm512_extracti32x4_epi32(packed, 3))));
+            _mm512_add_epi32(
+                base, _mm512_maskz_cvtepu8_epi32(
+                          0xFFFF, Low128(_mm512_maskz_shuffle_i32x4(0xFFFF, packed, packed, 3)))));
       }
     }
   }
@@ -320,16 +350,28 @@ template <BlockMasks (*Classify)(const uint8_t*), uint64_t (*Xor)(uint64_t),
           uint32_t* (*Write)(uint64_t, uint32_t, uint32_t*) = Flatten>
 uint32_t* IndexBlocks(const uint8_t* buf, size_t len, uint32_t* out, Carry& result) {
   Carry carry;  // a local, so that it stays in registers
+  // Each block's structurals are written after the next block's are found
+  // (as simdjson does), so that the writing overlaps the next block's mask
+  // arithmetic instead of waiting for it.
+  uint64_t pending = 0;
+  uint32_t pending_at = 0;
   size_t at = 0;
-  for (; at + 64 <= len; at += 64)
-    out = Write(Structurals<Xor>(Classify(buf + at), carry), static_cast<uint32_t>(at), out);
+  for (; at + 64 <= len; at += 64) {
+    const uint64_t bits = Structurals<Xor>(Classify(buf + at), carry);
+    out = Write(pending, pending_at, out);
+    pending = bits;
+    pending_at = static_cast<uint32_t>(at);
+  }
   if (at < len) {
     // The last, partial block, read into the zero padding: zeros are no
     // quotes, so the string state at `len` carries through them, and their
     // structurals are dropped.
     const uint64_t bits = Structurals<Xor>(Classify(buf + at), carry);
-    out = Write(bits & ((uint64_t{1} << (len - at)) - 1), static_cast<uint32_t>(at), out);
+    out = Write(pending, pending_at, out);
+    pending = bits & ((uint64_t{1} << (len - at)) - 1);
+    pending_at = static_cast<uint32_t>(at);
   }
+  out = Write(pending, pending_at, out);
   result = carry;
   return out;
 }
@@ -339,7 +381,7 @@ uint32_t* IndexBlocks(const uint8_t* buf, size_t len, uint32_t* out, Carry& resu
 __attribute__((target("avx2,pclmul,bmi"), flatten)) uint32_t* IndexAvx2(const uint8_t* buf,
                                                                         size_t len, uint32_t* out,
                                                                         Carry& carry) {
-  return IndexBlocks<ClassifyAvx2, PrefixXorClmul>(buf, len, out, carry);
+  return IndexBlocks<ClassifyAvx2, PrefixXorClmul, FlattenBmi>(buf, len, out, carry);
 }
 
 __attribute__((target("avx512f,avx512bw,avx512vbmi2,pclmul,bmi"), flatten)) uint32_t* IndexAvx512(
