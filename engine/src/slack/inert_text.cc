@@ -9,9 +9,8 @@
 namespace iam_audit::inert {
 namespace {
 
-constexpr std::string_view kZwsp = "\xE2\x80\x8B";         // U+200B
-constexpr std::string_view kInertBacktick = "\xCB\x8B";    // U+02CB MODIFIER LETTER GRAVE ACCENT
-constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+constexpr std::string_view kZwsp = "\xE2\x80\x8B";       // U+200B
+constexpr std::string_view kInertBacktick = "\xCB\x8B";  // U+02CB MODIFIER LETTER GRAVE ACCENT
 constexpr std::string_view kMissing = "-";
 constexpr char32_t kDrop = 0xFFFFFFFF;  // Neutral(): the code point is left out
 
