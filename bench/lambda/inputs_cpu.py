@@ -180,12 +180,7 @@ def main():
     try:
         entry = s3rver_harness.install(a.s3rver_package, a.s3rver_install)
         server = s3rver_harness.start(entry, os.path.join(tmp, "s3"), buckets=[BUCKET])
-        import botocore.config
-        import botocore.session
-        s3 = botocore.session.get_session().create_client(
-            "s3", region_name="us-east-1", endpoint_url=server.endpoint,
-            aws_access_key_id=s3rver_harness.ACCESS_KEY_ID, aws_secret_access_key="bench-secret",
-            config=botocore.config.Config(s3={"addressing_style": "path"}, signature_version="s3v4"))
+        s3 = s3rver_harness.client(server.endpoint, "bench-secret")
         cert = os.path.join(tmp, "slack.pem")
         slack = subprocess.Popen([a.mock_slack, "--port", "0", "--tls-self-signed", "--cert-out", cert, "--webhook",
                                   "T1/B1/benchsecret", "--no-rate-limit", "--quiet"], stdout=subprocess.PIPE,

@@ -26,8 +26,6 @@ import subprocess
 import sys
 import tempfile
 
-import botocore.config
-import botocore.session
 
 import s3rver_harness
 
@@ -55,11 +53,7 @@ def main():
     server = s3rver_harness.start(entry, data_dir, buckets=[BUCKET])
     try:
         endpoint = server.endpoint
-        session = botocore.session.get_session()
-        s3 = session.create_client(
-            "s3", region_name="us-east-1", endpoint_url=endpoint, aws_access_key_id="S3RVER",
-            aws_secret_access_key="S3RVER",
-            config=botocore.config.Config(s3={"addressing_style": "path"}, signature_version="s3v4"))
+        s3 = s3rver_harness.client(endpoint)
         objects = {}
         big = os.urandom(5 * 1024 * 1024 + 123)
         objects["big/object.bin"] = big

@@ -23,8 +23,6 @@ import subprocess
 import sys
 import tempfile
 
-import botocore.config
-import botocore.session
 
 import s3rver_harness
 
@@ -57,10 +55,7 @@ def main():
     data_dir = tempfile.mkdtemp(prefix="iam-audit-s3rver-handler-")
     server = s3rver_harness.start(entry, data_dir, buckets=[BUCKET])
     try:
-        s3 = botocore.session.get_session().create_client(
-            "s3", region_name="us-east-1", endpoint_url=server.endpoint, aws_access_key_id="S3RVER",
-            aws_secret_access_key="S3RVER",
-            config=botocore.config.Config(s3={"addressing_style": "path"}, signature_version="s3v4"))
+        s3 = s3rver_harness.client(server.endpoint)
         body = gzip.compress(json.dumps({"Records": [record(n) for n in range(30)]}).encode())
         s3.put_object(Bucket=BUCKET, Key=KEY, Body=body)
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}

@@ -62,6 +62,18 @@ class Server:
         self.proc.wait()
 
 
+def client(endpoint, secret_access_key="S3RVER"):
+    """botocore's S3 client for the server at `endpoint`: s3rver's default
+    account, path-style addressing and Signature Version 4, as the tests
+    and benches talk to it."""
+    import botocore.config
+    import botocore.session
+    return botocore.session.get_session().create_client(
+        "s3", region_name="us-east-1", endpoint_url=endpoint, aws_access_key_id=ACCESS_KEY_ID,
+        aws_secret_access_key=secret_access_key,
+        config=botocore.config.Config(s3={"addressing_style": "path"}, signature_version="s3v4"))
+
+
 def start(entry, data_dir, buckets=(), tls_args=()):
     """Starts s3rver on 127.0.0.1 on a free port, storing under data_dir, with
     the given buckets created; tls_args = ["--key", KEY_PEM, "--cert", CERT_PEM]

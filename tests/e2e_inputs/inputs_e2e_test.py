@@ -42,8 +42,6 @@ import tempfile
 import urllib.parse
 import urllib.request
 
-import botocore.config
-import botocore.session
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "aws"))
 import s3rver_harness  # noqa: E402
@@ -83,10 +81,7 @@ class Services:
         self.procs = []
         entry = s3rver_harness.install(S3RVER_PACKAGE, S3RVER_INSTALL)
         self.s3rver = s3rver_harness.start(entry, os.path.join(tmp, "s3"), buckets=[BUCKET])
-        self.s3 = botocore.session.get_session().create_client(
-            "s3", region_name="us-east-1", endpoint_url=self.s3rver.endpoint,
-            aws_access_key_id=s3rver_harness.ACCESS_KEY_ID, aws_secret_access_key=AWS_SECRET,
-            config=botocore.config.Config(s3={"addressing_style": "path"}, signature_version="s3v4"))
+        self.s3 = s3rver_harness.client(self.s3rver.endpoint, AWS_SECRET)
         cert = os.path.join(tmp, "slack.pem")
         slack = self.spawn([MOCK_SLACK, "--port", "0", "--tls-self-signed", "--cert-out", cert, "--webhook",
                             f"T0001/B0001/{SECRET}", "--no-rate-limit", "--quiet"], "mock-slack")

@@ -32,8 +32,6 @@ import subprocess
 import sys
 import tempfile
 
-import botocore.config
-import botocore.session
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "aws"))
 import s3rver_harness  # noqa: E402
@@ -75,10 +73,7 @@ def main():
     data_dir = tempfile.mkdtemp(prefix="iam-audit-s3rver-narrow-")
     server = s3rver_harness.start(entry, data_dir, buckets=[BUCKET])
     try:
-        s3 = botocore.session.get_session().create_client(
-            "s3", region_name="us-east-1", endpoint_url=server.endpoint, aws_access_key_id="S3RVER",
-            aws_secret_access_key="S3RVER",
-            config=botocore.config.Config(s3={"addressing_style": "path"}, signature_version="s3v4"))
+        s3 = s3rver_harness.client(server.endpoint)
         markers = set()
         for key in keys():
             s3.put_object(Bucket=BUCKET, Key=key, Body=b"{}")
