@@ -5,7 +5,9 @@ AWS_ENDPOINT_URL_S3): 503 SlowDown and 500 InternalError are retried with
 backoff; a server that never recovers ends in "gave up after N attempts" or,
 with a short deadline, deadline_exceeded; S3's SignatureDoesNotMatch document
 (which carries the string to sign and the signature) leaks no secret; a
-zero-byte object, to whose Range S3 answers 416 InvalidRange, reads as empty.
+zero-byte object, to whose Range S3 answers 416 InvalidRange, reads as empty;
+a PutObject answered 503 SlowDown is sent again, the same body and signed
+payload hash each time.
 
 usage: s3_retry_test.py S3_TEST_TOOL
 """
@@ -13,6 +15,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -21,6 +24,7 @@ SECRET = "SecretKeyThatMustNotLeak0123456789abcdef"
 TOKEN = "SessionTokenThatMustNotLeak"
 seen = {}
 seen_headers = {}
+put_bodies = []
 lock = threading.Lock()
 
 LIST_OK = (b'<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
@@ -96,6 +100,18 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(404, b"")
         return self.send(400, error_doc("InvalidRequest", "unexpected path " + path))
 
+    def do_PUT(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        with lock:
+            n = seen[self.path] = seen.get(self.path, 0) + 1
+            put_bodies.append((self.path, body, self.headers.get("x-amz-content-sha256"),
+                               self.headers.get("Authorization", "")))
+        if self.path == "/flakyput/k":  # PutObject: SlowDown once, then stored
+            if n == 1:
+                return self.send(503, error_doc("SlowDown", "Please reduce your request rate."))
+            return self.send(200, b"", [("ETag", '"900150983cd24fb0d6963f7d28e17f72"')])
+        return self.send(400, error_doc("InvalidRequest", "unexpected path " + self.path))
+
 
 failures = []
 
@@ -132,6 +148,19 @@ def main():
               "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
               "x-amz-content-sha256 is the empty body's SHA-256")
         check("x-amz-security-token" in h.get("Authorization", ""), "the session token is signed")
+
+        with tempfile.NamedTemporaryFile() as f:
+            f.write(b"abc")
+            f.flush()
+            rc, out, err = run(["put", "flakyput", "k", "--body-file", f.name], port)
+        check(rc == 0 and out.strip() == '{"etag":"\\"900150983cd24fb0d6963f7d28e17f72\\""}',
+              f"PutObject: SlowDown once, then stored ({out.strip()} {err})")
+        puts = [p for p in put_bodies if p[0] == "/flakyput/k"]
+        check(len(puts) == 2, f"2 PUTs of /flakyput/k (saw {len(puts)})")
+        # SHA-256("abc") from FIPS 180-2's examples.
+        check(all(b == b"abc" and h == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+                  and "x-amz-content-sha256" in a for _, b, h, a in puts),
+              "each PUT carries the body and its signed SHA-256")
 
         rc, out, err = run(["get", "down", "k", "--timeout-ms", "60000"], port)
         check(rc == 1 and err.startswith("error (unavailable): s3: GetObject s3://down/k: SlowDown: Please reduce "

@@ -3,12 +3,15 @@
 //   s3_test_tool get BUCKET KEY [--chunk-bytes N] [--timeout-ms N]
 //   s3_test_tool list BUCKET [--prefix P] [--delimiter D] [--start-after S] [--max-keys N]
 //                                     [--timeout-ms N]
-// get and list read their configuration from the environment
+//   s3_test_tool put BUCKET KEY --body-file F [--content-type T] [--timeout-ms N]
+// get, list and put read their configuration from the environment
 // (S3Config::FromEnvironment). Errors go to stderr as "error (<code>): <message>",
 // exit status 1; bad usage exits 2.
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -82,7 +85,9 @@ std::string Option(const std::vector<std::string>& args, const std::string& name
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) {
-    std::cerr << "usage: s3_test_tool sign | get BUCKET KEY [options] | list BUCKET [options]\n";
+    std::cerr
+        << "usage: s3_test_tool sign | get BUCKET KEY [options] | list BUCKET [options] | put "
+           "BUCKET KEY --body-file F [options]\n";
     return 2;
   }
   if (args[0] == "sign") return Sign();
@@ -134,6 +139,20 @@ int main(int argc, char** argv) {
     } while (true);
     std::cout << json{{"pages", pages}, {"objects", objects}, {"common_prefixes", prefixes}}.dump()
               << "\n";
+    return 0;
+  }
+  if (args[0] == "put" && args.size() >= 3) {
+    std::ifstream in(Option(args, "--body-file", ""), std::ios::binary);
+    if (!in) {
+      std::cerr << "s3_test_tool: put needs a readable --body-file\n";
+      return 2;
+    }
+    std::ostringstream body;
+    body << in.rdbuf();
+    auto put = client.PutObject(args[1], args[2], body.str(), Option(args, "--content-type", ""),
+                                timeout_ms);
+    if (!put.ok()) return Fail(put.status());
+    std::cout << json{{"etag", put->etag}}.dump() << "\n";
     return 0;
   }
   std::cerr << "s3_test_tool: bad arguments\n";

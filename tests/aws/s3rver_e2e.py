@@ -7,8 +7,9 @@ installed by `npm ci` into the build tree, then started, by s3rver_harness.py.
 Objects are put by botocore's S3 client (Debian's python3-botocore), then read
 back by s3_test_tool (our client): a multi-MB object in bounded chunks, odd
 keys, ListObjectsV2 pages, NoSuchKey / NoSuchBucket / InvalidAccessKeyId
-errors, and https with a verified (and an unverifiable) certificate. Fails
-(never skips) when s3rver cannot be installed or started.
+errors, and https with a verified (and an unverifiable) certificate. The
+other way round, objects put by our client's PutObject are read back by
+botocore. Fails (never skips) when s3rver cannot be installed or started.
 
 What s3rver does not check (covered elsewhere): it does not verify SigV4
 signatures, only that the access key exists (signatures: sigv4_test.cc and
@@ -45,6 +46,14 @@ def run_tool(args, env_extra, drop=()):
     env.update(env_extra)
     r = subprocess.run([TOOL] + args, env=env, capture_output=True, text=True, timeout=120)
     return r.returncode, r.stdout, r.stderr
+
+
+def put(key, body, env, extra=(), bucket=BUCKET):
+    """s3_test_tool put of `body` (bytes) as `key`: (exit status, stdout, stderr)."""
+    with tempfile.NamedTemporaryFile(prefix="iam-audit-put-") as f:
+        f.write(body)
+        f.flush()
+        return run_tool(["put", bucket, key, "--body-file", f.name, *extra], env)
 
 
 def main():
@@ -125,6 +134,39 @@ def main():
                       f"common prefixes {extra}: {got['common_prefixes']}")
                 check(got["objects"] == [["delim/a.json", 2], ["delim/d.json", 2]], f"objects {extra}: {got['objects']}")
 
+        # PutObject by our client, read back by botocore. Bodies and digests
+        # written out by hand: MD5("abc") from RFC 1321's test suite.
+        rc, out, err = put("put/abc.txt", b"abc", env, ["--content-type", "text/plain"])
+        check(rc == 0 and json.loads(out) == {"etag": '"900150983cd24fb0d6963f7d28e17f72"'},
+              f"put abc: the ETag is its MD5 ({out.strip()} {err.strip()})")
+        got = s3.get_object(Bucket=BUCKET, Key="put/abc.txt")
+        check(got["Body"].read() == b"abc", "put abc: botocore reads back b'abc'")
+        check(got["ContentType"] == "text/plain", f"put abc: Content-Type {got['ContentType']}")
+        # An odd key, binary bytes, no Content-Type (S3's default is binary/octet-stream).
+        odd_put = "put/a b+c~d=e/\u00e9\u4e2d(1)!*'.bin"
+        rc, out, err = put(odd_put, b"\x1f\x8b\x08\x00\x00\xff\r\n\x00end", env)
+        check(rc == 0, f"put {odd_put!r} exits 0 ({err.strip()})")
+        got = s3.get_object(Bucket=BUCKET, Key=odd_put)
+        check(got["Body"].read() == b"\x1f\x8b\x08\x00\x00\xff\r\n\x00end", f"put {odd_put!r}: bytes read back")
+        check(got["ContentType"] == "binary/octet-stream", f"put {odd_put!r}: Content-Type {got['ContentType']}")
+        # A multi-MB body in one request; then the same key overwritten.
+        rc, out, err = put("put/big.bin", b"0123456789abcdef" * (384 * 1024), env)
+        check(rc == 0, f"put of 6 MiB exits 0 ({err.strip()})")
+        got = s3.get_object(Bucket=BUCKET, Key="put/big.bin")["Body"].read()
+        check(got == b"0123456789abcdef" * (384 * 1024), f"put of 6 MiB: {len(got)} bytes read back, equal")
+        rc, out, err = put("put/big.bin", b"", env)
+        check(rc == 0 and json.loads(out) == {"etag": '"d41d8cd98f00b204e9800998ecf8427e"'},
+              f"put of an empty body over it: the ETag is MD5('') ({out.strip()} {err.strip()})")
+        check(s3.get_object(Bucket=BUCKET, Key="put/big.bin")["Body"].read() == b"",
+              "put of an empty body: botocore reads back nothing")
+        rc, out, err = put("k", b"abc", env, bucket="no-such-bucket")
+        check(rc == 1 and err.startswith(
+            "error (not_found): s3: PutObject s3://no-such-bucket/k: NoSuchBucket: The specified bucket does not exist")
+            and "(HTTP 404" in err, f"NoSuchBucket error (PutObject): {err.strip()}")
+        rc, out, err = run_tool(["put", BUCKET, "", "--body-file", "/dev/null"], env)
+        check(rc == 1 and err.strip() == f"error (invalid_argument): s3: PutObject s3://{BUCKET}: the key is empty",
+              f"put with an empty key: {err.strip()}")
+
         # Errors: S3's Code and Message with the operation, bucket and key.
         rc, out, err = run_tool(["get", BUCKET, "no/such key.json.gz"], env)
         check(rc == 1 and err.startswith(
@@ -173,6 +215,10 @@ def main():
                   f"get over https, verified ({err.strip()})")
             rc, out, err = run_tool(["list", BUCKET, "--prefix", prefix, "--max-keys", "10"], tls_env)
             check(rc == 0 and json.loads(out)["objects"] == expected, f"list over https ({err.strip()})")
+            rc, out, err = put("put/over-https.txt", b"sent over https\n", tls_env)
+            check(rc == 0, f"put over https, verified ({err.strip()})")
+            check(s3.get_object(Bucket=BUCKET, Key="put/over-https.txt")["Body"].read() == b"sent over https\n",
+                  "put over https: botocore reads it back")
             untrusted = dict(tls_env, IAM_AUDIT_CA_BUNDLE="/etc/ssl/certs/ca-certificates.crt")
             rc, out, err = run_tool(["get", BUCKET, odd[0]], untrusted)
             check(rc == 1 and f"https: certificate verification failed for https://127.0.0.1:{tls_port}" in err

@@ -1,6 +1,6 @@
-// A small Amazon S3 client: GetObject (streamed to a callback in chunks) and
-// ListObjectsV2, signed with AWS Signature Version 4, over the engine's own
-// HTTP/1.1 client (engine/src/delivery/http1.h). No AWS SDK.
+// A small Amazon S3 client: GetObject (streamed to a callback in chunks),
+// ListObjectsV2 and PutObject, signed with AWS Signature Version 4, over the
+// engine's own HTTP/1.1 client (engine/src/delivery/http1.h). No AWS SDK.
 //
 // GetObject reads the object in ranged GETs of chunk_bytes each (If-Match on
 // the first answer's ETag, so a changed object is an error, not mixed bytes);
@@ -95,6 +95,10 @@ struct ListObjectsV2Result {
   std::string next_continuation_token;  // "" on the last page
 };
 
+struct PutObjectResult {
+  std::string etag;  // as S3 answers it, quotes included ("\"<hex>\""); "" if none
+};
+
 // Receives the object's bytes in order, one chunk (at most chunk_bytes) at a
 // time. A non-OK return stops the download and is GetObject's result.
 using ChunkCallback = std::function<Status(std::string_view chunk)>;
@@ -106,12 +110,20 @@ class S3Client {
   S3Client(const S3Client&) = delete;
   S3Client& operator=(const S3Client&) = delete;
 
-  // Both take a deadline for the whole operation, retries and backoff
+  // All take a deadline for the whole operation, retries and backoff
   // included (timeout_ms from now).
   Status GetObject(const std::string& bucket, const std::string& key, const ChunkCallback& on_chunk,
                    int64_t timeout_ms);
   StatusOr<ListObjectsV2Result> ListObjectsV2(const ListObjectsV2Request& request,
                                               int64_t timeout_ms);
+  // PUT of the whole body in one request (no multipart upload), signed with
+  // the body's SHA-256 as x-amz-content-sha256; the same endpoint,
+  // addressing, retries and error wording as GetObject ("s3: PutObject
+  // s3://bucket/key: NoSuchBucket: … (HTTP 404, request id …)").
+  // `content_type` "" sends none (S3 then stores binary/octet-stream).
+  StatusOr<PutObjectResult> PutObject(const std::string& bucket, const std::string& key,
+                                      std::string_view body, std::string_view content_type,
+                                      int64_t timeout_ms);
 
  private:
   struct Impl;

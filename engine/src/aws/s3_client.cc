@@ -1,7 +1,8 @@
 // The S3 client (iam_audit/s3_client.h): endpoint parsing and request
 // building (path or virtual-host style, SigV4-signed), S3Config from the
-// environment, and S3Client's GetObject in ranged chunks and ListObjectsV2,
-// with retries, S3 error documents turned into Status and secrets redacted.
+// environment, and S3Client's GetObject in ranged chunks, ListObjectsV2 and
+// PutObject, with retries, S3 error documents turned into Status and secrets
+// redacted.
 #include "iam_audit/s3_client.h"
 
 #include <algorithm>
@@ -88,7 +89,7 @@ StatusOr<S3HttpRequest> BuildS3Request(
     const s3::S3Config& config, std::string_view method, std::string_view bucket,
     std::string_view key, const std::vector<std::pair<std::string, std::string>>& query,
     const std::vector<std::pair<std::string, std::string>>& extra_headers,
-    std::string_view amz_date) {
+    std::string_view amz_date, std::string_view payload_sha256) {
   S3HttpRequest req;
   bool path_style = false;
   if (!config.endpoint_url.empty()) {
@@ -123,7 +124,7 @@ StatusOr<S3HttpRequest> BuildS3Request(
   in.method = std::string(method);
   in.path = path;
   in.query = query;
-  in.payload_hash = std::string(kEmptyPayloadSha256);
+  in.payload_hash = std::string(payload_sha256.empty() ? kEmptyPayloadSha256 : payload_sha256);
   in.headers.emplace_back("host", req.host_header);
   in.headers.emplace_back("x-amz-content-sha256", in.payload_hash);
   for (const auto& h : extra_headers) in.headers.push_back(h);
@@ -219,6 +220,14 @@ void Redact(std::string& text, std::initializer_list<std::string_view> secrets) 
   }
 }
 
+// What a request sends besides its headers: GET and no body, or a PUT's
+// body (whose SHA-256 is signed) and its Content-Type ("" for none).
+struct Payload {
+  std::string_view method = "GET";
+  std::string_view body;
+  std::string_view content_type;
+};
+
 }  // namespace
 
 struct S3Client::Impl {
@@ -247,8 +256,11 @@ struct S3Client::Impl {
   StatusOr<http1::Response> Send(std::string_view operation, std::string_view bucket,
                                  std::string_view key, const Headers& query,
                                  const Headers& extra_headers, Clock::time_point deadline,
-                                 int pass_through_status = 0) {
+                                 int pass_through_status = 0, const Payload& payload = {}) {
     const std::string what = "s3: " + std::string(operation) + " " + Where(bucket, key);
+    // Hashed once: the same body goes out on every attempt.
+    const std::string payload_sha256 =
+        payload.body.empty() ? std::string() : aws::Sha256Hex(payload.body);
     Status last;
     int attempts = std::max(1, config.max_attempts);
     for (int attempt = 1;; ++attempt) {
@@ -261,11 +273,13 @@ struct S3Client::Impl {
                                                          std::to_string(attempt - 1) +
                                                          " attempts)");
       }
-      auto req = aws::BuildS3Request(config, "GET", bucket, key, query, extra_headers,
-                                     aws::FormatAmzDate(std::chrono::system_clock::now()));
+      auto req =
+          aws::BuildS3Request(config, payload.method, bucket, key, query, extra_headers,
+                              aws::FormatAmzDate(std::chrono::system_clock::now()), payload_sha256);
       if (!req.ok()) return req.status().WithPrefix(what);
       http1::Connection& conn = ConnectionFor(req->endpoint);
-      auto resp = conn.Request("GET", req->target, req->headers, "", "", remaining);
+      auto resp = conn.Request(payload.method, req->target, req->headers, payload.body,
+                               payload.content_type, remaining);
       bool retryable = false;
       if (!resp.ok()) {
         last = resp.status().WithPrefix(what);
@@ -413,6 +427,22 @@ StatusOr<ListObjectsV2Result> S3Client::ListObjectsV2(const ListObjectsV2Request
     return result.status().WithPrefix("s3: ListObjectsV2 " + Where(request.bucket, "") +
                                       ": malformed response");
   }
+  return result;
+}
+
+StatusOr<PutObjectResult> S3Client::PutObject(const std::string& bucket, const std::string& key,
+                                              std::string_view body, std::string_view content_type,
+                                              int64_t timeout_ms) {
+  if (Status s = CheckNames("PutObject", bucket, &key); !s.ok()) return s;
+  const auto deadline = Clock::now() + std::chrono::milliseconds(std::max<int64_t>(0, timeout_ms));
+  Payload payload;
+  payload.method = "PUT";
+  payload.body = body;
+  payload.content_type = content_type;
+  auto resp = impl_->Send("PutObject", bucket, key, {}, {}, deadline, 0, payload);
+  if (!resp.ok()) return resp.status();
+  PutObjectResult result;
+  result.etag = resp->Header("etag");
   return result;
 }
 

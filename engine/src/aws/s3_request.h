@@ -48,12 +48,14 @@ std::vector<std::pair<std::string, std::string>> ListObjectsV2Query(
     const s3::ListObjectsV2Request& request);
 
 // `key` empty: a bucket-level request (ListObjectsV2). `extra_headers` are
-// signed too (Range, If-Match).
+// signed too (Range, If-Match). `payload_sha256` is the body's SHA-256 in
+// lower-case hex (x-amz-content-sha256, signed); empty for a request without
+// a body.
 StatusOr<S3HttpRequest> BuildS3Request(
     const s3::S3Config& config, std::string_view method, std::string_view bucket,
     std::string_view key, const std::vector<std::pair<std::string, std::string>>& query,
     const std::vector<std::pair<std::string, std::string>>& extra_headers,
-    std::string_view amz_date);
+    std::string_view amz_date, std::string_view payload_sha256 = {});
 
 }  // namespace iam_audit::aws
 

@@ -1,8 +1,7 @@
 // Internal: a small HTTP/1.1 client connection over POSIX sockets, with TLS
 // from OpenSSL used directly. It backs MakeHttpClient() (alert delivery), the
 // S3 client (aws/s3_client.cc), the bootstrap's Lambda Runtime API client
-// (engine/lambda/runtime_api.cc) and the simulator's S3 upload
-// (simulator/src/s3_upload.cc); those targets include engine/src privately.
+// (engine/lambda/runtime_api.cc); those targets include engine/src privately.
 //
 // Why not cpp-httplib: Debian ships cpp-httplib as a shared library whose
 // static initialiser sets OpenSSL up and which pulls libssl, libcrypto and

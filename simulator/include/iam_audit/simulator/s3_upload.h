@@ -1,9 +1,10 @@
 // PutObject into an S3-compatible server (MinIO, s3rver, LocalStack, S3
-// itself), for `simulate --deliver s3 --endpoint URL`: path-style requests
-// (http://host:port/bucket/key), signed with AWS Signature Version 4 by the
-// engine's signer, sent over the engine's HTTP/1.1 client. One object per
-// request, the body sent whole; no retries (a failed upload is reported and
-// the run goes on).
+// itself), for `simulate --deliver s3 --endpoint URL`: the engine's S3 client
+// (iam_audit/s3_client.h, S3Client::PutObject) with path-style requests
+// (http://host:port/bucket/key), its Signature Version 4 signing, its retries
+// (5xx, SlowDown, lost connections, within the timeout) and its error wording.
+// One object per request, the body sent whole. What this adds: the
+// --endpoint checks and the ETag each upload must come back with.
 //
 // Credentials and region as the S3 client reads them (s3_client.h:
 // AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION /
@@ -33,9 +34,10 @@ class S3Uploader {
   S3Uploader(const S3Uploader&) = delete;
   S3Uploader& operator=(const S3Uploader&) = delete;
 
-  // PUT /bucket/key. OK only for HTTP 200 whose ETag is "<expected_etag>"
-  // (when given). Errors: "s3: PutObject s3://bucket/key: <Code> (HTTP n)",
-  // transport errors as the HTTP client words them, an ETag mismatch.
+  // PUT /bucket/key, retries included within timeout_seconds. OK only for
+  // an answer whose ETag is "<expected_etag>" (when given). Errors as the S3
+  // client words them ("s3: PutObject s3://bucket/key: <Code>: <Message>
+  // (HTTP n, request id …)"), or an ETag mismatch.
   Status Put(std::string_view bucket, std::string_view key, std::string_view body,
              std::string_view expected_etag);
 
