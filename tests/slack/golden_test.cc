@@ -8,7 +8,7 @@
 // then read the diff: a golden is a reviewed contract, not a snapshot. A run
 // with IAM_AUDIT_UPDATE_GOLDEN set always fails (after rewriting), so a CI job
 // that sets it can never be green; rerun without it once the diff is reviewed.
-// tests/golden_pins_test.cc holds hand-written expectations the goldens must
+// tests/slack/golden_pins_test.cc holds hand-written expectations the goldens must
 // also meet. IAM_AUDIT_GOLDEN_RECORDS_DIR replaces fixtures/records (the
 // update-mode test below points it at a temporary copy).
 #include <sys/wait.h>
