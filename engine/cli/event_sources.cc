@@ -115,25 +115,18 @@ void ReadWithSources(const sources::SourceUnit& unit, const sources::SourceOptio
 
 }  // namespace
 
-StatusOr<InputList> ListInputUnits(const std::vector<std::string>& specs,
-                                   const sources::SourceOptions& options) {
-  auto listed = sources::ListSources(specs, options);
-  if (!listed.ok()) return listed.status();
-  InputList list;
-  list.several = specs.size() != 1;
-  for (const std::string& spec : specs) {
-    std::error_code ec;
-    if (spec.rfind("s3://", 0) == 0 || (spec != "-" && std::filesystem::is_directory(spec, ec)))
-      list.several = true;
-  }
-  list.units = std::move(listed->units);
-  list.listing = *std::move(listed);
-  return list;
+bool SeveralSources(const std::vector<std::string>& specs) {
+  if (specs.size() != 1) return true;
+  const std::string& spec = specs[0];
+  std::error_code ec;
+  return spec.rfind("s3://", 0) == 0 || (spec != "-" && std::filesystem::is_directory(spec, ec));
 }
 
-unsigned DefaultJobs(const std::vector<sources::SourceUnit>& units) {
-  for (const sources::SourceUnit& unit : units) {
-    if (unit.kind == sources::UnitKind::kS3Object) return std::max(8u, 4 * AvailableCores());
+size_t BatchUnits(unsigned jobs) { return std::max<size_t>(1024, size_t{64} * jobs); }
+
+unsigned DefaultJobs(const std::vector<std::string>& specs) {
+  for (const std::string& spec : specs) {
+    if (spec.rfind("s3://", 0) == 0) return std::max(8u, 4 * AvailableCores());
   }
   return AvailableCores();
 }

@@ -1,8 +1,12 @@
 // The events of test-filter's sources, unit by unit, on any thread. Units
 // are listed by the record sources library (iam_audit/sources/sources.h:
 // files, folders, "-", s3://bucket/prefix, --since/--until/--account/
-// --region, digest files skipped); this file decides what a unit's events
-// are, as CloudWatch Logs would see them:
+// --region, digest files skipped), streamed: the reading commands
+// (test-filter, rule-stats) take the listing in batches of BatchUnits(jobs)
+// units (sources::ListSourceBatches) and read each batch with RunOrdered
+// (iam_audit/ordered_pool.h), so memory does not grow with the archive and
+// the output does not depend on --jobs. This file decides what a unit's
+// events are, as CloudWatch Logs would see them:
 // - A CloudTrail log file ({"Records":[…]}, gzip or plain) is its records,
 //   one event each, with the record's exact bytes: the messages CloudTrail
 //   sends to CloudWatch Logs. Event numbers are 1-based record numbers.
@@ -33,17 +37,15 @@
 
 namespace iam_audit::cli {
 
-struct InputList {
-  std::vector<sources::SourceUnit> units;
-  sources::SourceList listing;  // what was skipped (units moved out)
-  // False when the sources are exactly one file or "-": front ends keep
-  // their single-file output then.
-  bool several = false;
-};
+// False when the sources are exactly one file or "-" (front ends keep their
+// single-file output then); true for several specs, a folder or an s3://
+// prefix.
+bool SeveralSources(const std::vector<std::string>& specs);
 
-// Lists `specs` with ListSources. Errors name the spec.
-StatusOr<InputList> ListInputUnits(const std::vector<std::string>& specs,
-                                   const sources::SourceOptions& options);
+// The units of one batch of a streamed listing read on `jobs` threads:
+// max(1024, 64 × jobs), so that the pool's drain at the end of a batch costs
+// little and memory stays one batch of units.
+size_t BatchUnits(unsigned jobs);
 
 struct UnitReadStats {
   uint64_t events = 0;
@@ -54,11 +56,12 @@ struct UnitReadStats {
   std::vector<std::string> errors;
 };
 
-// The --jobs a reading command uses when none is given: the CPUs available
-// (iam_audit/ordered_pool.h), or, when a unit is an S3 object, 4 per CPU and
-// at least 8: an S3 read mostly waits on the network, and more requests in
+// The --jobs a reading command uses when none is given, decided from the
+// specs (the listing is not made yet): the CPUs available
+// (iam_audit/ordered_pool.h), or, when a spec is s3://, 4 per CPU and at
+// least 8: an S3 read mostly waits on the network, and more requests in
 // flight keep the CPUs busy.
-unsigned DefaultJobs(const std::vector<sources::SourceUnit>& units);
+unsigned DefaultJobs(const std::vector<std::string>& specs);
 
 // (1-based event number, message); the message is valid only during the call.
 using EventSink = std::function<void(uint64_t number, std::string_view message)>;

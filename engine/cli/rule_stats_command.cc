@@ -234,26 +234,29 @@ int RunRuleStats(const RuleStatsArgs& args) {
     std::cerr << "iam-audit rule-stats: " << options.status().message() << "\n";
     return kExitBadInput;
   }
-  auto listed = sources::ListSources(args.inputs, *options);
+  RuleStatsTotals totals;
+  for (const std::string& name : rules->IgnoreRuleNames()) totals.counts[name];
+  for (const std::string& name : rules->AlertRuleNames()) totals.counts[name];
+  // The listing streams in batches; each batch's files are evaluated on
+  // worker threads (RuleSet::Evaluate is const and thread-safe); the totals
+  // are added up, and errors printed, in file order on this thread, so the
+  // output does not depend on --jobs.
+  const OrderedPoolOptions pool{args.jobs ? args.jobs : DefaultJobs(args.inputs), 0};
+  auto listed = sources::ListSourceBatches(
+      args.inputs, *options, BatchUnits(EffectiveJobs(pool)),
+      [&](size_t, std::vector<sources::SourceUnit>& units) {
+        RunOrdered<FileOutcome>(
+            units.size(), pool, [&](size_t i) { return EvaluateUnit(units[i], *options, *rules); },
+            [&](size_t, FileOutcome&& out) {
+              AddFile(std::move(out), args.window_seconds, totals);
+              return true;
+            });
+        return true;
+      });
   if (!listed.ok()) {
     std::cerr << "iam-audit rule-stats: " << listed.status().message() << "\n";
     return kExitBadInput;
   }
-
-  RuleStatsTotals totals;
-  for (const std::string& name : rules->IgnoreRuleNames()) totals.counts[name];
-  for (const std::string& name : rules->AlertRuleNames()) totals.counts[name];
-  // Each file is evaluated on a worker thread (RuleSet::Evaluate is const
-  // and thread-safe); the totals are added up, and errors printed, in file
-  // order on this thread, so the output does not depend on --jobs.
-  const std::vector<sources::SourceUnit>& units = listed->units;
-  RunOrdered<FileOutcome>(
-      units.size(), OrderedPoolOptions{args.jobs ? args.jobs : DefaultJobs(units), 0},
-      [&](size_t i) { return EvaluateUnit(units[i], *options, *rules); },
-      [&](size_t, FileOutcome&& out) {
-        AddFile(std::move(out), args.window_seconds, totals);
-        return true;
-      });
   sources::ReadTotals skipped;
   skipped.skipped_digests = listed->skipped_digests;
   skipped.skipped_by_key = listed->skipped_by_key;

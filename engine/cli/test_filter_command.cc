@@ -23,9 +23,11 @@
 // event_sources.h: a CloudTrail log file is its records, one event each
 // (eventNumber = 1-based record number); any other local file one event per
 // line (eventNumber = line number).
-// Units are read on --jobs threads (default: the CPUs this process may use;
-// with s3:// sources 4 per CPU and at least 8, as S3 reads wait on the network);
-// the output is the same for any --jobs: units are reported in source order.
+// The listing streams (memory does not grow with the archive): units are
+// read in batches of max(1024, 64 × jobs) as the listing finds them, each
+// batch on --jobs threads (default: the CPUs this process may use; with s3://
+// sources 4 per CPU and at least 8, as S3 reads wait on the network); the
+// output is the same for any --jobs: units are reported in source order.
 //
 // Output for several sources or a folder: each match also has "file" (the
 // file it came from) before "eventNumber". Several patterns (-p repeated,
@@ -42,11 +44,14 @@
 // before the error count). A run over several sources, or with several
 // patterns, ends with a summary (files, events, bad files, digest files
 // skipped, matches per pattern, time); --no-summary drops it. A progress
-// line (files, events, MB/s, ETA) is drawn only when stderr is a terminal.
+// line (files, events, MB/s; the total and an ETA once a second listing on
+// its own thread has counted the files) is drawn only when stderr is a
+// terminal.
 //
 // Exit status: 0 every file was read; 1 some file could not be read (or
 // only partly); 2 bad usage, a bad pattern, a patterns file or a source that
-// cannot be read or listed.
+// cannot be read or listed (a listing that fails after its first batch was
+// read leaves the answer unfinished: no count, no closing bracket).
 //
 // --log-event-messages takes TestMetricFilter's logEventMessages as the aws
 // CLI passes them: each argument is one message, byte for byte (`[x y]` and
@@ -63,6 +68,7 @@
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -305,62 +311,73 @@ bool CompilePatterns(TestFilterArgs& args, const std::vector<std::string>& sourc
   return true;
 }
 
-// Sources: every unit read and matched on --jobs threads, the outcomes
-// written and counted in unit order.
-void MatchUnits(const TestFilterArgs& args, const std::vector<Filter>& filters,
-                const FilterSet& set, const sources::SourceOptions& options,
-                const InputList& inputs, MatchWriter& writer, MatchTotals& t) {
+// Sources: the listing streamed in batches (BatchUnits), each batch's units
+// read and matched on --jobs threads, the outcomes written and counted in
+// unit order across batches. Returns what the listing skipped, or its
+// error (the batches before it were read and written).
+StatusOr<sources::SourceList> MatchUnits(const TestFilterArgs& args,
+                                         const std::vector<Filter>& filters, const FilterSet& set,
+                                         const sources::SourceOptions& options,
+                                         const std::vector<std::string>& specs, bool archive,
+                                         MatchWriter& writer, MatchTotals& t) {
   const size_t n_patterns = filters.size();
   const bool several_patterns = n_patterns > 1;
-  const bool archive = inputs.several;
-  const std::vector<sources::SourceUnit>& units = inputs.units;
-  const OrderedPoolOptions pool{args.jobs ? args.jobs : DefaultJobs(units), 0};
+  const OrderedPoolOptions pool{args.jobs ? args.jobs : DefaultJobs(specs), 0};
   t.jobs_used = EffectiveJobs(pool);
-  const bool sequential = t.jobs_used == 1 || units.size() <= 1;
   const bool tty = args.progress && isatty(STDERR_FILENO);
-  uint64_t total_bytes = 0;
-  for (const sources::SourceUnit& u : units) total_bytes += u.size;
-  ArchiveProgress progress(tty && archive, units.size(), total_bytes);
+  // The totals of the progress line come from a counting listing of its own.
+  std::optional<sources::UnitCount> count;
+  if (tty && archive) count.emplace(specs, options);
+  ArchiveProgress progress(tty && archive);
   FileProgress file_progress(tty && !archive);
 
-  auto produce = [&](size_t i) {
-    const sources::SourceUnit& unit = units[i];
-    UnitOutcome out;
-    out.matches.assign(n_patterns, 0);
-    EventMatcher matcher(filters, set, args.count, several_patterns,
-                         archive ? &unit.name : nullptr);
-    out.stats = ReadUnitEvents(
-        unit, options,
-        [&](uint64_t number, std::string_view message) {
-          matcher.Run(number, message, out);
-          // Single-threaded: the writer is ours, stream straight to it.
-          if (sequential && out.text.size() > kFlushBytes) {
-            writer.Add(out.text);
-            out.text.clear();
+  return sources::ListSourceBatches(
+      specs, options, BatchUnits(t.jobs_used),
+      [&](size_t first, std::vector<sources::SourceUnit>& units) {
+        const bool sequential = t.jobs_used == 1 || units.size() <= 1;
+        auto produce = [&](size_t i) {
+          const sources::SourceUnit& unit = units[i];
+          UnitOutcome out;
+          out.matches.assign(n_patterns, 0);
+          EventMatcher matcher(filters, set, args.count, several_patterns,
+                               archive ? &unit.name : nullptr);
+          out.stats = ReadUnitEvents(
+              unit, options,
+              [&](uint64_t number, std::string_view message) {
+                matcher.Run(number, message, out);
+                // Single-threaded: the writer is ours, stream straight to it.
+                if (sequential && out.text.size() > kFlushBytes) {
+                  writer.Add(out.text);
+                  out.text.clear();
+                }
+              },
+              [&](uint64_t done, uint64_t size) {
+                if (sequential && !archive) file_progress.Update(done, size);
+              });
+          return out;
+        };
+        auto consume = [&](size_t i, UnitOutcome&& out) {
+          writer.Add(out.text);
+          for (size_t k = 0; k < n_patterns; ++k) t.matches[k] += out.matches[k];
+          ++t.files;
+          t.events += out.stats.events;
+          t.bytes += out.stats.bytes != 0 ? out.stats.bytes : units[i].size;
+          t.skipped_by_time += out.stats.skipped_by_time;
+          if (!out.stats.errors.empty()) {
+            ++t.bad;
+            progress.Clear();
+            for (const std::string& error : out.stats.errors)
+              std::cerr << "iam-audit test-filter: " << error << "\n";
           }
-        },
-        [&](uint64_t done, uint64_t size) {
-          if (sequential && !archive) file_progress.Update(done, size);
-        });
-    return out;
-  };
-  auto consume = [&](size_t i, UnitOutcome&& out) {
-    writer.Add(out.text);
-    for (size_t k = 0; k < n_patterns; ++k) t.matches[k] += out.matches[k];
-    ++t.files;
-    t.events += out.stats.events;
-    t.bytes += out.stats.bytes != 0 ? out.stats.bytes : units[i].size;
-    t.skipped_by_time += out.stats.skipped_by_time;
-    if (!out.stats.errors.empty()) {
-      ++t.bad;
-      progress.Clear();
-      for (const std::string& error : out.stats.errors)
-        std::cerr << "iam-audit test-filter: " << error << "\n";
-    }
-    progress.Update(i + 1, t.events, t.bytes);
-    return true;
-  };
-  RunOrdered<UnitOutcome>(units.size(), pool, produce, consume);
+          if (count && !progress.totals_known() && count->done()) {
+            progress.SetTotals(count->units(), count->all_sizes_known() ? count->bytes() : 0);
+          }
+          progress.Update(first + i + 1, t.events, t.bytes);
+          return true;
+        };
+        RunOrdered<UnitOutcome>(units.size(), pool, produce, consume);
+        return true;
+      });
 }
 
 // The counts (--count) or the end of the JSON answer on standard output.
@@ -395,11 +412,11 @@ void FinishOutput(const TestFilterArgs& args, bool archive, const MatchTotals& t
 }
 
 // --summary over an archive or several patterns: the counts on standard error.
-void PrintSummary(const TestFilterArgs& args, const InputList& inputs, const MatchTotals& t,
-                  double secs) {
+void PrintSummary(const TestFilterArgs& args, const sources::SourceList& listing,
+                  const MatchTotals& t, double secs) {
   sources::ReadTotals skipped;
-  skipped.skipped_digests = inputs.listing.skipped_digests;
-  skipped.skipped_by_key = inputs.listing.skipped_by_key;
+  skipped.skipped_digests = listing.skipped_digests;
+  skipped.skipped_by_key = listing.skipped_by_key;
   skipped.skipped_by_time = t.skipped_by_time;
   const std::string also = sources::DescribeSkipped(skipped);
   std::fprintf(stderr,
@@ -425,16 +442,8 @@ int RunTestFilter(TestFilterArgs& args) {
     std::cerr << "iam-audit test-filter: " << options.status().message() << "\n";
     return kExitBadInput;
   }
-  InputList inputs;
-  if (!args.messages_given) {
-    auto listed = ListInputUnits(sources, *options);
-    if (!listed.ok()) {
-      std::cerr << "iam-audit test-filter: " << listed.status().message() << "\n";
-      return kExitBadInput;
-    }
-    inputs = *std::move(listed);
-  }
-  const bool archive = inputs.several;
+  const bool archive = !args.messages_given && SeveralSources(sources);
+  sources::SourceList listing;  // what the listing skipped
   const auto started = std::chrono::steady_clock::now();
 
   MatchWriter writer(stdout);
@@ -449,13 +458,21 @@ int RunTestFilter(TestFilterArgs& args) {
     totals.matches = out.matches;
     totals.events = args.messages.size();
   } else {
-    MatchUnits(args, filters, set, *options, inputs, writer, totals);
+    auto listed = MatchUnits(args, filters, set, *options, sources, archive, writer, totals);
+    if (!listed.ok()) {
+      // Nothing is printed when the listing fails in its first batch; later,
+      // the answer so far stays unfinished (no count, no closing bracket).
+      std::fflush(stdout);
+      std::cerr << "iam-audit test-filter: " << listed.status().message() << "\n";
+      return kExitBadInput;
+    }
+    listing = *std::move(listed);
   }
 
   const double secs =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   FinishOutput(args, archive, totals, writer);
-  if (args.summary && (archive || filters.size() > 1)) PrintSummary(args, inputs, totals, secs);
+  if (args.summary && (archive || filters.size() > 1)) PrintSummary(args, listing, totals, secs);
   return totals.bad ? kExitFailure : kExitOk;
 }
 

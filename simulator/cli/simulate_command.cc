@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,10 @@ namespace iam_audit::cli {
 namespace {
 
 using simulator::Outcome;
+
+// The units of a streamed listing read per batch (sources::ListSourceBatches):
+// a listing that fails within the first batch reads nothing.
+constexpr size_t kReadBatchUnits = 1024;
 
 struct SimulateArgs {
   std::vector<std::string> inputs{"-"};
@@ -204,9 +209,10 @@ class DeliveryRun {
 
   // Every record of every unit, in order: into the S3 delivery's log files
   // (s3) or one EventBridge notification each. Returns the records skipped by time.
-  uint64_t Read(const sources::SourceList& units, const sources::SourceOptions& options) {
+  uint64_t Read(const std::vector<sources::SourceUnit>& units,
+                const sources::SourceOptions& options) {
     uint64_t skipped_by_time = 0;
-    for (const sources::SourceUnit& unit : units.units) {
+    for (const sources::SourceUnit& unit : units) {
       skipped_by_time +=
           sources::ReadUnit(
               unit, options,
@@ -354,17 +360,25 @@ int RunDeliver(SimulateArgs& args) {
   if (Status st = MakeUploader(args, &uploader); !st.ok()) return bad(st.message());
   auto source_options = MakeSourceOptions(args.selection);
   if (!source_options.ok()) return bad(source_options.status().message());
-  auto units = sources::ListSources(args.inputs, *source_options);
+  // The listing streams in batches, each read as it comes; the run (and its
+  // manifest) starts with the first batch, so a listing that fails within
+  // it leaves nothing behind.
+  std::optional<DeliveryRun> run;
+  uint64_t skipped_by_time = 0;
+  auto units = sources::ListSourceBatches(args.inputs, *source_options, kReadBatchUnits,
+                                          [&](size_t, std::vector<sources::SourceUnit>& batch) {
+                                            if (!run) run.emplace(args, *envelope, uploader.get());
+                                            skipped_by_time += run->Read(batch, *source_options);
+                                            return true;
+                                          });
   if (!units.ok()) return bad(units.status().message());
-
-  DeliveryRun run(args, *envelope, uploader.get());
-  const uint64_t skipped_by_time = run.Read(*units, *source_options);
-  run.WriteLogFiles();
-  run.FinishManifest();
+  if (!run) run.emplace(args, *envelope, uploader.get());
+  run->WriteLogFiles();
+  run->FinishManifest();
   std::cout.flush();
-  run.Report();
+  run->Report();
   PrintSkipped(me, *units, skipped_by_time, args.quiet);
-  return run.ExitCode();
+  return run->ExitCode();
 }
 
 int RunSimulate(SimulateArgs& args) {
@@ -449,22 +463,28 @@ int RunSimulate(SimulateArgs& args) {
     std::cerr << me << ": " << source_options.status().message() << "\n";
     return kExitBadInput;
   }
-  auto units = sources::ListSources(args.inputs, *source_options);
+  // The listing streams in batches, each batch read as it comes.
+  uint64_t skipped_by_time = 0;
+  auto units = sources::ListSourceBatches(
+      args.inputs, *source_options, kReadBatchUnits,
+      [&](size_t, std::vector<sources::SourceUnit>& batch) {
+        for (const sources::SourceUnit& unit : batch) {
+          skipped_by_time +=
+              sources::ReadUnit(
+                  unit, *source_options,
+                  [&](std::string_view json, const simulator::SourcePosition& where) {
+                    simulator.AddRecord(json, where);
+                  },
+                  [&](const simulator::SourcePosition& where, const std::string& message) {
+                    simulator.AddFailure(where, message);
+                  })
+                  .skipped_by_time;
+        }
+        return true;
+      });
   if (!units.ok()) {
     std::cerr << me << ": " << units.status().message() << "\n";
     return kExitBadInput;
-  }
-  uint64_t skipped_by_time = 0;
-  for (const sources::SourceUnit& unit : units->units) {
-    skipped_by_time += sources::ReadUnit(
-                           unit, *source_options,
-                           [&](std::string_view json, const simulator::SourcePosition& where) {
-                             simulator.AddRecord(json, where);
-                           },
-                           [&](const simulator::SourcePosition& where, const std::string& message) {
-                             simulator.AddFailure(where, message);
-                           })
-                           .skipped_by_time;
   }
   PrintSkipped(me, *units, skipped_by_time, args.quiet);
   const Status finished = simulator.Finish();

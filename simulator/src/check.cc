@@ -126,12 +126,8 @@ CaseResult RunCase(const ordered_json& spec, size_t index, const ordered_json& f
       paths.push_back((base / p.get<std::string>()).lexically_normal().string());
     }
     const sources::SourceOptions source_options;
-    auto units = sources::ListSources(paths, source_options);
-    if (!units.ok()) {
-      Fail(result, Verdict::kError, units.status().message());
-      return result;
-    }
-    for (const sources::SourceUnit& unit : units->units) {
+    // The listing streams: each unit is read as it is listed.
+    auto listed = sources::ListSources(paths, source_options, [&](sources::SourceUnit&& unit) {
       sources::ReadUnit(
           unit, source_options,
           [&](std::string_view json, const sources::SourcePosition& where) {
@@ -143,6 +139,11 @@ CaseResult RunCase(const ordered_json& spec, size_t index, const ordered_json& f
             Fail(result, Verdict::kError,
                  where.ToString() + ": record " + std::to_string(where.index) + ": " + message);
           });
+      return true;
+    });
+    if (!listed.ok()) {
+      Fail(result, Verdict::kError, listed.status().message());
+      return result;
     }
   }
   if (spec.contains("records")) {

@@ -5,6 +5,9 @@
 // windows across a month and a year boundary, a prefix deeper than AWSLogs/,
 // an organisation level, accounts and regions, and keys outside the layout;
 // one day out of the 30-day archive takes far fewer ListObjectsV2 pages.
+// Both listings stream: the units come page by page (a callback that stops
+// at the first unit leaves the later pages unrequested) and equal the
+// collected listing's.
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <string>
@@ -176,6 +179,71 @@ TEST_CASE("narrowed S3 listing: one day of a 30-day archive in fewer pages", "[.
   // 11 pages, one more if the server ends an exactly full page as truncated.
   CHECK(narrow.list_requests <= 13);
   CHECK(narrow.units.size() == 11);  // 05-01's 9, 05-02 00:00, tmp/extra.jsonl
+}
+
+TEST_CASE("S3 listings stream page by page", "[.s3rver]") {
+  const std::string day = "s3://archive/AWSLogs/" + kA + "/CloudTrail/us-east-1/2024/05/01/";
+  SourceOptions o;
+  o.s3_page_keys = 7;
+  // The day's 11 keys (its folder marker, 9 log files, readme.txt) in pages
+  // of 7: the first log file is on the first page.
+  std::vector<std::string> seen;
+  auto first = ListSources({day}, o, [&](SourceUnit&& unit) {
+    seen.push_back(unit.name);
+    CHECK(unit.kind == UnitKind::kS3Object);
+    CHECK(unit.size_known);
+    CHECK(unit.size == 2);  // "{}"
+    return false;
+  });
+  REQUIRE(first.ok());
+  CHECK(seen == std::vector<std::string>{Log(kA, "us-east-1", "20240501T0000Z")});
+  CHECK(first->list_requests == 1);
+
+  seen.clear();
+  auto all = ListSources({day}, o, [&](SourceUnit&& unit) {
+    seen.push_back(unit.name);
+    return true;
+  });
+  REQUIRE(all.ok());
+  std::vector<std::string> expected;
+  for (const char* hhmm :
+       {"0000", "0300", "0600", "0900", "1200", "1500", "1800", "2100", "2355"}) {
+    expected.push_back(Log(kA, "us-east-1", std::string("20240501T") + hhmm + "Z"));
+  }
+  CHECK(seen == expected);
+  CHECK(all->list_requests >= 2);
+  CHECK(all->skipped_names == 1);  // readme.txt
+
+  // Narrowed to 2024-05-01 from AWSLogs/: the first unit is eu-west-1's
+  // 00:00 file (account 111111111111's digests are not units, and
+  // "eu-west-1/" sorts before "us-east-1/"); stopping there leaves the rest
+  // of the levels unrequested.
+  o.since_ms = Ms("2024-05-01");
+  o.until_ms = Ms("2024-05-02");
+  seen.clear();
+  auto narrow_first = ListSources({"s3://archive/AWSLogs/"}, o, [&](SourceUnit&& unit) {
+    seen.push_back(unit.name);
+    return false;
+  });
+  REQUIRE(narrow_first.ok());
+  CHECK(seen == std::vector<std::string>{Log(kA, "eu-west-1", "20240501T0000Z")});
+
+  // Streamed and collected, the narrowed listing gives the same units.
+  seen.clear();
+  auto streamed = ListSources({"s3://archive/AWSLogs/"}, o, [&](SourceUnit&& unit) {
+    seen.push_back(unit.name);
+    return true;
+  });
+  REQUIRE(streamed.ok());
+  auto collected = ListSources({"s3://archive/AWSLogs/"}, o);
+  REQUIRE(collected.ok());
+  CHECK(seen == Names(*collected));
+  // 111…: us-east-1's 11 (as in the case above), eu-west-1's 2, the Config
+  // file (not the layout: listed in full); notes.json; 222…'s 1; the org's 1.
+  CHECK(seen.size() == 17);
+  CHECK(streamed->unlisted_prefixes == collected->unlisted_prefixes);
+  CHECK(streamed->list_requests == collected->list_requests);
+  CHECK(narrow_first->list_requests < streamed->list_requests);
 }
 
 }  // namespace

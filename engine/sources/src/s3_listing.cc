@@ -3,7 +3,8 @@
 // CloudTrail layout AWSLogs/[o-ORG/]ACCOUNT/CloudTrail[-Digest]/REGION/YYYY/
 // MM/DD/, it lists level by level with delimiter '/' and lists in full only
 // the prefixes whose account, region and date the selection can reach,
-// counting the others in SourceList::unlisted_prefixes. It owns the layout's
+// counting the others in SourceList::unlisted_prefixes; each page's units
+// are handed on as the page arrives. It owns the layout's
 // levels and their dates; what a listed object becomes (AddS3Object) stays
 // in sources.cc.
 #include "s3_listing.h"
@@ -147,10 +148,10 @@ bool MaySelect(const LayoutPlace& place, std::string_view segment, const SourceO
 
 class S3Lister {
  public:
-  S3Lister(s3::S3Client& client, std::string bucket, const SourceOptions& options, SourceList* list)
-      : client_(client), bucket_(std::move(bucket)), options_(options), list_(list) {}
+  S3Lister(s3::S3Client& client, std::string bucket, const SourceOptions& options, UnitSink* sink)
+      : client_(client), bucket_(std::move(bucket)), options_(options), sink_(sink) {}
 
-  // Every object under `prefix`, in key order.
+  // Every object under `prefix`, in key order, page by page.
   Status ListAll(const std::string& prefix) {
     s3::ListObjectsV2Request request;
     request.bucket = bucket_;
@@ -160,7 +161,8 @@ class S3Lister {
       auto page = Request(request);
       if (!page.ok()) return page.status();
       for (const s3::ObjectSummary& object : page->objects) {
-        AddS3Object(bucket_, object, options_, list_);
+        AddS3Object(bucket_, object, options_, sink_);
+        if (sink_->stopped) return Status::Ok();
       }
       if (!page->is_truncated || page->next_continuation_token.empty()) break;
       request.continuation_token = page->next_continuation_token;
@@ -191,7 +193,7 @@ class S3Lister {
 
  private:
   StatusOr<s3::ListObjectsV2Result> Request(const s3::ListObjectsV2Request& request) {
-    ++list_->list_requests;
+    ++sink_->list->list_requests;
     return client_.ListObjectsV2(request, options_.s3_timeout_ms);
   }
 
@@ -202,6 +204,26 @@ class S3Lister {
     return !options_.accounts.empty() && level <= Level::kOrg;
   }
 
+  // One child prefix of a level: left out, listed in full or descended into.
+  Status Child(const std::string& prefix, const LayoutPlace& place,
+               const std::string& child_prefix) {
+    const std::string_view segment =
+        std::string_view(child_prefix)
+            .substr(prefix.size(), child_prefix.size() - prefix.size() - 1);
+    auto child = ChildPlace(place, segment);
+    if (child && !MaySelect(*child, segment, options_)) {
+      ++sink_->list->unlisted_prefixes;
+      return Status::Ok();
+    }
+    // Not the layout (every key, as the full listing), or a selected day.
+    if (!child || child->level == Level::kDay) return ListAll(child_prefix);
+    return Descend(child_prefix, *child);
+  }
+
+  // A level listed with delimiter '/', page by page: each page's objects
+  // and child prefixes merged in key order (every key under a child prefix
+  // sorts where the prefix does, and a page's entries all sort before the
+  // next page's).
   Status Descend(const std::string& prefix, const LayoutPlace& place) {
     if (!WorthDescending(place.level)) return ListAll(prefix);
     s3::ListObjectsV2Request request;
@@ -211,57 +233,46 @@ class S3Lister {
     // a one-character literal here (https://gcc.gnu.org/bugzilla/show_bug.cgi?id=105329).
     request.delimiter = '/';
     request.max_keys = options_.s3_page_keys;
-    std::vector<s3::ObjectSummary> objects;
-    std::vector<std::string> prefixes;
+    bool any = false;
     for (;;) {
       auto page = Request(request);
       if (!page.ok()) return page.status();
-      for (s3::ObjectSummary& object : page->objects) objects.push_back(std::move(object));
-      for (std::string& p : page->common_prefixes) prefixes.push_back(std::move(p));
+      const std::vector<s3::ObjectSummary>& objects = page->objects;
+      any = any || !objects.empty() || !page->common_prefixes.empty();
+      size_t o = 0;
+      for (const std::string& child_prefix : page->common_prefixes) {
+        for (; o < objects.size() && objects[o].key < child_prefix; ++o) {
+          AddS3Object(bucket_, objects[o], options_, sink_);
+          if (sink_->stopped) return Status::Ok();
+        }
+        if (Status st = Child(prefix, place, child_prefix); !st.ok()) return st;
+        if (sink_->stopped) return Status::Ok();
+      }
+      for (; o < objects.size(); ++o) {
+        AddS3Object(bucket_, objects[o], options_, sink_);
+        if (sink_->stopped) return Status::Ok();
+      }
       if (!page->is_truncated || page->next_continuation_token.empty()) break;
       request.continuation_token = page->next_continuation_token;
     }
     // Nothing at all, though the prefix was given or reported as a common
     // prefix: list it in full (a server that reports no CommonPrefixes for
     // folders without an object of their own, as s3rver does, loses nothing).
-    if (objects.empty() && prefixes.empty()) return ListAll(prefix);
-    // Objects at this level and the child prefixes, merged in key order
-    // (every key under a child prefix sorts where the prefix does).
-    size_t o = 0;
-    for (const std::string& child_prefix : prefixes) {
-      for (; o < objects.size() && objects[o].key < child_prefix; ++o) {
-        AddS3Object(bucket_, objects[o], options_, list_);
-      }
-      const std::string_view segment =
-          std::string_view(child_prefix)
-              .substr(prefix.size(), child_prefix.size() - prefix.size() - 1);
-      auto child = ChildPlace(place, segment);
-      Status st;
-      if (child && !MaySelect(*child, segment, options_)) {
-        ++list_->unlisted_prefixes;
-      } else if (!child || child->level == Level::kDay) {
-        // Not the layout (every key, as the full listing), or a selected day.
-        st = ListAll(child_prefix);
-      } else {
-        st = Descend(child_prefix, *child);
-      }
-      if (!st.ok()) return st;
-    }
-    for (; o < objects.size(); ++o) AddS3Object(bucket_, objects[o], options_, list_);
+    if (!any) return ListAll(prefix);
     return Status::Ok();
   }
 
   s3::S3Client& client_;
   std::string bucket_;
   const SourceOptions& options_;
-  SourceList* list_;
+  UnitSink* sink_;
 };
 
 }  // namespace
 
 Status ListS3Prefix(s3::S3Client& client, const std::string& bucket, const std::string& prefix,
-                    const SourceOptions& options, SourceList* list) {
-  S3Lister lister(client, bucket, options, list);
+                    const SourceOptions& options, UnitSink* sink) {
+  S3Lister lister(client, bucket, options, sink);
   return lister.List(prefix);
 }
 

@@ -14,21 +14,30 @@
 
 namespace iam_audit::sources {
 
-// Lists s3://`bucket`/`prefix` into `list`: narrowed to the layout's
+// Where the listing puts what it finds: the counts in `list`, each unit
+// to `on_unit` until it returns false (then `stopped`, and the listers
+// return at once).
+struct UnitSink {
+  SourceList* list;
+  const UnitCallback* on_unit;
+  bool stopped = false;
+};
+
+// Lists s3://`bucket`/`prefix` into `sink`, page by page: narrowed to the layout's
 // prefixes the selection can reach when `options` select by account, region
 // or time (and narrow_s3_listing), else every object under the prefix.
-// Counts each ListObjectsV2 page in list->list_requests. (s3_listing.cc)
+// Counts each ListObjectsV2 page in list_requests. (s3_listing.cc)
 Status ListS3Prefix(s3::S3Client& client, const std::string& bucket, const std::string& prefix,
-                    const SourceOptions& options, SourceList* list);
+                    const SourceOptions& options, UnitSink* sink);
 
 // Whether `value` is one of `list` (an empty list selects all). (sources.cc)
 bool Listed(const std::vector<std::string>& list, const std::string& value);
 
-// Adds one listed object to `list` as the full listing would: folder markers
-// dropped, names filtered, digests and log files outside the selection
-// counted. (sources.cc)
+// Hands one listed object to `sink` as the full listing would: folder
+// markers dropped, names filtered, digests and log files outside the
+// selection counted. (sources.cc)
 void AddS3Object(const std::string& bucket, const s3::ObjectSummary& object,
-                 const SourceOptions& options, SourceList* list);
+                 const SourceOptions& options, UnitSink* sink);
 
 }  // namespace iam_audit::sources
 

@@ -6,8 +6,10 @@
 // The narrowed S3 listing is s3_listing.cc.
 #include "iam_audit/sources/sources.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <simdjson.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -34,6 +36,8 @@ constexpr size_t kReadBlock = size_t{256} * 1024;
 // Local CloudTrail log files up to this size are read whole (sources.h).
 constexpr uint64_t kWholeFileMaxBytes = uint64_t{64} << 20;
 constexpr size_t kWholeFileMaxInflated = size_t{1} << 30;
+// ReadSources reads the listing in batches of this many units (sources.h).
+constexpr size_t kReadBatchUnits = 1024;
 
 bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
@@ -64,19 +68,20 @@ bool SelectedByKey(const LogFileName& name, const SourceOptions& o) {
   return true;
 }
 
-// Adds `unit` to `list` unless its name makes it a digest or unselected.
-void AddUnit(SourceUnit unit, std::string_view key, const SourceOptions& options,
-             SourceList* list) {
-  unit.log_kind = ClassifyLogObjectKey(key, &unit.log_name);
+// Hands `unit` to the sink unless its name (path or key) makes it a digest
+// or unselected.
+void AddUnit(SourceUnit& unit, const SourceOptions& options, UnitSink* sink) {
+  unit.log_kind =
+      ClassifyLogObjectKey(unit.kind == UnitKind::kS3Object ? unit.key : unit.path, &unit.log_name);
   if (unit.log_kind == LogObjectKind::kDigest) {
-    ++list->skipped_digests;
+    ++sink->list->skipped_digests;
     return;
   }
   if (unit.log_kind == LogObjectKind::kLogFile && !SelectedByKey(unit.log_name, options)) {
-    ++list->skipped_by_key;
+    ++sink->list->skipped_by_key;
     return;
   }
-  list->units.push_back(std::move(unit));
+  if (!(*sink->on_unit)(std::move(unit))) sink->stopped = true;
 }
 
 StatusOr<s3::S3Config> S3ConfigFor(const SourceOptions& options) {
@@ -107,20 +112,141 @@ s3::S3Client& ClientFor(const s3::S3Config& config) {
   return *cached.client;
 }
 
-Status ListS3(std::string_view spec, const SourceOptions& options, SourceList* list) {
+// The bucket and prefix of an s3:// spec, and its S3 configuration.
+struct S3Spec {
+  std::string bucket;
+  std::string prefix;
+  s3::S3Config config;
+};
+
+StatusOr<S3Spec> ParseS3Spec(std::string_view spec, const SourceOptions& options) {
   const std::string_view rest = spec.substr(5);  // after "s3://"
   const size_t slash = rest.find('/');
-  const std::string bucket(rest.substr(0, slash));
-  const std::string prefix(slash == std::string_view::npos ? "" : rest.substr(slash + 1));
-  if (bucket.empty()) {
+  S3Spec out;
+  out.bucket = std::string(rest.substr(0, slash));
+  out.prefix = slash == std::string_view::npos ? "" : std::string(rest.substr(slash + 1));
+  if (out.bucket.empty()) {
     return InvalidArgumentError(std::string(spec) + ": expected s3://bucket[/prefix]");
   }
   auto config = S3ConfigFor(options);
   if (!config.ok()) return config.status().WithPrefix(spec);
-  return ListS3Prefix(ClientFor(*config), bucket, prefix, options, list);
+  out.config = *std::move(config);
+  return out;
 }
 
-Status ListLocal(const std::string& spec, const SourceOptions& options, SourceList* list) {
+bool IsS3Spec(const std::string& spec) { return spec.rfind("s3://", 0) == 0; }
+
+Status ListS3(std::string_view spec, const SourceOptions& options, UnitSink* sink) {
+  auto parsed = ParseS3Spec(spec, options);
+  if (!parsed.ok()) return parsed.status();
+  return ListS3Prefix(ClientFor(parsed->config), parsed->bucket, parsed->prefix, options, sink);
+}
+
+// `folder` + "/" + `name`, as std::filesystem::path's operator/ joins them.
+std::string JoinPath(const std::string& folder, const std::string& name) {
+  return !folder.empty() && folder.back() == '/' ? folder + name : folder + "/" + name;
+}
+
+// The walk of a local folder (sources.h): folder by folder, each folder's
+// own entries read (typed by d_type), sorted by name with a sub-folder's
+// name compared as "name/", then handed on or walked in that order. Memory:
+// the entries of the folders on the current path, not the tree.
+class FolderWalk {
+ public:
+  FolderWalk(const std::string& spec, const SourceOptions& options, UnitSink* sink)
+      : spec_(spec), options_(options), sink_(sink) {}
+
+  Status Walk(const std::string& folder) {
+    DIR* dir = ::opendir(folder.c_str());
+    if (dir == nullptr) return CannotList(folder, errno);
+    // A folder already being walked (a symbolic link back up) is not
+    // entered again: its files are listed once, and the walk ends.
+    struct stat st {};
+    if (::fstat(::dirfd(dir), &st) == 0) {
+      const std::pair<dev_t, ino_t> id{st.st_dev, st.st_ino};
+      if (std::find(open_.begin(), open_.end(), id) != open_.end()) {
+        ::closedir(dir);
+        return Status::Ok();
+      }
+      open_.push_back(id);
+    } else {
+      open_.emplace_back(0, 0);
+    }
+    // Each entry's sort key: its name, with '/' appended for a folder.
+    std::vector<std::string> entries;
+    for (;;) {
+      errno = 0;
+      const dirent* entry = ::readdir(dir);
+      if (entry == nullptr) {
+        if (errno != 0) {
+          const int error = errno;
+          ::closedir(dir);
+          open_.pop_back();
+          return CannotList(folder, error);
+        }
+        break;
+      }
+      const char* name = entry->d_name;
+      if (name[0] == '.') continue;  // hidden, and "." and ".."
+      bool is_folder = entry->d_type == DT_DIR;
+      bool is_file = entry->d_type == DT_REG;
+      if (entry->d_type == DT_LNK || entry->d_type == DT_UNKNOWN) {
+        struct stat target {};
+        if (::stat(JoinPath(folder, name).c_str(), &target) != 0) continue;
+        is_folder = S_ISDIR(target.st_mode);
+        is_file = S_ISREG(target.st_mode);
+      }
+      if (is_folder) {
+        entries.push_back(std::string(name) + "/");
+      } else if (is_file) {
+        if (!options_.all_files && !IsRecordFileName(name)) {
+          ++sink_->list->skipped_names;
+          continue;
+        }
+        entries.emplace_back(name);
+      }
+    }
+    ::closedir(dir);
+    std::sort(entries.begin(), entries.end());
+    Status result;
+    for (std::string& entry : entries) {
+      if (entry.back() == '/') {
+        entry.pop_back();
+        result = Walk(JoinPath(folder, entry));
+        if (!result.ok()) break;
+      } else {
+        SourceUnit unit;
+        unit.kind = UnitKind::kFile;
+        unit.path = JoinPath(folder, entry);
+        unit.name = unit.path;
+        AddUnit(unit, options_, sink_);
+      }
+      if (sink_->stopped) break;
+    }
+    open_.pop_back();
+    return result;
+  }
+
+ private:
+  Status CannotList(const std::string& folder, int error) const {
+    return InvalidArgumentError((folder == spec_ ? spec_ : spec_ + ": " + folder) +
+                                ": cannot list: " + std::strerror(error));
+  }
+
+  const std::string& spec_;
+  const SourceOptions& options_;
+  UnitSink* sink_;
+  std::vector<std::pair<dev_t, ino_t>> open_;  // the folders on the current path
+};
+
+Status CheckLocal(const std::string& spec) {
+  std::error_code ec;
+  const fs::file_status st = fs::status(spec, ec);
+  if (ec || !fs::exists(st)) return NotFoundError(spec + ": no such file or folder");
+  return Status::Ok();
+}
+
+Status ListLocal(const std::string& spec, const SourceOptions& options, UnitSink* sink) {
   std::error_code ec;
   const fs::file_status st = fs::status(spec, ec);
   if (ec || !fs::exists(st)) return NotFoundError(spec + ": no such file or folder");
@@ -131,44 +257,11 @@ Status ListLocal(const std::string& spec, const SourceOptions& options, SourceLi
     unit.path = spec;
     unit.size = fs::is_regular_file(st) ? fs::file_size(spec, ec) : 0;
     if (ec) unit.size = 0;
-    AddUnit(std::move(unit), spec, options, list);
+    unit.size_known = fs::is_regular_file(st) && !ec;
+    AddUnit(unit, options, sink);
     return Status::Ok();
   }
-  std::vector<std::pair<std::string, uint64_t>> found;
-  for (fs::recursive_directory_iterator
-           it(spec, fs::directory_options::follow_directory_symlink, ec),
-       end;
-       !ec && it != end; it.increment(ec)) {
-    const std::string name = it->path().filename().string();
-    if (!name.empty() && name[0] == '.') {
-      if (it->is_directory(ec)) it.disable_recursion_pending();
-      ec.clear();
-      continue;
-    }
-    if (!it->is_regular_file(ec)) {
-      ec.clear();
-      continue;
-    }
-    if (!options.all_files && !IsRecordFileName(name)) {
-      ++list->skipped_names;
-      continue;
-    }
-    std::error_code size_ec;
-    const uint64_t size = it->file_size(size_ec);
-    found.emplace_back(it->path().string(), size_ec ? 0 : size);
-  }
-  if (ec) return InvalidArgumentError(spec + ": cannot list: " + ec.message());
-  std::sort(found.begin(), found.end());
-  for (auto& [path, size] : found) {
-    SourceUnit unit;
-    unit.kind = UnitKind::kFile;
-    unit.name = path;
-    unit.path = path;
-    unit.size = size;
-    const std::string key = unit.path;
-    AddUnit(std::move(unit), key, options, list);
-  }
-  return Status::Ok();
+  return FolderWalk(spec, options, sink).Walk(spec);
 }
 
 // Hands the unit's bytes to `on_chunk` in order.
@@ -281,12 +374,12 @@ bool Listed(const std::vector<std::string>& list, const std::string& value) {
   return list.empty() || std::find(list.begin(), list.end(), value) != list.end();
 }
 
-// Adds one listed object to `list` as the full listing would.
+// Hands one listed object to `sink` as the full listing would.
 void AddS3Object(const std::string& bucket, const s3::ObjectSummary& object,
-                 const SourceOptions& options, SourceList* list) {
+                 const SourceOptions& options, UnitSink* sink) {
   if (object.key.empty() || object.key.back() == '/') return;
   if (!options.all_files && !IsRecordFileName(BaseName(object.key))) {
-    ++list->skipped_names;
+    ++sink->list->skipped_names;
     return;
   }
   SourceUnit unit;
@@ -295,26 +388,99 @@ void AddS3Object(const std::string& bucket, const s3::ObjectSummary& object,
   unit.bucket = bucket;
   unit.key = object.key;
   unit.size = object.size;
-  AddUnit(std::move(unit), object.key, options, list);
+  unit.size_known = true;
+  AddUnit(unit, options, sink);
 }
 
 StatusOr<SourceList> ListSources(const std::vector<std::string>& specs,
-                                 const SourceOptions& options) {
+                                 const SourceOptions& options, const UnitCallback& on_unit) {
+  // Every spec first, so that a bad one hands on no unit.
+  for (const std::string& spec : specs) {
+    if (spec == "-") continue;
+    if (IsS3Spec(spec)) {
+      if (auto parsed = ParseS3Spec(spec, options); !parsed.ok()) return parsed.status();
+    } else if (Status st = CheckLocal(spec); !st.ok()) {
+      return st;
+    }
+  }
   SourceList list;
+  UnitSink sink{&list, &on_unit};
   for (const std::string& spec : specs) {
     if (spec == "-") {
       SourceUnit unit;
       unit.kind = UnitKind::kStdin;
       unit.name = "<stdin>";
       unit.path = "-";
-      list.units.push_back(std::move(unit));
+      if (!on_unit(std::move(unit))) break;
       continue;
     }
-    const Status st = spec.rfind("s3://", 0) == 0 ? ListS3(spec, options, &list)
-                                                  : ListLocal(spec, options, &list);
+    const Status st =
+        IsS3Spec(spec) ? ListS3(spec, options, &sink) : ListLocal(spec, options, &sink);
     if (!st.ok()) return st;
+    if (sink.stopped) break;
   }
   return list;
+}
+
+StatusOr<SourceList> ListSourceBatches(const std::vector<std::string>& specs,
+                                       const SourceOptions& options, size_t batch_units,
+                                       const BatchCallback& on_batch) {
+  batch_units = std::max<size_t>(batch_units, 1);
+  std::vector<SourceUnit> batch;
+  size_t first = 0;
+  bool go = true;
+  const auto flush = [&] {
+    const size_t n = batch.size();
+    go = on_batch(first, batch);
+    first += n;
+    batch.clear();
+    return go;
+  };
+  auto listed = ListSources(specs, options, [&](SourceUnit&& unit) {
+    batch.push_back(std::move(unit));
+    return batch.size() < batch_units || flush();
+  });
+  if (!listed.ok()) return listed.status();
+  if (go && !batch.empty()) flush();
+  return listed;
+}
+
+StatusOr<SourceList> ListSources(const std::vector<std::string>& specs,
+                                 const SourceOptions& options) {
+  std::vector<SourceUnit> units;
+  auto listed = ListSources(specs, options, [&units](SourceUnit&& unit) {
+    units.push_back(std::move(unit));
+    return true;
+  });
+  if (listed.ok()) listed->units = std::move(units);
+  return listed;
+}
+
+UnitCount::UnitCount(std::vector<std::string> specs, SourceOptions options)
+    : thread_([this, specs = std::move(specs), options = std::move(options)] {
+        uint64_t units = 0;
+        uint64_t bytes = 0;
+        bool all_known = true;
+        auto listed = ListSources(specs, options, [&](SourceUnit&& unit) {
+          ++units;
+          bytes += unit.size;
+          all_known = all_known && unit.size_known;
+          return !stop_.load(std::memory_order_relaxed);
+        });
+        if (!listed.ok() || stop_.load(std::memory_order_relaxed)) return;
+        units_ = units;
+        bytes_ = bytes;
+        all_sizes_known_ = all_known;
+        done_.store(true, std::memory_order_release);
+      }) {}
+
+UnitCount::~UnitCount() {
+  stop_.store(true, std::memory_order_relaxed);
+  Wait();
+}
+
+void UnitCount::Wait() {
+  if (thread_.joinable()) thread_.join();
 }
 
 UnitStats ReadUnit(const SourceUnit& unit, const SourceOptions& options,
@@ -417,22 +583,25 @@ UnitStats ReadUnit(const SourceUnit& unit, const SourceOptions& options,
 StatusOr<ReadTotals> ReadSources(const std::vector<std::string>& specs,
                                  const SourceOptions& options, const RecordCallback& on_record,
                                  const ErrorCallback& on_error) {
-  auto list = ListSources(specs, options);
-  if (!list.ok()) return list.status();
   ReadTotals totals;
+  auto list = ListSourceBatches(
+      specs, options, kReadBatchUnits, [&](size_t, std::vector<SourceUnit>& units) {
+        for (const SourceUnit& unit : units) {
+          const UnitStats stats = ReadUnit(unit, options, on_record, on_error);
+          ++totals.units;
+          totals.records += stats.records;
+          totals.errors += stats.errors;
+          totals.skipped_by_time += stats.skipped_by_time;
+          totals.bytes += stats.bytes;
+          if (stats.failed) ++totals.failed_units;
+        }
+        return true;
+      });
+  if (!list.ok()) return list.status();
   totals.skipped_digests = list->skipped_digests;
   totals.skipped_by_key = list->skipped_by_key;
   totals.skipped_names = list->skipped_names;
   totals.unlisted_prefixes = list->unlisted_prefixes;
-  for (const SourceUnit& unit : list->units) {
-    const UnitStats stats = ReadUnit(unit, options, on_record, on_error);
-    ++totals.units;
-    totals.records += stats.records;
-    totals.errors += stats.errors;
-    totals.skipped_by_time += stats.skipped_by_time;
-    totals.bytes += stats.bytes;
-    if (stats.failed) ++totals.failed_units;
-  }
   return totals;
 }
 

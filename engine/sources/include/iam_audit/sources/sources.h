@@ -7,13 +7,31 @@
 // order and on any thread (one ReadUnit call per unit at a time; each call
 // is independent: no state is shared but a per-thread S3 client cache).
 //
+// The listing streams: ListSources(specs, options, on_unit) hands each unit
+// on as it is found and keeps none, so its memory does not grow with the
+// size of an archive — one folder's own entries per level of a local walk,
+// one ListObjectsV2 page of an S3 listing. ListSourceBatches groups the
+// stream into batches for a caller that reads a batch on several threads;
+// the vector form ListSources(specs, options) collects every unit (small
+// inputs, tests).
+//
 // Listing:
-// - A file spec is one unit, whatever its name. A folder is walked
-//   recursively (symbolic links to folders followed), hidden entries
-//   (".name") skipped, files sorted by path (byte order). s3://bucket/prefix
-//   is every object under the prefix (ListObjectsV2, paged), in S3's key
-//   order; "s3://bucket" alone is the whole bucket; keys ending in '/'
-//   (folder markers) are not objects.
+// - Every spec is checked before any unit is handed on: a missing local
+//   path, a malformed s3:// spec or an S3 configuration that cannot be
+//   made is an error of ListSources with no unit delivered.
+// - A file spec is one unit, whatever its name (stat'ed once for its size).
+//   A folder is walked recursively (symbolic links to folders followed; a
+//   link back to a folder being walked, a loop, is not entered again),
+//   hidden entries (".name") skipped, files in the byte order of their full
+//   paths: folder by folder, each folder's own entries sorted by name, a
+//   sub-folder's name compared as "name/" ("a.json" comes before the files
+//   of folder "a", as '.' < '/'). Entries are typed by the directory read
+//   (d_type; a stat only for symbolic links and file systems that give no
+//   type), never stat'ed for a size: a folder's units have size 0 and
+//   size_known false. s3://bucket/prefix is every object under the prefix
+//   (ListObjectsV2, paged, each page's units handed on as it arrives), in
+//   S3's key order, with the listed sizes; "s3://bucket" alone is the whole
+//   bucket; keys ending in '/' (folder markers) are not objects.
 // - In folders and buckets, only names ending .json, .jsonl, .ndjson (each
 //   optionally .gz) are read, except *.expected.json (the project's golden
 //   Slack messages) — unless SourceOptions::all_files; other names are
@@ -32,7 +50,10 @@
 //       max_delivery_delay_ms after they happen, so a file is skipped when
 //       M >= until + max_delivery_delay_ms.
 //   Skipped files are counted (skipped_by_key). A missing local path, an
-//   unreadable folder and a failed S3 listing are errors of ListSources.
+//   unreadable folder and a failed S3 listing are errors of ListSources;
+//   a folder that cannot be read, or an S3 page that fails, partway through
+//   the listing ends it with that error after the units before it were
+//   handed on.
 // - Narrowed S3 listing: when since/until, accounts or regions are set (and
 //   SourceOptions::narrow_s3_listing, the default), an s3:// prefix at or
 //   above the CloudTrail layout ("", "AWSLogs/", ".../o-ORG/", ".../ACCOUNT/",
@@ -59,7 +80,9 @@
 //   files of the listed days, skipped_by_key the log files listed but not
 //   selected, skipped_names the names listed; each prefix of the layout
 //   left out is counted in unlisted_prefixes. A prefix ending inside a
-//   name, or below a day folder, is listed in full.
+//   name, or below a day folder, is listed in full. Each level's pages are
+//   handed on as they arrive too (objects and child prefixes come in one
+//   key order), so memory is one page per level.
 //
 // Reading:
 // - A unit whose path or key is a CloudTrail log file is parsed by the
@@ -69,7 +92,8 @@
 //   reported with its index and position and the next one is read). An
 //   error in the file's structure or its gzip stream ends that file: the
 //   records before it have been delivered; the error is reported once.
-//   A local log file of at most 64 MiB is read whole: a single gzip
+//   A local log file of at most 64 MiB is read whole (ReadUnit reads at
+//   most 64 MiB and a block to find out; the listing has no size): a single gzip
 //   member is inflated at once (libdeflate, GzipInflate of
 //   iam_audit/payload.h, up to 1 GiB of text) and the text scanned in one
 //   piece (memory: the file and its text); larger files, several gzip
@@ -97,10 +121,14 @@
 #ifndef IAM_AUDIT_SOURCES_SOURCES_H_
 #define IAM_AUDIT_SOURCES_SOURCES_H_
 
+#include <atomic>
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "iam_audit/cloudtrail_log.h"
@@ -141,13 +169,18 @@ struct SourceUnit {
   std::string path;    // kFile: the local path
   std::string bucket;  // kS3Object
   std::string key;     // kS3Object
-  uint64_t size = 0;   // bytes, when known (0 for stdin)
+  uint64_t size = 0;   // bytes when size_known, else 0
+  // S3 objects (the listed size) and files named directly; not the files
+  // of a folder (the listing does not stat them) nor stdin.
+  bool size_known = false;
   LogObjectKind log_kind = LogObjectKind::kOther;  // by path or key
   LogFileName log_name;                            // when log_kind is kLogFile
 };
 
 struct SourceList {
-  std::vector<SourceUnit> units;   // in spec order; each spec's units sorted
+  // The vector form only: in spec order, each spec's units sorted. The
+  // streaming forms leave it empty (the units went to the callback).
+  std::vector<SourceUnit> units;
   uint64_t skipped_digests = 0;    // CloudTrail-Digest files
   uint64_t skipped_by_key = 0;     // log files outside since/until/accounts/regions
   uint64_t skipped_names = 0;      // folder/bucket entries not named like record files
@@ -155,9 +188,58 @@ struct SourceList {
   uint64_t list_requests = 0;      // ListObjectsV2 requests made (pages)
 };
 
-// Expands `specs` into units (see above).
+// Called with each unit in listing order; false stops the listing
+// (ListSources then returns the counts so far, ok).
+using UnitCallback = std::function<bool(SourceUnit&& unit)>;
+
+// Expands `specs` into units (see above), streaming: each unit goes to
+// `on_unit` as it is found, on the calling thread; the returned SourceList
+// has the counts and no units.
+StatusOr<SourceList> ListSources(const std::vector<std::string>& specs,
+                                 const SourceOptions& options, const UnitCallback& on_unit);
+
+// The same in batches of `batch_units` units (the last may be shorter; at
+// least 1): on_batch(first, units) gets the batch's units, `first` the
+// index of its first unit in the whole listing. The listing waits while
+// on_batch runs; on_batch may move the units out; false stops the listing.
+using BatchCallback = std::function<bool(size_t first, std::vector<SourceUnit>& units)>;
+StatusOr<SourceList> ListSourceBatches(const std::vector<std::string>& specs,
+                                       const SourceOptions& options, size_t batch_units,
+                                       const BatchCallback& on_batch);
+
+// Collects every unit in SourceList::units (for small inputs and tests).
 StatusOr<SourceList> ListSources(const std::vector<std::string>& specs,
                                  const SourceOptions& options);
+
+// A second listing of `specs` on a thread of its own that only counts the
+// units and their known sizes, for a progress line's totals while the
+// units are being read (a streamed listing does not know them up front).
+// The destructor stops the count (at the next unit or S3 page) and waits.
+class UnitCount {
+ public:
+  UnitCount(std::vector<std::string> specs, SourceOptions options);
+  ~UnitCount();
+  UnitCount(const UnitCount&) = delete;
+  UnitCount& operator=(const UnitCount&) = delete;
+
+  // Whether the count is complete (false for ever when the listing failed).
+  bool done() const { return done_.load(std::memory_order_acquire); }
+  // Waits until the count ends (complete or failed).
+  void Wait();
+  // Once done(): the units, the sum of the known sizes, and whether every
+  // unit's size was known (an S3 listing; not a folder's files).
+  uint64_t units() const { return units_; }
+  uint64_t bytes() const { return bytes_; }
+  bool all_sizes_known() const { return all_sizes_known_; }
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> done_{false};
+  uint64_t units_ = 0;
+  uint64_t bytes_ = 0;
+  bool all_sizes_known_ = true;
+  std::thread thread_;
+};
 
 struct UnitStats {
   uint64_t records = 0;          // delivered to on_record
@@ -185,8 +267,10 @@ struct ReadTotals {
   uint64_t bytes = 0;
 };
 
-// ListSources, then ReadUnit on every unit in order, on the calling thread.
-// Errors: those of ListSources (nothing is read then).
+// ListSources, then ReadUnit on every unit in order, on the calling thread,
+// streaming: units are read in batches of 1024 as the listing finds them.
+// Errors: those of ListSources (nothing is read when the listing fails
+// within its first 1024 units; else the batches before were read).
 StatusOr<ReadTotals> ReadSources(const std::vector<std::string>& specs,
                                  const SourceOptions& options, const RecordCallback& on_record,
                                  const ErrorCallback& on_error);
