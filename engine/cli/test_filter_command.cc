@@ -45,8 +45,9 @@
 // patterns, ends with a summary (files, events, bad files, digest files
 // skipped, matches per pattern, time); --no-summary drops it. A progress
 // line (files, events, MB/s; the total and an ETA once a second listing on
-// its own thread has counted the files) is drawn only when stderr is a
-// terminal.
+// its own thread, sources::UnitCount, has counted the files: with s3://
+// its ListObjectsV2 pages are requested twice) is drawn only when stderr is
+// a terminal.
 //
 // Exit status: 0 every file was read; 1 some file could not be read (or
 // only partly); 2 bad usage, a bad pattern, a patterns file or a source that

@@ -214,6 +214,8 @@ StatusOr<SourceList> ListSources(const std::vector<std::string>& specs,
 // A second listing of `specs` on a thread of its own that only counts the
 // units and their known sizes, for a progress line's totals while the
 // units are being read (a streamed listing does not know them up front).
+// It lists everything a second time: a folder's entries are read again
+// (no stat), an s3:// prefix's ListObjectsV2 pages are requested again.
 // The destructor stops the count (at the next unit or S3 page) and waits.
 class UnitCount {
  public:
