@@ -3,12 +3,16 @@
 // Handler as handler_bench.cc (original ignore rules, +09:00, a no-op HTTP
 // client) ROUNDS times. Under `valgrind --tool=callgrind` its instruction
 // count is repeatable on a busy machine, where CPU times are not; perf and
-// heaptrack read it too. Prints the totals, and the CPU time per payload.
+// heaptrack read it too. Prints the totals, the FNV-1a of every body posted
+// and the CPU time per payload. With IAM_AUDIT_REPLAY_BODIES=FILE it also
+// writes each posted body to FILE, one per line (a JSON body has no raw
+// newline), so that when the hash moves, a diff of two runs shows why.
 //
 // Usage: iam_audit_lambda_replay PAYLOADS.jsonl [ROUNDS=1]
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <string>
@@ -20,9 +24,15 @@ namespace {
 
 class NoopClient : public iam_audit::HttpClient {
  public:
+  // `bodies`: where each body is written, one per line (nullptr: nowhere).
+  explicit NoopClient(std::FILE* bodies) : bodies_(bodies) {}
   iam_audit::StatusOr<iam_audit::HttpResponse> Post(const iam_audit::HttpUrl&,
                                                     std::string_view body, std::string_view,
                                                     int64_t) override {
+    if (bodies_ != nullptr) {
+      std::fwrite(body.data(), 1, body.size(), bodies_);
+      std::fputc('\n', bodies_);
+    }
     bytes_ += body.size();
     for (const char c : body) hash_ = (hash_ ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
     iam_audit::HttpResponse r;
@@ -36,6 +46,7 @@ class NoopClient : public iam_audit::HttpClient {
   uint64_t hash() const { return hash_; }
 
  private:
+  std::FILE* bodies_;
   size_t bytes_ = 0;
   uint64_t hash_ = 14695981039346656037ULL;
 };
@@ -87,7 +98,15 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", config.status().message().c_str());
     return 1;
   }
-  NoopClient client;
+  std::FILE* bodies = nullptr;
+  if (const char* path = std::getenv("IAM_AUDIT_REPLAY_BODIES"); path != nullptr && *path != 0) {
+    bodies = std::fopen(path, "w");
+    if (bodies == nullptr) {
+      std::fprintf(stderr, "IAM_AUDIT_REPLAY_BODIES=%s: cannot write\n", path);
+      return 2;
+    }
+  }
+  NoopClient client(bodies);
   auto handler = iam_audit::Handler::Create(*config, &client);
   if (!handler.ok()) {
     std::fprintf(stderr, "%s\n", handler.status().message().c_str());
@@ -111,5 +130,9 @@ int main(int argc, char** argv) {
       "body_fnv1a=%016llx cpu_us_per_payload=%.1f\n",
       payloads, received, delivered, ignored, failed, client.bytes(),
       static_cast<unsigned long long>(client.hash()), cpu * 1e6 / static_cast<double>(payloads));
+  if (bodies != nullptr && std::fclose(bodies) != 0) {
+    std::fprintf(stderr, "IAM_AUDIT_REPLAY_BODIES: write error\n");
+    return 1;
+  }
   return failed == 0 ? 0 : 1;
 }

@@ -164,7 +164,25 @@ bool Append(std::string_view value, Markup markup, size_t budget, std::string* o
   size_t units = 0;   // what is appended since `base`, in UTF-16 units
   size_t cut = base;  // the longest prefix so far that leaves room for "…"
   size_t spaces = 0;  // spaces held back: a one-line value drops them at its ends
+  const uint8_t self_bit = static_cast<uint8_t>(1u << static_cast<int>(markup));
   for (size_t i = 0, len = 0; i < value.size(); i += len) {
+    const unsigned char b = static_cast<unsigned char>(value[i]);
+    if ((kSelf[b] & self_bit) != 0 && b != ' ') {
+      // An ASCII byte that is its own piece (kSelf): one UTF-16 unit, the
+      // same as the general path below gives it, without decoding.
+      len = 1;
+      out->append(spaces, ' ');
+      units += spaces + 1;
+      spaces = 0;
+      out->push_back(static_cast<char>(b));
+      if (units > budget) {
+        out->resize(cut);
+        if (budget >= 1) out->append(kEllipsis);
+        return true;
+      }
+      if (units + 1 <= budget) cut = out->size();
+      continue;
+    }
     const char32_t c = Neutral(DecodeAt(value, i, &len), markup);
     if (c == kDrop) continue;
     if (one_line && c == ' ') {
@@ -207,10 +225,12 @@ void AppendEntities(std::string_view text, bool quote, std::string* out) {
 }
 
 size_t Units(std::string_view text) {
+  // Branch-free, so the compiler vectorises it: a lead or ASCII byte is one
+  // unit, a 4-byte sequence's lead one more (its surrogate pair).
   size_t n = 0;
   for (const char ch : text) {
     const unsigned char c = static_cast<unsigned char>(ch);
-    if ((c & 0xC0) != 0x80) n += c >= 0xF0 ? 2 : 1;
+    n += static_cast<size_t>((c & 0xC0) != 0x80) + static_cast<size_t>(c >= 0xF0);
   }
   return n;
 }

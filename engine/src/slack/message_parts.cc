@@ -58,16 +58,20 @@ std::string NormaliseYesNo(const std::string& value) {
 // Percent-encodes every byte but RFC 3986's unreserved ones.
 void AppendUrlEncoded(std::string_view s, std::string* out) {
   static constexpr char kHex[] = "0123456789ABCDEF";
-  for (const char ch : s) {
-    const unsigned char c = static_cast<unsigned char>(ch);
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '.' || c == '_' || c == '~') {
-      out->push_back(ch);
-    } else {
-      const char escaped[3] = {'%', kHex[c >> 4], kHex[c & 0xF]};
-      out->append(escaped, 3);
-    }
+  const auto unreserved = [](unsigned char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.' || c == '_' || c == '~';
+  };
+  size_t run = 0;  // start of the unreserved bytes not yet appended
+  for (size_t i = 0; i < s.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (unreserved(c)) continue;
+    out->append(s.data() + run, i - run);
+    const char escaped[3] = {'%', kHex[c >> 4], kHex[c & 0xF]};
+    out->append(escaped, 3);
+    run = i + 1;
   }
+  out->append(s.data() + run, s.size() - run);
 }
 
 // ValidateConsoleUrlTemplate(tmpl).ok(), remembering the last template
