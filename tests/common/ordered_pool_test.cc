@@ -3,6 +3,7 @@
 // errors come in order, and jobs = 1 is a plain sequential loop.
 #include "iam_audit/ordered_pool.h"
 
+#include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -71,6 +72,31 @@ TEST_CASE("ordered pool: units really run in parallel", "[ordered_pool]") {
       [&](size_t, int&&) { return true; });
   REQUIRE(consumed == 4);
   REQUIRE(started.load() == 4);
+}
+
+TEST_CASE("ordered pool: the calling thread runs units too, and one thread fewer is started",
+          "[ordered_pool]") {
+  // Two jobs: the caller and one more thread. Each unit waits until units
+  // have run on two different threads, the caller's among them.
+  const std::thread::id me = std::this_thread::get_id();
+  std::mutex mu;
+  std::vector<std::thread::id> seen;
+  std::atomic<size_t> on_caller{0};
+  RunOrdered<int>(
+      64, {2, 8},
+      [&](size_t) {
+        if (std::this_thread::get_id() == me) ++on_caller;
+        const std::lock_guard lock(mu);
+        if (std::find(seen.begin(), seen.end(), std::this_thread::get_id()) == seen.end())
+          seen.push_back(std::this_thread::get_id());
+        return 0;
+      },
+      [&](size_t, int&&) {
+        std::this_thread::sleep_for(microseconds(200));  // a slow consumer: units pile up
+        return true;
+      });
+  CHECK(seen.size() == 2);
+  CHECK(on_caller.load() >= 1);
 }
 
 TEST_CASE("ordered pool: no unit starts more than `window` ahead of the consumer",

@@ -3,7 +3,7 @@
 // so that a parallel run prints exactly what a single-threaded run prints.
 //
 //   RunOrdered<Result>(n, {.jobs = 4},
-//       [&](size_t i) { return ReadAndMatch(units[i]); },      // worker threads
+//       [&](size_t i) { return ReadAndMatch(units[i]); },      // any of the jobs threads
 //       [&](size_t i, Result&& r) { Print(r); return true; }); // calling thread, i = 0, 1, ...
 //
 // Decisions:
@@ -20,9 +20,14 @@
 //   consumed and every worker has stopped (no unit after i is consumed).
 //   Errors that are data (a bad file) belong in the Result, so the consumer
 //   reports them in order and the run goes on.
+// - The calling thread is one of the `jobs` threads (jobs - 1 more are
+//   started): between consuming it runs units itself, so produce must be
+//   safe on any thread, the caller's included. Threads sleep only when they
+//   must and are woken only when one sleeps: on many small units, a wake-up
+//   per unit would cost more than the units.
 // - jobs == 1 runs everything on the calling thread, alternating produce(i)
 //   and consume(i): exactly a plain sequential loop. jobs == 0 means
-//   AvailableCores(). No more threads than units are started.
+//   AvailableCores(). No more threads than units are used.
 #ifndef IAM_AUDIT_ORDERED_POOL_H_
 #define IAM_AUDIT_ORDERED_POOL_H_
 
@@ -40,7 +45,7 @@ namespace iam_audit {
 unsigned AvailableCores();
 
 struct OrderedPoolOptions {
-  unsigned jobs = 1;  // worker threads; 0 = AvailableCores()
+  unsigned jobs = 1;  // threads, the caller's included; 0 = AvailableCores()
   size_t window = 0;  // most units started and not yet consumed; 0 = 4 × jobs
 };
 
@@ -48,7 +53,7 @@ struct OrderedPoolOptions {
 unsigned EffectiveJobs(const OrderedPoolOptions& options);
 size_t EffectiveWindow(const OrderedPoolOptions& options);
 
-// The untyped core: run(i) once for each started unit i (worker threads),
+// The untyped core: run(i) once for each started unit i (any of the threads),
 // consume(i) in order on the calling thread after run(i) returned. Returns
 // the number of units consumed.
 size_t RunOrderedIndexed(size_t n, const OrderedPoolOptions& options,
