@@ -10,7 +10,9 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "iam_audit/sources/sources.h"
@@ -142,6 +144,34 @@ TEST_CASE("listing: batches carry the index of their first unit", "[sources]") {
                             })
               .ok());
   CHECK(firsts == std::vector<size_t>{0});
+}
+
+TEST_CASE("listing: batches reach the calling thread while the listing runs ahead", "[sources]") {
+  Tree tree;
+  const std::thread::id me = std::this_thread::get_id();
+  bool on_caller = true;
+  std::vector<std::string> names;
+  auto listed = ListSourceBatches({tree.root()}, SourceOptions{}, 1,
+                                  [&](size_t, std::vector<SourceUnit>& units) {
+                                    on_caller = on_caller && std::this_thread::get_id() == me;
+                                    for (const SourceUnit& u : units) names.push_back(u.name);
+                                    return true;
+                                  });
+  REQUIRE(listed.ok());
+  CHECK(on_caller);
+  CHECK(Relative(names, tree.root()) == kExpected);
+
+  // A batch callback that throws: the exception reaches the caller and the
+  // listing thread is stopped and joined (no hang, no terminate).
+  size_t batches = 0;
+  CHECK_THROWS_WITH(ListSourceBatches({tree.root()}, SourceOptions{}, 2,
+                                      [&](size_t, std::vector<SourceUnit>&) -> bool {
+                                        if (++batches == 2)
+                                          throw std::runtime_error("reader gave up");
+                                        return true;
+                                      }),
+                    "reader gave up");
+  CHECK(batches == 2);
 }
 
 TEST_CASE("listing: a symbolic link back up is not walked again", "[sources]") {

@@ -14,12 +14,15 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <system_error>
+#include <thread>
 #include <utility>
 
 #include "iam_audit/payload.h"
@@ -426,23 +429,76 @@ StatusOr<SourceList> ListSourceBatches(const std::vector<std::string>& specs,
                                        const SourceOptions& options, size_t batch_units,
                                        const BatchCallback& on_batch) {
   batch_units = std::max<size_t>(batch_units, 1);
-  std::vector<SourceUnit> batch;
-  size_t first = 0;
-  bool go = true;
-  const auto flush = [&] {
-    const size_t n = batch.size();
-    go = on_batch(first, batch);
-    first += n;
-    batch.clear();
-    return go;
-  };
-  auto listed = ListSources(specs, options, [&](SourceUnit&& unit) {
-    batch.push_back(std::move(unit));
-    return batch.size() < batch_units || flush();
+  // The listing runs on a thread of its own, one batch ahead: while the
+  // caller reads batch k, batch k + 1 is listed, so the listing is not a
+  // serial part of the run. At most three batches exist at once (the one
+  // read, the one handed over, the one being filled).
+  struct Handoff {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::optional<std::vector<SourceUnit>> ready;  // a full batch for the caller
+    bool listed = false;                           // the lister has finished
+    bool stop = false;                             // the caller wants no more
+  } h;
+  StatusOr<SourceList> result = SourceList{};
+  std::thread lister([&] {
+    std::vector<SourceUnit> batch;
+    // Hands `batch` to the caller once the previous one was taken; false when
+    // the caller stopped.
+    const auto hand_over = [&] {
+      std::unique_lock lock(h.mu);
+      h.cv.wait(lock, [&] { return !h.ready || h.stop; });
+      if (h.stop) return false;
+      h.ready = std::move(batch);
+      batch = {};
+      lock.unlock();
+      h.cv.notify_all();
+      return true;
+    };
+    auto listed = ListSources(specs, options, [&](SourceUnit&& unit) {
+      batch.push_back(std::move(unit));
+      return batch.size() < batch_units || hand_over();
+    });
+    if (listed.ok() && !batch.empty()) hand_over();
+    {
+      std::lock_guard lock(h.mu);
+      result = std::move(listed);
+      h.listed = true;
+    }
+    h.cv.notify_all();
   });
-  if (!listed.ok()) return listed.status();
-  if (go && !batch.empty()) flush();
-  return listed;
+  // Stops and joins the lister on every way out (on_batch may throw).
+  struct Joiner {
+    Handoff& h;
+    std::thread& lister;
+    ~Joiner() {
+      {
+        std::lock_guard lock(h.mu);
+        h.stop = true;
+      }
+      h.cv.notify_all();
+      lister.join();
+    }
+  };
+  {
+    const Joiner joiner{h, lister};
+    size_t first = 0;
+    for (;;) {
+      std::vector<SourceUnit> batch;
+      {
+        std::unique_lock lock(h.mu);
+        h.cv.wait(lock, [&] { return h.ready.has_value() || h.listed; });
+        if (!h.ready) break;
+        batch = std::move(*h.ready);
+        h.ready.reset();
+      }
+      h.cv.notify_all();
+      const size_t n = batch.size();
+      if (!on_batch(first, batch)) break;
+      first += n;
+    }
+  }
+  return result;
 }
 
 StatusOr<SourceList> ListSources(const std::vector<std::string>& specs,

@@ -200,8 +200,10 @@ StatusOr<SourceList> ListSources(const std::vector<std::string>& specs,
 
 // The same in batches of `batch_units` units (the last may be shorter; at
 // least 1): on_batch(first, units) gets the batch's units, `first` the
-// index of its first unit in the whole listing. The listing waits while
-// on_batch runs; on_batch may move the units out; false stops the listing.
+// index of its first unit in the whole listing. on_batch runs on the
+// calling thread while the listing goes on, one batch ahead, on a thread of
+// its own; on_batch may move the units out; false stops the listing. An
+// error of the listing comes after the batches listed before it.
 using BatchCallback = std::function<bool(size_t first, std::vector<SourceUnit>& units)>;
 StatusOr<SourceList> ListSourceBatches(const std::vector<std::string>& specs,
                                        const SourceOptions& options, size_t batch_units,
