@@ -82,19 +82,29 @@ print(n)
 
 
 def timed(cmd, env=None, stdout_path=os.devnull):
-    """Runs cmd; returns (wall s, cpu s, maxrss KiB, stdout text, returncode)."""
-    with open(stdout_path, "wb") as out, tempfile.TemporaryFile() as err:
+    """Runs cmd; returns (wall s, cpu s, maxrss KiB, stdout text, returncode).
+
+    The peak RSS is GNU time's %M for cmd: wait4's ru_maxrss of a child
+    forked from this Python process starts from this process's own peak
+    (Linux keeps the high-water mark across fork and exec), so it would
+    report Python's size, not the command's. /usr/bin/time forks cmd from a
+    small process of its own."""
+    with open(stdout_path, "wb") as out, tempfile.TemporaryFile() as err, \
+            tempfile.NamedTemporaryFile(mode="r") as rss_file:
         t0 = time.perf_counter()
-        p = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
+        p = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", rss_file.name, *cmd],
+                             stdout=out, stderr=err, env=env)
         _, status, ru = os.wait4(p.pid, 0)
         wall = time.perf_counter() - t0
         p.returncode = os.waitstatus_to_exitcode(status)
         err.seek(0)
         errtext = err.read().decode(errors="replace")
+        rss_lines = rss_file.read().split()
     text = open(stdout_path).read() if stdout_path != os.devnull else ""
     if p.returncode != 0:
         print(f"archive_scan: {cmd[0]} ... failed (exit {p.returncode}):\n{errtext}", file=sys.stderr)
-    return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss, text, p.returncode
+    maxrss = int(rss_lines[-1]) if rss_lines and rss_lines[-1].isdigit() else 0
+    return wall, ru.ru_utime + ru.ru_stime, maxrss, text, p.returncode
 
 
 def best(cmd, runs, tmp, env=None):

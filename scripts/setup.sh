@@ -22,6 +22,7 @@ packages=(
   zip unzip                   # function.zip (scripts/package.sh) and the emulator unpacking it
   python3-requests python3-dateutil  # bench/lambda: the original Python handler as baseline
   nginx wrk                   # bench/mock_slack_bench.sh: nginx as the baseline, wrk as the load
+  time                        # bench/archive_scan.py: a child's own peak RSS (GNU time's %M)
   awscli python3-boto3        # AWS's own clients (aws CLI v2, boto3) against the Lambda emulator
   python3-botocore            # tests/aws: botocore's SigV4 signer and S3 client as references
   python3-yaml                # tests/deploy/cfn_check.py reads the CloudFormation template
