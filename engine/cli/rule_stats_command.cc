@@ -257,11 +257,8 @@ int RunRuleStats(const RuleStatsArgs& args) {
     std::cerr << "iam-audit rule-stats: " << listed.status().message() << "\n";
     return kExitBadInput;
   }
-  sources::ReadTotals skipped;
-  skipped.skipped_digests = listed->skipped_digests;
-  skipped.skipped_by_key = listed->skipped_by_key;
-  skipped.skipped_by_time = totals.skipped_by_time;
-  if (const std::string also = sources::DescribeSkipped(skipped); !also.empty())
+  if (const std::string also = sources::DescribeSkipped(*listed, totals.skipped_by_time);
+      !also.empty())
     std::cerr << "iam-audit rule-stats: " << also << "\n";
   CountMessages(config, totals);
 

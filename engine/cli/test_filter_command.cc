@@ -415,11 +415,7 @@ void FinishOutput(const TestFilterArgs& args, bool archive, const MatchTotals& t
 // --summary over an archive or several patterns: the counts on standard error.
 void PrintSummary(const TestFilterArgs& args, const sources::SourceList& listing,
                   const MatchTotals& t, double secs) {
-  sources::ReadTotals skipped;
-  skipped.skipped_digests = listing.skipped_digests;
-  skipped.skipped_by_key = listing.skipped_by_key;
-  skipped.skipped_by_time = t.skipped_by_time;
-  const std::string also = sources::DescribeSkipped(skipped);
+  const std::string also = sources::DescribeSkipped(listing, t.skipped_by_time);
   std::fprintf(stderr,
                "iam-audit test-filter: %llu files, %llu events, %.1f MB in %.2f s (%u jobs); "
                "%llu bad files%s%s\n",

@@ -122,12 +122,7 @@ Status WriteFile(const std::filesystem::path& path, std::string_view bytes) {
 // --since/--until/--account/--region), so that every input is accounted for.
 void PrintSkipped(const char* me, const sources::SourceList& units, uint64_t skipped_by_time,
                   bool quiet) {
-  sources::ReadTotals totals;
-  totals.skipped_digests = units.skipped_digests;
-  totals.skipped_by_key = units.skipped_by_key;
-  totals.unlisted_prefixes = units.unlisted_prefixes;
-  totals.skipped_by_time = skipped_by_time;
-  const std::string text = sources::DescribeSkipped(totals);
+  const std::string text = sources::DescribeSkipped(units, skipped_by_time);
   if (!text.empty() && !quiet) std::cerr << me << ": " << text << "\n";
 }
 

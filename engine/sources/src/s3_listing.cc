@@ -140,8 +140,9 @@ bool MaySelect(const LayoutPlace& place, std::string_view segment, const SourceO
     default:
       return true;
   }
-  constexpr int64_t kMinute = 60000;
-  if (o.since_ms && end <= *o.since_ms - kMinute) return false;
+  // The last minute a prefix can hold is end - 1 min; a file of that minute
+  // holds events before `end`, so none at or after since when end <= since.
+  if (o.since_ms && end <= *o.since_ms) return false;
   if (o.until_ms && start >= *o.until_ms + o.max_delivery_delay_ms) return false;
   return true;
 }

@@ -661,6 +661,15 @@ StatusOr<ReadTotals> ReadSources(const std::vector<std::string>& specs,
   return totals;
 }
 
+std::string DescribeSkipped(const SourceList& listing, uint64_t skipped_by_time) {
+  ReadTotals totals;
+  totals.skipped_digests = listing.skipped_digests;
+  totals.skipped_by_key = listing.skipped_by_key;
+  totals.unlisted_prefixes = listing.unlisted_prefixes;
+  totals.skipped_by_time = skipped_by_time;
+  return DescribeSkipped(totals);
+}
+
 std::string DescribeSkipped(const ReadTotals& totals) {
   std::string out;
   const auto add = [&out](uint64_t n, const char* one, const char* many) {

@@ -284,6 +284,9 @@ StatusOr<ReadTotals> ReadSources(const std::vector<std::string>& specs,
 // prefixes outside the selection (not listed)";
 // "" when nothing was (names not like record files are not mentioned).
 std::string DescribeSkipped(const ReadTotals& totals);
+// The same from a listing's counts (digest files, log files outside the
+// selection, S3 prefixes not listed) and the records left out by eventTime.
+std::string DescribeSkipped(const SourceList& listing, uint64_t skipped_by_time);
 
 // Parses a --since/--until value: "YYYY-MM-DD" (00:00 UTC) or a date-time as
 // ParseIso8601 reads it ("2024-05-01T12:00:00Z", offsets allowed). Returns
