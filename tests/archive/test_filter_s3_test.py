@@ -189,6 +189,21 @@ try:
             check("month over s3: 1 log file outside, 2 prefixes not listed",
                   "1 log file outside the selection" in err
                   and "2 S3 prefixes outside the selection (not listed)" in err, err)
+
+    # rule-stats reads the same month the same way: 4 records in (k03: 2,
+    # k07: 1, k08: 1), the 2 bad files failed, the same answer from both.
+    answers = []
+    for name, root in (("s3", "s3://org-trail/"), ("folder", month + "/")):
+        p = subprocess.run([BIN, "rule-stats", "--default-rules", "--json", root + "AWSLogs/", *window],
+                           capture_output=True, text=True, env=env, timeout=120)
+        stats = json.loads(p.stdout)
+        answers.append(stats)
+        check(f"rule-stats month over {name}: 4 records, 2 failed inputs, exit 2",
+              p.returncode == 2 and stats["records"] == 4 and stats["failed"] == 2,
+              (p.returncode, p.stdout[:200], p.stderr))
+        check(f"rule-stats month over {name}: 3 records outside the time range",
+              "3 records outside the time range" in p.stderr, p.stderr)
+    check("rule-stats month: s3:// and folder give the same answer", answers[0] == answers[1], answers)
 finally:
     server.stop()
 
