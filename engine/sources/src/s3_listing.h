@@ -1,7 +1,8 @@
 // Private to iam_audit_sources: the narrowed S3 listing (s3_listing.cc; the
-// rules are "Narrowed S3 listing" in iam_audit/sources/sources.h) and the two
-// pieces of sources.cc it shares: the account/region test and what the full
-// listing does with one listed object.
+// rules are "Narrowed S3 listing" in iam_audit/sources/sources.h), the two
+// pieces of listing.cc it shares (the account/region test and what the full
+// listing does with one listed object) and the S3 client that listing.cc and
+// sources.cc (GetObject) share.
 #ifndef IAM_AUDIT_SOURCES_SRC_S3_LISTING_H_
 #define IAM_AUDIT_SOURCES_SRC_S3_LISTING_H_
 
@@ -30,14 +31,20 @@ struct UnitSink {
 Status ListS3Prefix(s3::S3Client& client, const std::string& bucket, const std::string& prefix,
                     const SourceOptions& options, UnitSink* sink);
 
-// Whether `value` is one of `list` (an empty list selects all). (sources.cc)
+// Whether `value` is one of `list` (an empty list selects all). (listing.cc)
 bool Listed(const std::vector<std::string>& list, const std::string& value);
 
 // Hands one listed object to `sink` as the full listing would: folder
 // markers dropped, names filtered, digests and log files outside the
-// selection counted. (sources.cc)
+// selection counted. (listing.cc)
 void AddS3Object(const std::string& bucket, const s3::ObjectSummary& object,
                  const SourceOptions& options, UnitSink* sink);
+
+// SourceOptions::s3, else S3Config::FromEnvironment(). (listing.cc)
+StatusOr<s3::S3Config> S3ConfigFor(const SourceOptions& options);
+
+// One S3 client per thread, rebuilt when the configuration changes. (listing.cc)
+s3::S3Client& ClientFor(const s3::S3Config& config);
 
 }  // namespace iam_audit::sources
 
