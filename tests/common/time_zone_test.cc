@@ -185,3 +185,17 @@ TEST_CASE("a leap second is read as the next second", "[time_zone]") {
   REQUIRE(seconds.ok());
   CHECK(TimeZone().Format(*seconds) == "2017.01.01 00:00:00");
 }
+
+TEST_CASE("days from a civil date", "[time_zone]") {
+  using iam_audit::DaysFromCivil;
+  // Counted by hand: 1970-2000 is 30 years with 7 leap days (1972 … 1996);
+  // 1970-2024 is 54 years with 13 (1972 … 2020); Jan 31 + Feb 29 = 60 days.
+  CHECK(DaysFromCivil(1970, 1, 1) == 0);
+  CHECK(DaysFromCivil(1969, 12, 31) == -1);
+  CHECK(DaysFromCivil(2000, 1, 1) == 10957);
+  CHECK(DaysFromCivil(2000, 3, 1) == 11017);
+  CHECK(DaysFromCivil(2024, 1, 1) == 19723);
+  CHECK(DaysFromCivil(2024, 3, 1) == 19783);
+  // A day past the month's end counts on into the next month.
+  CHECK(DaysFromCivil(2024, 2, 30) == 19783);
+}

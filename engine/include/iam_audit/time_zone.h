@@ -44,6 +44,10 @@ class TimeZone {
 // be). Errors: "time: bad timestamp '<text>': expected 'T' at offset 10".
 StatusOr<int64_t> ParseIso8601(std::string_view text);
 
+// Days from 1970-01-01 to the proleptic Gregorian date year-month-day
+// (month 1..12; a day past the month's end counts on into the next month).
+int64_t DaysFromCivil(int year, int month, int day);
+
 }  // namespace iam_audit
 
 #endif  // IAM_AUDIT_TIME_ZONE_H_

@@ -16,6 +16,8 @@
 #include <utility>
 #include <vector>
 
+#include "iam_audit/time_zone.h"
+
 namespace iam_audit::sources {
 namespace {
 
@@ -32,17 +34,6 @@ int Number(std::string_view s) {
   int n = 0;
   for (char c : s) n = n * 10 + (c - '0');
   return n;
-}
-
-// Days since 1970-01-01 of a proleptic Gregorian date (month 1..12; day may
-// run past the month's end, as for "the day after").
-int64_t DaysFromCivil(int64_t y, int m, int d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
 }
 
 // Where a prefix of the layout stands: its level and the date so far.

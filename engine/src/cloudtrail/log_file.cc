@@ -15,6 +15,7 @@
 
 #include "cloudtrail/log_scanner.h"
 #include "iam_audit/cloudtrail_log.h"
+#include "iam_audit/time_zone.h"
 
 namespace iam_audit {
 namespace {
@@ -51,16 +52,6 @@ bool IsOrgId(std::string_view s) {
   if (s.size() < 12 || s.size() > 34 || s.substr(0, 2) != "o-") return false;
   return std::all_of(s.begin() + 2, s.end(),
                      [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); });
-}
-
-// Days from 1970-01-01 to the civil date (proleptic Gregorian).
-int64_t DaysFromCivil(int y, int m, int d) {
-  y -= m <= 2 ? 1 : 0;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
 }
 
 bool IsLeap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }

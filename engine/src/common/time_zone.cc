@@ -244,4 +244,12 @@ StatusOr<int64_t> ParseIso8601(std::string_view text) {
   return days * 86400 + int64_t{hour} * 3600 + int64_t{minute} * 60 + second - offset;
 }
 
+int64_t DaysFromCivil(int year, int month, int day) {
+  // year_month_day's conversion to days counts a day past the month's end on
+  // from the month's last day (date.h documents it so when year and month are ok).
+  const date::year_month_day ymd{date::year{year}, date::month{static_cast<unsigned>(month)},
+                                 date::day{static_cast<unsigned>(day)}};
+  return date::sys_days{ymd}.time_since_epoch().count();
+}
+
 }  // namespace iam_audit
