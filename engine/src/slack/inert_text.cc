@@ -167,33 +167,26 @@ bool Append(std::string_view value, Markup markup, size_t budget, std::string* o
   const uint8_t self_bit = static_cast<uint8_t>(1u << static_cast<int>(markup));
   for (size_t i = 0, len = 0; i < value.size(); i += len) {
     const unsigned char b = static_cast<unsigned char>(value[i]);
+    const size_t before = out->size();
     if ((kSelf[b] & self_bit) != 0 && b != ' ') {
-      // An ASCII byte that is its own piece (kSelf): one UTF-16 unit, the
-      // same as the general path below gives it, without decoding.
+      // An ASCII byte that is its own piece (kSelf): one UTF-16 unit, without
+      // decoding (the general path gives it the same).
       len = 1;
       out->append(spaces, ' ');
-      units += spaces + 1;
-      spaces = 0;
       out->push_back(static_cast<char>(b));
-      if (units > budget) {
-        out->resize(cut);
-        if (budget >= 1) out->append(kEllipsis);
-        return true;
+      units += spaces + 1;
+    } else {
+      const char32_t c = Neutral(DecodeAt(value, i, &len), markup);
+      if (c == kDrop) continue;
+      if (one_line && c == ' ') {
+        if (out->size() > base) ++spaces;
+        continue;
       }
-      if (units + 1 <= budget) cut = out->size();
-      continue;
+      out->append(spaces, ' ');
+      AppendPiece(c, markup, out);
+      units += Units(std::string_view(*out).substr(before));
     }
-    const char32_t c = Neutral(DecodeAt(value, i, &len), markup);
-    if (c == kDrop) continue;
-    if (one_line && c == ' ') {
-      if (out->size() > base) ++spaces;
-      continue;
-    }
-    const size_t before = out->size();
-    out->append(spaces, ' ');
     spaces = 0;
-    AppendPiece(c, markup, out);
-    units += Units(std::string_view(*out).substr(before));
     if (units > budget) {
       out->resize(cut);
       if (budget >= 1) out->append(kEllipsis);
